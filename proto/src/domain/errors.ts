@@ -1,0 +1,62 @@
+/**
+ * The one error type of gitfleet. Every error that crosses a module boundary is a GitfleetError
+ * with a stable `code` (for machines: alerts, API clients, tests) and a message that names the
+ * subject first (file, object, field, target) and says what to do.
+ */
+export const ErrorCode = {
+  ConfigInvalid: 'CONFIG_INVALID',
+  PrerequisiteMissing: 'PREREQUISITE_MISSING',
+  PortInUse: 'PORT_IN_USE',
+  ProcessFailed: 'PROCESS_FAILED',
+  Timeout: 'TIMEOUT',
+  GitFetchFailed: 'GIT_FETCH_FAILED',
+  GitAuthFailed: 'GIT_AUTH_FAILED',
+  ManifestInvalid: 'MANIFEST_INVALID',
+  FleetInvalid: 'FLEET_INVALID',
+  DryRunFailed: 'DRY_RUN_FAILED',
+  ApplyFailed: 'APPLY_FAILED',
+  ApplyConflict: 'APPLY_CONFLICT',
+  AgentUnauthenticated: 'AGENT_UNAUTHENTICATED',
+  AgentUnknown: 'AGENT_UNKNOWN',
+  AgentUnavailable: 'AGENT_UNAVAILABLE',
+  ProtocolViolation: 'PROTOCOL_VIOLATION',
+  NotFound: 'NOT_FOUND',
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface GitfleetErrorOptions {
+  readonly cause?: unknown;
+  /** Terminal errors are not retried: the input must change first. */
+  readonly terminal?: boolean;
+  /** Structured, non-secret details (file, field, object, port…) for logs and API responses. */
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export class GitfleetError extends Error {
+  override readonly name: string = 'GitfleetError';
+  readonly code: ErrorCode;
+  readonly terminal: boolean;
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+
+  constructor(code: ErrorCode, message: string, opts: GitfleetErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.code = code;
+    this.terminal = opts.terminal ?? false;
+    this.details = opts.details ?? {};
+  }
+}
+
+/** Normalises anything thrown into a GitfleetError (unknown errors become INTERNAL, not terminal). */
+export function toGitfleetError(
+  err: unknown,
+  fallback: ErrorCode = ErrorCode.Internal,
+): GitfleetError {
+  if (err instanceof GitfleetError) return err;
+  if (err instanceof Error) return new GitfleetError(fallback, err.message, { cause: err });
+  return new GitfleetError(fallback, String(err));
+}
+
+export function isGitfleetError(err: unknown, code?: ErrorCode): err is GitfleetError {
+  return err instanceof GitfleetError && (code === undefined || err.code === code);
+}

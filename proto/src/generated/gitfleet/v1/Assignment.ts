@@ -1,0 +1,76 @@
+// Original file: proto/gitfleet/v1/assignment.proto
+
+import type { AssignmentPolicies as _gitfleet_v1_AssignmentPolicies, AssignmentPolicies__Output as _gitfleet_v1_AssignmentPolicies__Output } from '../../gitfleet/v1/AssignmentPolicies.js';
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * The desired state of one app on one target. Assignments of a (target, app) pair carry a version
+ * that only ever grows; an agent applies an assignment only if its version is greater than the
+ * version it holds, and acks it again (without re-applying) otherwise.
+ */
+export interface Assignment {
+  /**
+   * Target (cluster) name the assignment is for; must equal the session's target.
+   */
+  'target'?: (string);
+  /**
+   * App name, unique within the target.
+   */
+  'app'?: (string);
+  /**
+   * Monotonically increasing version per (target, app), starting at 1. Shared with AppRemoval.
+   */
+  'version'?: (number | string | Long);
+  /**
+   * Git commit SHA (40 or 64 lowercase hex) the objects were rendered from.
+   */
+  'revision'?: (string);
+  /**
+   * "sha256:<hex>" over the canonical rendered objects (see proto/README.md, "Digests").
+   */
+  'contentDigest'?: (string);
+  /**
+   * Rendered Kubernetes objects, each one object as canonical JSON (sorted keys, no whitespace).
+   */
+  'objects'?: (string)[];
+  /**
+   * How the agent syncs, prunes and treats drift, unmanaged objects, conflicts and removal.
+   */
+  'policies'?: (_gitfleet_v1_AssignmentPolicies | null);
+}
+
+/**
+ * The desired state of one app on one target. Assignments of a (target, app) pair carry a version
+ * that only ever grows; an agent applies an assignment only if its version is greater than the
+ * version it holds, and acks it again (without re-applying) otherwise.
+ */
+export interface Assignment__Output {
+  /**
+   * Target (cluster) name the assignment is for; must equal the session's target.
+   */
+  'target': (string);
+  /**
+   * App name, unique within the target.
+   */
+  'app': (string);
+  /**
+   * Monotonically increasing version per (target, app), starting at 1. Shared with AppRemoval.
+   */
+  'version': (string);
+  /**
+   * Git commit SHA (40 or 64 lowercase hex) the objects were rendered from.
+   */
+  'revision': (string);
+  /**
+   * "sha256:<hex>" over the canonical rendered objects (see proto/README.md, "Digests").
+   */
+  'contentDigest': (string);
+  /**
+   * Rendered Kubernetes objects, each one object as canonical JSON (sorted keys, no whitespace).
+   */
+  'objects': (string)[];
+  /**
+   * How the agent syncs, prunes and treats drift, unmanaged objects, conflicts and removal.
+   */
+  'policies': (_gitfleet_v1_AssignmentPolicies__Output | null);
+}
