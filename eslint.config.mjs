@@ -16,7 +16,10 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-restricted-properties': [
         'error',
@@ -36,8 +39,21 @@ export default tseslint.config(
           paths: [{ name: '@kubernetes/client-node', allowTypeImports: true }],
           patterns: [
             {
-              group: ['fs', 'fs/*', 'node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https',
-                'node:child_process', '@grpc/*', 'ioredis', 'bullmq', 'isomorphic-git', 'isomorphic-git/*'],
+              group: [
+                'fs',
+                'fs/*',
+                'node:fs',
+                'node:fs/*',
+                'node:net',
+                'node:http',
+                'node:https',
+                'node:child_process',
+                '@grpc/*',
+                'ioredis',
+                'bullmq',
+                'isomorphic-git',
+                'isomorphic-git/*',
+              ],
               message: 'decision code is pure: move I/O into an adapter',
             },
           ],

@@ -1,0 +1,2 @@
+// agent package entry point; the agent lands with its issue.
+export {};

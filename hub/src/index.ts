@@ -1,0 +1,2 @@
+// hub package entry point; the hub lands with its issue.
+export {};
