@@ -1,0 +1,221 @@
+/**
+ * Agent configuration: parsed and validated once, from (highest first) command-line flags,
+ * environment variables and an optional JSON config file. Every problem is reported together in
+ * one CONFIG_INVALID error. The only module that reads process.env and argv.
+ * Secrets (the hub token) come from a file path, never from a flag value.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ErrorCode, GitfleetError, isDnsLabel, type LogLevel } from '@gitfleet/proto';
+
+export interface AgentConfig {
+  readonly target: string;
+  readonly hubAddress: string;
+  /** Bearer token for the hub (read from tokenFile). */
+  readonly token: string;
+  readonly tokenFile: string;
+  /** PEM CA bundle to verify the hub's TLS certificate; undefined = plaintext (loopback only). */
+  readonly hubCaFile: string | undefined;
+  /** Kubeconfig path; undefined = in-cluster service account. */
+  readonly kubeconfig: string | undefined;
+  /** Namespace of the agent's own state (persisted assignments and inventories). */
+  readonly stateNamespace: string;
+  readonly resyncIntervalMs: number;
+  readonly unmanagedScanIntervalMs: number;
+  readonly applyConcurrency: number;
+  readonly logLevel: LogLevel;
+  /** Address for /healthz, /readyz and /metrics; undefined = off. */
+  readonly httpAddress: string | undefined;
+}
+
+interface Source {
+  readonly value: string;
+  readonly from: string;
+}
+
+const KEYS = {
+  target: { flag: 'target', env: 'GITFLEET_TARGET' },
+  hubAddress: { flag: 'hub', env: 'GITFLEET_HUB_ADDRESS' },
+  tokenFile: { flag: 'token-file', env: 'GITFLEET_TOKEN_FILE' },
+  hubCaFile: { flag: 'hub-ca-file', env: 'GITFLEET_HUB_CA_FILE' },
+  kubeconfig: { flag: 'kubeconfig', env: 'KUBECONFIG' },
+  stateNamespace: { flag: 'state-namespace', env: 'GITFLEET_STATE_NAMESPACE' },
+  resyncIntervalMs: { flag: 'resync-interval-ms', env: 'GITFLEET_RESYNC_INTERVAL_MS' },
+  unmanagedScanIntervalMs: {
+    flag: 'unmanaged-scan-interval-ms',
+    env: 'GITFLEET_UNMANAGED_SCAN_INTERVAL_MS',
+  },
+  applyConcurrency: { flag: 'apply-concurrency', env: 'GITFLEET_APPLY_CONCURRENCY' },
+  logLevel: { flag: 'log-level', env: 'GITFLEET_LOG_LEVEL' },
+  httpAddress: { flag: 'http-address', env: 'GITFLEET_HTTP_ADDRESS' },
+} as const;
+type Key = keyof typeof KEYS;
+
+export interface LoadAgentConfigInput {
+  readonly argv?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly readFile?: (path: string) => string;
+}
+
+export const AGENT_USAGE = `gitfleet-agent: reconciles one cluster from the assignments of a gitfleet hub
+
+  --target NAME                  this cluster's target name, as declared in the fleet repo   (GITFLEET_TARGET)
+  --hub HOST:PORT                the hub's gRPC address                                      (GITFLEET_HUB_ADDRESS)
+  --token-file PATH              file holding this target's hub token                        (GITFLEET_TOKEN_FILE)
+  --hub-ca-file PATH             CA bundle for the hub's TLS; omit for plaintext on loopback (GITFLEET_HUB_CA_FILE)
+  --kubeconfig PATH              kubeconfig; omit to use the in-cluster service account      (KUBECONFIG)
+  --state-namespace NS           where the agent keeps its state [gitfleet-system]           (GITFLEET_STATE_NAMESPACE)
+  --resync-interval-ms N         full resync period [300000]                                  (GITFLEET_RESYNC_INTERVAL_MS)
+  --unmanaged-scan-interval-ms N unmanaged-object scan period [60000]                         (GITFLEET_UNMANAGED_SCAN_INTERVAL_MS)
+  --apply-concurrency N          server-side applies in flight [32]                           (GITFLEET_APPLY_CONCURRENCY)
+  --log-level LEVEL              trace|debug|info|warn|error [info]                           (GITFLEET_LOG_LEVEL)
+  --http-address HOST:PORT       health and metrics endpoint [off]                            (GITFLEET_HTTP_ADDRESS)
+  --config PATH                  JSON file with any of the above (camelCase keys)             (GITFLEET_CONFIG)
+`;
+
+export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
+  const env = input.env ?? process.env;
+  const readFile = input.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const problems: string[] = [];
+  const options = Object.fromEntries(
+    [...Object.values(KEYS).map((k) => k.flag), 'config'].map((f) => [
+      f,
+      { type: 'string' as const },
+    ]),
+  );
+  let flags: Record<string, string | boolean | undefined> = {};
+  try {
+    flags = parseArgs({
+      args: [...(input.argv ?? process.argv.slice(2))],
+      options,
+      strict: true,
+    }).values;
+  } catch (err) {
+    problems.push(`${err instanceof Error ? err.message : String(err)} (see --help)`);
+  }
+  let file: Record<string, unknown> = {};
+  const configPath = (flags['config'] as string | undefined) ?? env['GITFLEET_CONFIG'];
+  if (configPath !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(readFile(configPath));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('not a JSON object');
+      file = parsed as Record<string, unknown>;
+      for (const k of Object.keys(file)) {
+        if (!(k in KEYS))
+          problems.push(
+            `${configPath}: unknown key "${k}" (known: ${Object.keys(KEYS).join(', ')})`,
+          );
+      }
+    } catch (err) {
+      problems.push(
+        `config file ${configPath}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+  const get = (key: Key): Source | undefined => {
+    const { flag, env: envName } = KEYS[key];
+    const f = flags[flag];
+    if (typeof f === 'string') return { value: f, from: `--${flag}` };
+    const e = env[envName];
+    if (e !== undefined && e !== '') return { value: e, from: envName };
+    const v = file[key];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      return { value: String(v), from: `${configPath ?? 'config'}:${key}` };
+    }
+    if (v !== undefined)
+      problems.push(`${configPath ?? 'config'}: ${key} must be a string or a number`);
+    return undefined;
+  };
+  const required = (key: Key): Source | undefined => {
+    const s = get(key);
+    if (s === undefined)
+      problems.push(`${key} is required: set --${KEYS[key].flag} or ${KEYS[key].env}`);
+    return s;
+  };
+  const int = (key: Key, def: number, min: number, max: number): number => {
+    const s = get(key);
+    if (s === undefined) return def;
+    const n = Number(s.value);
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      problems.push(`${s.from}=${s.value}: must be an integer from ${min} to ${max}`);
+      return def;
+    }
+    return n;
+  };
+
+  const target = required('target');
+  if (target !== undefined && !isDnsLabel(target.value)) {
+    problems.push(
+      `${target.from}=${target.value}: a target name is a DNS label (lowercase letters, digits, '-', at most 63)`,
+    );
+  }
+  const hub = required('hubAddress');
+  if (hub !== undefined && !/^[^\s/]+:\d{1,5}$/.test(hub.value)) {
+    problems.push(`${hub.from}=${hub.value}: expected HOST:PORT`);
+  }
+  const tokenFile = required('tokenFile');
+  let token = '';
+  if (tokenFile !== undefined) {
+    try {
+      token = readFile(tokenFile.value).trim();
+      if (token === '') problems.push(`${tokenFile.from}: ${tokenFile.value} is empty`);
+    } catch (err) {
+      problems.push(
+        `${tokenFile.from}: cannot read ${tokenFile.value}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+  const hubCaFile = get('hubCaFile')?.value;
+  if (
+    hubCaFile === undefined &&
+    hub !== undefined &&
+    !/^(127\.|localhost:|\[::1\]:)/.test(hub.value)
+  ) {
+    problems.push(
+      `${hub.from}=${hub.value}: plaintext is allowed only to a loopback hub; set --hub-ca-file for TLS`,
+    );
+  }
+  const kubeconfig = get('kubeconfig')?.value;
+  if (kubeconfig === undefined && env['KUBERNETES_SERVICE_HOST'] === undefined) {
+    problems.push(
+      'no cluster: set --kubeconfig (or KUBECONFIG), or run in a pod (in-cluster service account)',
+    );
+  }
+  const stateNamespace = get('stateNamespace')?.value ?? 'gitfleet-system';
+  if (!isDnsLabel(stateNamespace))
+    problems.push(`state namespace "${stateNamespace}" is not a DNS label`);
+  const logLevelSrc = get('logLevel');
+  const levels = ['trace', 'debug', 'info', 'warn', 'error'];
+  if (logLevelSrc !== undefined && !levels.includes(logLevelSrc.value)) {
+    problems.push(`${logLevelSrc.from}=${logLevelSrc.value}: one of ${levels.join('|')}`);
+  }
+  const resyncIntervalMs = int('resyncIntervalMs', 300_000, 1_000, 86_400_000);
+  const unmanagedScanIntervalMs = int('unmanagedScanIntervalMs', 60_000, 500, 86_400_000);
+  const applyConcurrency = int('applyConcurrency', 32, 1, 256);
+  const httpAddress = get('httpAddress')?.value;
+
+  if (problems.length > 0) {
+    throw new GitfleetError(
+      ErrorCode.ConfigInvalid,
+      `invalid agent configuration:\n- ${problems.join('\n- ')}`,
+      {
+        terminal: true,
+      },
+    );
+  }
+  return Object.freeze({
+    target: target?.value ?? '',
+    hubAddress: hub?.value ?? '',
+    token,
+    tokenFile: tokenFile?.value ?? '',
+    hubCaFile,
+    kubeconfig,
+    stateNamespace,
+    resyncIntervalMs,
+    unmanagedScanIntervalMs,
+    applyConcurrency,
+    logLevel: (logLevelSrc?.value ?? 'info') as LogLevel,
+    httpAddress,
+  });
+}

@@ -1,0 +1,368 @@
+/**
+ * The agent's end of the AgentLink stream. It only dials out: connect → Hello → Welcome → Ready,
+ * then streams hub messages to the handler (acking each once the handler has durably taken it
+ * over) and status reports from the outbox to the hub. On any failure it reconnects with
+ * exponential backoff and full jitter and redoes the resync handshake. The cluster keeps being
+ * reconciled while the link is down: the link only carries messages.
+ *
+ * States: disconnected → connecting → handshaking → ready → (disconnected …) ; closed is final.
+ */
+import { randomUUID } from 'node:crypto';
+import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import {
+  PROTOCOL_VERSION,
+  STALE_AFTER_MISSED_HEARTBEATS,
+  ackId,
+  agentLinkGrpc,
+  bearerMetadata,
+  heartbeatId,
+  helloId,
+  onHubMessage,
+  statusReportId,
+  toErrorDetail,
+  writeAgentMessage,
+  type AgentLinkClient,
+  type AgentLinkClientStream,
+  type AgentPayload,
+  type AppRemoval,
+  type Assignment,
+  type HeldApp,
+  type HubMessage,
+  type Logger,
+  type StatusReport,
+  type SyncRequest,
+  type Welcome,
+} from '@gitfleet/proto';
+import { backoffDelayMs, DEFAULT_RECONNECT_BACKOFF, type BackoffOptions } from '../core/backoff.ts';
+import { ReportOutbox } from './outbox.ts';
+
+export type LinkState = 'disconnected' | 'connecting' | 'handshaking' | 'ready' | 'closed';
+
+/** What the link needs from the agent. Each `take*` resolves once the message is durably held. */
+export interface LinkHandler {
+  /** Apps the agent holds, for Hello (status hash filled in by the link from its acked reports). */
+  held(): readonly Omit<HeldApp, 'statusHash'>[];
+  takeAssignment(assignment: Assignment): Promise<void>;
+  takeRemoval(removal: AppRemoval): Promise<void>;
+  takeSyncRequest(request: SyncRequest): Promise<void>;
+  /** The hub asked for fresh reports of these apps (their status hash differs from its copy). */
+  reportsRequested(apps: readonly string[]): void;
+}
+
+export interface HubLinkOptions {
+  readonly address: string;
+  readonly target: string;
+  readonly token: string;
+  readonly agentVersion: string;
+  readonly credentials?: ChannelCredentials;
+  readonly backoff?: BackoffOptions;
+  /** Heartbeat interval until the Welcome says otherwise. */
+  readonly heartbeatIntervalMs?: number;
+  readonly maxPendingReports?: number;
+}
+
+export interface HubLinkDeps {
+  readonly handler: LinkHandler;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+export class HubLink {
+  private readonly opts: HubLinkOptions;
+  private readonly handler: LinkHandler;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly client: AgentLinkClient;
+  private readonly outbox: ReportOutbox;
+  private readonly instanceId = randomUUID();
+  private stateValue: LinkState = 'disconnected';
+  private stream: AgentLinkClientStream | undefined;
+  private seq = 0;
+  private attempt = 0;
+  private connects = 0;
+  private heartbeatIntervalMs: number;
+  private lastReceivedMs = 0;
+  private lastSentMs = 0;
+  private heartbeatsSent = 0;
+  private sessionId = '';
+  private timer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private readyAtMs = 0;
+  private readonly listeners = new Set<(s: LinkState) => void>();
+  /** Serialises handler calls so messages are taken over in stream order. */
+  private inbound: Promise<void> = Promise.resolve();
+
+  constructor(opts: HubLinkOptions, deps: HubLinkDeps) {
+    this.opts = opts;
+    this.handler = deps.handler;
+    this.logger = deps.logger.child({ component: 'hub-link', target: opts.target });
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+    this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 10_000;
+    this.outbox = new ReportOutbox({ maxApps: opts.maxPendingReports ?? 10_000 });
+    const { Client } = agentLinkGrpc();
+    this.client = new Client(opts.address, opts.credentials ?? grpcCredentials.createInsecure(), {
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    });
+  }
+
+  get state(): LinkState {
+    return this.stateValue;
+  }
+
+  /** Number of successful handshakes so far (tests and metrics). */
+  get sessions(): number {
+    return this.connects;
+  }
+
+  get pendingReports(): number {
+    return this.outbox.size;
+  }
+
+  onStateChange(fn: (s: LinkState) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  start(): void {
+    if (this.stateValue !== 'disconnected' || this.stream !== undefined) return;
+    this.connect();
+  }
+
+  /** Queues a report (newest wins per app) and sends it now if the link is ready. */
+  report(report: StatusReport): void {
+    this.outbox.put(statusReportId(report), report);
+    this.flush();
+  }
+
+  /** The app is gone: drop its pending report and acked hash. */
+  forget(app: string): void {
+    this.outbox.forget(app);
+  }
+
+  lastAckedHash(app: string): string | undefined {
+    return this.outbox.lastAckedHash(app);
+  }
+
+  async close(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    this.setState('closed');
+    clearInterval(this.timer);
+    clearTimeout(this.reconnectTimer);
+    const s = this.stream;
+    this.stream = undefined;
+    if (s !== undefined) {
+      s.end();
+      s.cancel();
+    }
+    await this.inbound.catch(() => undefined);
+    this.client.close();
+  }
+
+  private setState(s: LinkState): void {
+    if (this.stateValue === s) return;
+    if (this.stateValue === 'closed') return;
+    this.stateValue = s;
+    this.logger.debug('link state', { state: s });
+    for (const fn of this.listeners) fn(s);
+  }
+
+  private connect(): void {
+    if (this.stateValue === 'closed') return;
+    this.setState('connecting');
+    this.seq = 0;
+    this.heartbeatsSent = 0;
+    const stream = this.client.Connect(bearerMetadata(this.opts.token));
+    this.stream = stream;
+    this.lastReceivedMs = this.now();
+    onHubMessage(
+      stream,
+      (msg) => this.onMessage(stream, msg),
+      (violation) => {
+        this.logger.warn('protocol violation from hub', { error: violation.message });
+        this.drop(stream, 'protocol violation');
+      },
+    );
+    stream.on('error', (err: Error & { code?: number }) => {
+      if (this.stateValue !== 'closed') {
+        this.logger.warn('link error', { code: err.code, error: err.message });
+      }
+      this.drop(stream, err.message);
+    });
+    stream.on('end', () => this.drop(stream, 'stream ended by hub'));
+    this.setState('handshaking');
+    const held: HeldApp[] = this.handler.held().map((h) => {
+      const hash = this.outbox.lastAckedHash(h.app);
+      return hash === undefined ? h : { ...h, statusHash: hash };
+    });
+    this.send(
+      {
+        kind: 'hello',
+        target: this.opts.target,
+        agentVersion: this.opts.agentVersion,
+        agentInstanceId: this.instanceId,
+        protocolVersion: PROTOCOL_VERSION,
+        held,
+      },
+      helloId(this.opts.target, this.instanceId, this.attempt),
+    );
+    clearInterval(this.timer);
+    this.timer = setInterval(() => this.tick(), Math.min(1_000, this.heartbeatIntervalMs));
+    this.timer.unref();
+  }
+
+  /** Ends a broken stream (once) and schedules a reconnect with backoff. */
+  private drop(stream: AgentLinkClientStream, reason: string): void {
+    if (this.stream !== stream) return;
+    this.stream = undefined;
+    clearInterval(this.timer);
+    try {
+      stream.cancel();
+    } catch {
+      // already ended
+    }
+    if (this.stateValue === 'closed') return;
+    // a session that stayed up a while resets the backoff
+    if (this.readyAtMs > 0 && this.now() - this.readyAtMs > 10_000) this.attempt = 0;
+    this.readyAtMs = 0;
+    const delay = backoffDelayMs(
+      this.attempt++,
+      this.opts.backoff ?? DEFAULT_RECONNECT_BACKOFF,
+      this.random,
+    );
+    this.logger.info('link down, reconnecting', { reason, inMs: delay, attempt: this.attempt });
+    this.setState('disconnected');
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    this.reconnectTimer.unref();
+  }
+
+  private send(payload: AgentPayload, messageId: string): boolean {
+    const s = this.stream;
+    if (s === undefined) return false;
+    const sequenced = payload.kind !== 'ack' && payload.kind !== 'heartbeat';
+    this.lastSentMs = this.now();
+    return writeAgentMessage(s, {
+      messageId,
+      seq: sequenced ? ++this.seq : 0,
+      sentAtUnixMs: this.lastSentMs,
+      trace: {},
+      payload,
+    });
+  }
+
+  private flush(): void {
+    if (this.stateValue !== 'ready') return;
+    const now = this.now();
+    for (const { messageId, report } of this.outbox.due(now)) {
+      this.send(report, messageId);
+      this.outbox.markSent(messageId, now);
+    }
+  }
+
+  private tick(): void {
+    const stream = this.stream;
+    if (stream === undefined) return;
+    const now = this.now();
+    if (now - this.lastReceivedMs > STALE_AFTER_MISSED_HEARTBEATS * this.heartbeatIntervalMs) {
+      this.logger.warn('hub silent for 3 heartbeat intervals: reconnecting', {
+        silentMs: now - this.lastReceivedMs,
+      });
+      this.drop(stream, 'hub stale');
+      return;
+    }
+    if (this.stateValue === 'ready') {
+      this.flush();
+      if (now - this.lastSentMs >= this.heartbeatIntervalMs) {
+        this.send(
+          { kind: 'heartbeat' },
+          heartbeatId(this.sessionId, 'agent', ++this.heartbeatsSent),
+        );
+      }
+    }
+  }
+
+  private onMessage(stream: AgentLinkClientStream, msg: HubMessage): void {
+    if (this.stream !== stream) return;
+    this.lastReceivedMs = this.now();
+    const p = msg.payload;
+    switch (p.kind) {
+      case 'welcome':
+        this.onWelcome(p);
+        return;
+      case 'heartbeat':
+        return;
+      case 'ack':
+        this.outbox.ack(p.ackedMessageId, p.error === undefined);
+        if (p.error !== undefined) {
+          this.logger.warn('hub rejected a report', {
+            messageId: p.ackedMessageId,
+            code: p.error.code,
+            error: p.error.message,
+          });
+        }
+        return;
+      case 'assignment':
+        this.take(msg, () => this.handler.takeAssignment(p));
+        return;
+      case 'appRemoval':
+        this.take(msg, async () => {
+          await this.handler.takeRemoval(p);
+          this.outbox.forget(p.app);
+        });
+        return;
+      case 'syncRequest':
+        this.take(msg, () => this.handler.takeSyncRequest(p));
+        return;
+    }
+  }
+
+  private onWelcome(w: Welcome): void {
+    if (this.stateValue !== 'handshaking') return;
+    this.sessionId = w.sessionId;
+    if (w.heartbeatIntervalMs > 0) this.heartbeatIntervalMs = w.heartbeatIntervalMs;
+    this.connects++;
+    this.readyAtMs = this.now();
+    this.outbox.resetForNewStream();
+    this.setState('ready');
+    this.logger.info('link ready', {
+      session: w.sessionId,
+      assignments: w.resync.assignments.length,
+      removals: w.resync.removals.length,
+      reportRequests: w.resync.reportRequests.length,
+    });
+    if (w.resync.reportRequests.length > 0) this.handler.reportsRequested(w.resync.reportRequests);
+    this.flush();
+  }
+
+  /** Runs the handler in stream order, then acks (with the error when it failed). */
+  private take(msg: HubMessage, fn: () => Promise<void>): void {
+    const stream = this.stream;
+    this.inbound = this.inbound.then(async () => {
+      let error;
+      try {
+        await fn();
+      } catch (err) {
+        error = toErrorDetail(err);
+        this.logger.warn('could not take hub message', {
+          messageId: msg.messageId,
+          code: error.code,
+          error: error.message,
+        });
+      }
+      if (this.stream !== stream) return; // stream gone: the hub resends, and we dedupe by version
+      this.send(
+        {
+          kind: 'ack',
+          ackedMessageId: msg.messageId,
+          ackedSeq: msg.seq,
+          ...(error === undefined ? {} : { error }),
+        },
+        ackId(msg.messageId),
+      );
+    });
+  }
+}

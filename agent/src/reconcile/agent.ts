@@ -1,0 +1,1179 @@
+/**
+ * The agent's reconciler: holds every app assigned to this cluster and keeps the cluster matching
+ * it — continuously, with or without the hub.
+ *
+ * - A sync pass per app validates the whole rendered set first (locally against the server's
+ *   OpenAPI schema; a server-side dry-run only for what that cannot decide) and applies nothing if
+ *   any object is invalid; then applies in stages (CRDs and Namespaces first, webhooks last) with
+ *   server-side apply, skipping unchanged objects without a request; then prunes what left Git;
+ *   then persists the inventory in the cluster.
+ * - Watches (one informer per kind) feed drift checks: an event on a managed object compares live
+ *   with what was applied and corrects, reports or ignores it per policy, backing off from a
+ *   controller that keeps fighting.
+ * - A periodic resync re-lists every kind and re-runs the pass (no writes when nothing changed);
+ *   a periodic scan finds unmanaged objects in the app's namespaces.
+ * - Every change is reported (debounced, newest wins) through the hub link's outbox.
+ *
+ * Decisions are the pure functions of ../core; this class is the orchestration and I/O around them.
+ */
+import {
+  ErrorCode,
+  GitfleetError,
+  objectRef,
+  statusHash,
+  toErrorDetail,
+  toGitfleetError,
+  type AppRemoval,
+  type Assignment,
+  type DriftRecord,
+  type ErrorDetail,
+  type Health,
+  type HeldApp,
+  type JsonObject,
+  type KubeObject,
+  type Logger,
+  type ObjectRef,
+  type ObjectResult,
+  type StatusReport,
+  type SyncRequest,
+  type SyncState,
+  type UnmanagedObject,
+} from '@gitfleet/proto';
+import { planApplyStages, planDeletionOrder } from '../core/apply-order.ts';
+import { CorrectionGuard, describeFight } from '../core/correction-guard.ts';
+import {
+  buildDriftRecord,
+  compareDesiredLive,
+  compareDryRunLive,
+  resolveDriftMode,
+} from '../core/drift.ts';
+import { assessHealth, missingHealth, worstHealth } from '../core/health.ts';
+import { decidePrune, inventoryKey, toInventory, type Inventory } from '../core/inventory.ts';
+import { FIELD_MANAGER, LABEL_APP, ownerLabel, withOwnership } from '../core/labels.ts';
+import {
+  validateAgainstSchema,
+  validateObject,
+  type ValidationProblem,
+} from '../core/openapi-validate.ts';
+import { deriveSyncState, type ChangeSetEntry } from '../core/sync-state.ts';
+import { findUnmanaged } from '../core/unmanaged.ts';
+import type { Gvk, KubeClient, OpenApiSchema, ResourceInfo, WatchEventType } from '../kube/port.ts';
+import type { LinkHandler } from '../link/hub-link.ts';
+import type { ClusterAppStore } from '../state/app-store.ts';
+import { mapLimit } from './limit.ts';
+import { gvkKey, WatchRegistry } from './watches.ts';
+
+export interface AgentOptions {
+  readonly target: string;
+  readonly applyConcurrency?: number;
+  readonly resyncIntervalMs?: number;
+  readonly unmanagedScanIntervalMs?: number;
+  /** Delay that coalesces bursts of events into one report. */
+  readonly reportDebounceMs?: number;
+  /** Salt for Secret value fingerprints in drift records. */
+  readonly maskSalt?: string;
+}
+
+export interface AgentDeps {
+  readonly kube: KubeClient;
+  readonly store: ClusterAppStore;
+  readonly logger: Logger;
+  /** Where reports go (the hub link); set later with `setReporter` if built after the agent. */
+  readonly report?: (report: StatusReport) => void;
+  readonly now?: () => number;
+}
+
+interface AppRuntime {
+  assignment: Assignment;
+  desired: KubeObject[];
+  desiredByKey: Map<string, KubeObject>;
+  gvks: Map<string, Gvk>;
+  inventory: Inventory | undefined;
+  /** Change set entries of the last pass, by inventory key. */
+  entries: Map<string, ChangeSetEntry>;
+  drift: Map<string, DriftRecord>;
+  unmanaged: UnmanagedObject[];
+  error: ErrorDetail | undefined;
+  /** Version whose sync pass completed (manual mode: only after a SyncRequest). */
+  syncedVersion: number;
+  manualSyncRequested: boolean;
+  running: Promise<void> | undefined;
+  again: boolean;
+  /** Objects whose watch events arrived during a pass: drift-checked right after it. */
+  pendingDrift: Set<string>;
+  /** Assignment version the entries were first produced for (keeps 'created' across passes). */
+  entriesVersion: number;
+  driftTimers: Map<string, NodeJS.Timeout>;
+  retryTimer: NodeJS.Timeout | undefined;
+  retryAttempt: number;
+  reportTimer: NodeJS.Timeout | undefined;
+  lastReportHash: string | undefined;
+  removed: boolean;
+}
+
+/** How long a corrected drift stays in reports after it was last seen. */
+export const CORRECTED_DRIFT_TTL_MS = 3_600_000;
+
+const GROUP_VERSION = (apiVersion: string): { group: string; version: string } => {
+  const i = apiVersion.indexOf('/');
+  return i === -1
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+};
+
+function gvkOf(obj: KubeObject): Gvk {
+  const apiVersion = obj['apiVersion'];
+  const kind = obj['kind'];
+  const { group, version } = GROUP_VERSION(typeof apiVersion === 'string' ? apiVersion : '');
+  return { group, version, kind: typeof kind === 'string' ? kind : '' };
+}
+
+function describe(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.namespace === '' ? '' : `${ref.namespace}/`}${ref.name}`;
+}
+
+function uidOf(obj: KubeObject | undefined): string | undefined {
+  const uid = (obj?.['metadata'] as JsonObject | undefined)?.['uid'];
+  return typeof uid === 'string' ? uid : undefined;
+}
+
+function isCrd(obj: KubeObject): boolean {
+  const apiVersion = obj['apiVersion'];
+  return (
+    obj['kind'] === 'CustomResourceDefinition' &&
+    typeof apiVersion === 'string' &&
+    apiVersion.startsWith('apiextensions.k8s.io/')
+  );
+}
+
+/** The openAPIV3Schema a CRD in the same set declares for group/version/kind, if any. */
+function crdSchemaFor(crds: readonly KubeObject[], gvk: Gvk): OpenApiSchema | undefined | null {
+  for (const crd of crds) {
+    const spec = crd['spec'] as
+      | {
+          group?: string;
+          names?: { kind?: string };
+          versions?: { name?: string; schema?: { openAPIV3Schema?: OpenApiSchema } }[];
+        }
+      | undefined;
+    if (spec?.group !== gvk.group || spec.names?.kind !== gvk.kind) continue;
+    const v = spec.versions?.find((x) => x.name === gvk.version);
+    if (v === undefined) return null;
+    return v.schema?.openAPIV3Schema;
+  }
+  return null;
+}
+
+export class Agent implements LinkHandler {
+  private readonly opts: Required<Omit<AgentOptions, 'maskSalt'>> & { maskSalt: string };
+  private readonly kube: KubeClient;
+  private readonly store: ClusterAppStore;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private reporter: ((r: StatusReport) => void) | undefined;
+  private readonly apps = new Map<string, AppRuntime>();
+  private readonly watches: WatchRegistry;
+  private readonly guard = new CorrectionGuard();
+  private readonly resources = new Map<string, ResourceInfo>();
+  private readonly seenSyncRequests = new Set<string>();
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private scanTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(opts: AgentOptions, deps: AgentDeps) {
+    this.opts = {
+      target: opts.target,
+      applyConcurrency: opts.applyConcurrency ?? 32,
+      resyncIntervalMs: opts.resyncIntervalMs ?? 300_000,
+      unmanagedScanIntervalMs: opts.unmanagedScanIntervalMs ?? 60_000,
+      reportDebounceMs: opts.reportDebounceMs ?? 50,
+      maskSalt: opts.maskSalt ?? '',
+    };
+    this.kube = deps.kube;
+    this.store = deps.store;
+    this.logger = deps.logger.child({ component: 'reconciler' });
+    this.now = deps.now ?? Date.now;
+    this.reporter = deps.report;
+    this.watches = new WatchRegistry(this.kube, this.logger, (app, type, obj, gvk) =>
+      this.onWatchEvent(app, type, obj, gvk),
+    );
+  }
+
+  setReporter(fn: (r: StatusReport) => void): void {
+    this.reporter = fn;
+  }
+
+  /** Loads persisted assignments and starts reconciling them (no hub needed). */
+  async start(): Promise<void> {
+    await this.store.ensureNamespace();
+    const states = await this.store.loadAll((app, err) =>
+      this.logger.error('persisted state unreadable: waiting for the hub to resend it', {
+        app,
+        error: toGitfleetError(err).message,
+      }),
+    );
+    for (const s of states) {
+      this.apps.set(s.app, this.newRuntime(s.assignment, s.inventory));
+      this.logger.info('resuming persisted assignment', {
+        app: s.app,
+        version: s.assignment.version,
+        revision: s.assignment.revision,
+      });
+      this.scheduleSync(s.app);
+    }
+    this.resyncTimer = setInterval(() => this.resyncAll(), this.opts.resyncIntervalMs);
+    this.resyncTimer.unref();
+    this.scanTimer = setInterval(() => {
+      for (const app of this.apps.keys()) void this.scanUnmanaged(app);
+    }, this.opts.unmanagedScanIntervalMs);
+    this.scanTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.resyncTimer);
+    clearInterval(this.scanTimer);
+    for (const rt of this.apps.values()) this.stopTimers(rt);
+    await Promise.all(
+      [...this.apps.values()].map((rt) => rt.running?.catch(() => undefined) ?? Promise.resolve()),
+    );
+    this.watches.stopAll();
+  }
+
+  // ------------------------------------------------------------------ LinkHandler
+
+  held(): Omit<HeldApp, 'statusHash'>[] {
+    return [...this.apps.values()]
+      .filter((rt) => !rt.removed)
+      .map((rt) => ({
+        app: rt.assignment.app,
+        assignmentVersion: rt.assignment.version,
+        revision: rt.assignment.revision,
+        contentDigest: rt.assignment.contentDigest,
+      }));
+  }
+
+  async takeAssignment(a: Assignment): Promise<void> {
+    if (a.target !== this.opts.target) {
+      throw new GitfleetError(
+        ErrorCode.ProtocolViolation,
+        `assignment ${a.app} v${a.version} is for target ${a.target}, this agent is ${this.opts.target}`,
+        { terminal: true },
+      );
+    }
+    const rt = this.apps.get(a.app);
+    if (rt !== undefined && !rt.removed && a.version <= rt.assignment.version) {
+      this.logger.debug('duplicate or stale assignment: acked, not applied', {
+        app: a.app,
+        version: a.version,
+        held: rt.assignment.version,
+      });
+      return;
+    }
+    const inventory = rt?.inventory;
+    // durably take it over first: after the ack, a restarted agent must still have it
+    await this.store.save({ app: a.app, assignment: a, inventory });
+    if (rt === undefined || rt.removed) {
+      this.apps.set(a.app, this.newRuntime(a, inventory));
+    } else {
+      rt.assignment = a;
+      rt.drift.clear();
+      this.setDesired(rt);
+      rt.manualSyncRequested = false;
+    }
+    this.logger.info('assignment accepted', {
+      app: a.app,
+      version: a.version,
+      revision: a.revision,
+      objects: a.objects.length,
+    });
+    this.scheduleSync(a.app);
+  }
+
+  async takeRemoval(r: AppRemoval): Promise<void> {
+    const rt = this.apps.get(r.app);
+    if (rt === undefined || rt.removed) return;
+    if (r.version <= rt.assignment.version) return;
+    rt.removed = true;
+    this.stopTimers(rt);
+    await rt.running?.catch(() => undefined);
+    if (r.deletion === 'delete') await this.deleteAppObjects(rt);
+    this.watches.release(r.app);
+    await this.store.remove(r.app);
+    this.apps.delete(r.app);
+    this.logger.info('app removed', { app: r.app, deletion: r.deletion });
+  }
+
+  takeSyncRequest(s: SyncRequest): Promise<void> {
+    const rt = this.apps.get(s.app);
+    if (rt === undefined || rt.removed || rt.assignment.version !== s.assignmentVersion) {
+      return Promise.reject(
+        new GitfleetError(
+          ErrorCode.NotFound,
+          `sync request ${s.requestId}: app ${s.app} is not held at version ${s.assignmentVersion}`,
+          { terminal: true },
+        ),
+      );
+    }
+    if (this.seenSyncRequests.has(s.requestId)) return Promise.resolve();
+    this.seenSyncRequests.add(s.requestId);
+    if (this.seenSyncRequests.size > 1_000)
+      this.seenSyncRequests.delete(this.seenSyncRequests.values().next().value ?? '');
+    rt.manualSyncRequested = true;
+    this.scheduleSync(s.app);
+    return Promise.resolve();
+  }
+
+  reportsRequested(apps: readonly string[]): void {
+    for (const app of apps) {
+      const rt = this.apps.get(app);
+      if (rt === undefined) continue;
+      rt.lastReportHash = undefined;
+      this.scheduleReport(app);
+    }
+  }
+
+  // ------------------------------------------------------------------ introspection (tests, metrics)
+
+  appNames(): string[] {
+    return [...this.apps.keys()];
+  }
+
+  /** Resolves once no sync pass is running or queued for `app`. */
+  async idle(app: string): Promise<void> {
+    for (;;) {
+      const rt = this.apps.get(app);
+      if (rt?.running === undefined) return;
+      await rt.running.catch(() => undefined);
+    }
+  }
+
+  /** Builds the current report of an app (also what the hub gets). */
+  reportOf(app: string): StatusReport | undefined {
+    const rt = this.apps.get(app);
+    return rt === undefined ? undefined : this.buildReport(rt);
+  }
+
+  // ------------------------------------------------------------------ runtime bookkeeping
+
+  private newRuntime(a: Assignment, inventory: Inventory | undefined): AppRuntime {
+    const rt: AppRuntime = {
+      assignment: a,
+      desired: [],
+      desiredByKey: new Map(),
+      gvks: new Map(),
+      inventory,
+      entries: new Map(),
+      drift: new Map(),
+      unmanaged: [],
+      error: undefined,
+      syncedVersion: 0,
+      manualSyncRequested: false,
+      running: undefined,
+      again: false,
+      pendingDrift: new Set(),
+      entriesVersion: 0,
+      driftTimers: new Map(),
+      retryTimer: undefined,
+      retryAttempt: 0,
+      reportTimer: undefined,
+      lastReportHash: undefined,
+      removed: false,
+    };
+    this.setDesired(rt);
+    return rt;
+  }
+
+  private setDesired(rt: AppRuntime): void {
+    const app = rt.assignment.app;
+    rt.desired = rt.assignment.objects.map((o) => withOwnership(o, app));
+    rt.desiredByKey = new Map(rt.desired.map((o) => [inventoryKey(objectRef(o)), o]));
+    rt.gvks = new Map(rt.desired.map((o) => [gvkKey(gvkOf(o)), gvkOf(o)]));
+    // drift of objects that left the desired set is no longer ours to report
+    for (const k of rt.drift.keys()) if (!rt.desiredByKey.has(k)) rt.drift.delete(k);
+  }
+
+  private stopTimers(rt: AppRuntime): void {
+    for (const t of rt.driftTimers.values()) clearTimeout(t);
+    rt.driftTimers.clear();
+    clearTimeout(rt.retryTimer);
+    clearTimeout(rt.reportTimer);
+  }
+
+  /** Queues a sync pass; passes of one app never overlap, bursts coalesce into one more pass. */
+  private scheduleSync(app: string, mode: 'apply' | 'resync' = 'apply'): void {
+    const rt = this.apps.get(app);
+    if (rt === undefined || rt.removed || this.closed) return;
+    if (rt.running !== undefined) {
+      rt.again = true;
+      return;
+    }
+    const run = async (): Promise<void> => {
+      try {
+        do {
+          rt.again = false;
+          await this.syncPass(rt, mode);
+        } while (rt.again && !rt.removed && !this.closed);
+      } finally {
+        rt.running = undefined;
+      }
+      const pending = [...rt.pendingDrift];
+      rt.pendingDrift.clear();
+      for (const key of pending) void this.checkDrift(rt, key, false);
+    };
+    rt.running = run();
+    rt.running.catch((err: unknown) =>
+      this.logger.error('sync pass crashed', { app, error: toGitfleetError(err).message }),
+    );
+  }
+
+  private resyncAll(): void {
+    for (const app of this.apps.keys()) this.scheduleSync(app, 'resync');
+  }
+
+  // ------------------------------------------------------------------ the sync pass
+
+  private async syncPass(rt: AppRuntime, mode: 'apply' | 'resync'): Promise<void> {
+    const a = rt.assignment;
+    const app = a.app;
+    const log = this.logger.child({ app, version: a.version });
+    const manual = a.policies.sync === 'manual' && !rt.manualSyncRequested;
+    const t0 = this.now();
+    rt.error = undefined;
+    this.scheduleReport(app);
+
+    // 1. discovery, and the validation gate over the whole set
+    const crds = rt.desired.filter(isCrd);
+    const infos = new Map<string, ResourceInfo | undefined>();
+    await Promise.all(
+      [...rt.gvks.values()].map(async (g) => {
+        infos.set(gvkKey(g), await this.resolve(g).catch(() => undefined));
+      }),
+    );
+    const invalid = await this.validate(rt, infos, crds);
+    if (invalid.size > 0) {
+      rt.entries = new Map(
+        rt.desired.map((o) => {
+          const ref = objectRef(o);
+          const problem = invalid.get(inventoryKey(ref));
+          return [
+            inventoryKey(ref),
+            problem === undefined
+              ? {
+                  ref,
+                  action: 'skipped',
+                  message: 'not applied: another object of the set is invalid',
+                  outOfSync: true,
+                }
+              : { ref, action: 'failed', error: problem },
+          ] as const;
+        }),
+      );
+      rt.error = {
+        code: ErrorCode.ManifestInvalid,
+        message:
+          `${invalid.size} of ${rt.desired.length} objects are invalid; nothing was applied: ${[...invalid.values()].map((e) => e.message).join('; ')}`.slice(
+            0,
+            4_000,
+          ),
+      };
+      log.warn('rejected invalid set', { invalid: invalid.size });
+      this.scheduleReport(app);
+      return;
+    }
+
+    // 2. watches for every kind already served (CR kinds follow after their CRDs)
+    await this.watches.ensure(
+      app,
+      [...rt.gvks.values()].filter((g) => infos.get(gvkKey(g)) !== undefined),
+    );
+    const listed = mode === 'resync' ? await this.listLive(rt) : undefined;
+    const liveOf = (o: KubeObject): KubeObject | undefined => {
+      const ref = objectRef(o);
+      const g = gvkOf(o);
+      return listed !== undefined
+        ? listed.get(inventoryKey(ref))
+        : this.watches.get(g, ref.namespace, ref.name);
+    };
+
+    // 3. apply in stages
+    const entries = new Map<string, ChangeSetEntry>();
+    let transient = false;
+    for (const stage of planApplyStages(rt.desired)) {
+      if (rt.removed || this.closed) return;
+      const results = await mapLimit(stage, this.opts.applyConcurrency, async (obj) =>
+        this.applyOne(rt, obj, liveOf(obj), manual),
+      );
+      results.forEach((r, i) => {
+        const obj = stage[i] as KubeObject;
+        const ref = objectRef(obj);
+        if (r.status === 'fulfilled') entries.set(inventoryKey(ref), r.value);
+        else {
+          const e = toGitfleetError(r.reason);
+          if (!e.terminal && e.code !== ErrorCode.ApplyConflict && e.code !== ErrorCode.ApplyFailed)
+            transient = true;
+          entries.set(inventoryKey(ref), {
+            ref,
+            action: 'failed',
+            error: toErrorDetail(e),
+            outOfSync: true,
+          });
+        }
+      });
+      const stageCrds = stage.filter(isCrd);
+      if (stageCrds.length > 0 && !manual) {
+        await this.waitEstablished(stageCrds);
+        this.kube.invalidateDiscovery();
+        this.resources.clear();
+        const newKinds = [...rt.gvks.values()].filter((g) => infos.get(gvkKey(g)) === undefined);
+        await Promise.all(
+          newKinds.map(async (g) =>
+            infos.set(gvkKey(g), await this.resolve(g).catch(() => undefined)),
+          ),
+        );
+        await this.watches.ensure(
+          app,
+          [...rt.gvks.values()].filter((g) => infos.get(gvkKey(g)) !== undefined),
+        );
+      }
+    }
+
+    // 4. prune what left the desired set
+    if (!manual) {
+      const pruned = await this.prune(rt, infos);
+      for (const e of pruned) entries.set(inventoryKey(e.ref), e);
+    }
+    // a later pass of the same version keeps what the first one did ('created' stays 'created')
+    if (rt.entriesVersion === a.version) {
+      for (const [key, e] of entries) {
+        const before = rt.entries.get(key);
+        if (
+          e.action === 'unchanged' &&
+          (before?.action === 'created' || before?.action === 'configured')
+        ) {
+          entries.set(key, {
+            ...before,
+            ...(e.uid === undefined ? {} : { uid: e.uid }),
+            outOfSync: false,
+          });
+        }
+      }
+    }
+    rt.entries = entries;
+    rt.entriesVersion = a.version;
+
+    // 5. persist the inventory (failed entries stay in it: a failed update never becomes a prune)
+    if (!manual) {
+      const inventory = toInventory(
+        [...entries.values()],
+        { app, revision: a.revision, assignmentVersion: a.version },
+        rt.inventory,
+      );
+      rt.inventory = inventory;
+      try {
+        await this.store.save({ app, assignment: a, inventory });
+      } catch (err) {
+        transient = true;
+        log.warn('could not persist the inventory', { error: toGitfleetError(err).message });
+      }
+    }
+    if (!manual || rt.manualSyncRequested) rt.syncedVersion = a.version;
+
+    const failed = [...entries.values()].filter((e) => e.action === 'failed');
+    if (failed.length > 0) {
+      rt.error = {
+        code: failed[0]?.error?.code ?? ErrorCode.ApplyFailed,
+        message:
+          `${failed.length} object(s) failed: ${failed.map((e) => `${describe(e.ref)}: ${e.error?.message ?? ''}`).join('; ')}`.slice(
+            0,
+            4_000,
+          ),
+      };
+    }
+    // retry transient failures with backoff; a clean pass resets it
+    if (transient) this.scheduleRetry(rt);
+    else rt.retryAttempt = 0;
+    log.info('sync pass', {
+      mode,
+      ms: this.now() - t0,
+      created: failed.length === 0 ? count(entries, 'created') : undefined,
+      configured: count(entries, 'configured'),
+      unchanged: count(entries, 'unchanged'),
+      deleted: count(entries, 'deleted'),
+      failed: failed.length,
+    });
+    this.scheduleReport(app);
+    if (a.policies.unmanaged.mode !== 'ignore') void this.scanUnmanaged(app);
+  }
+
+  private async resolve(g: Gvk): Promise<ResourceInfo> {
+    const k = gvkKey(g);
+    const hit = this.resources.get(k);
+    if (hit !== undefined) return hit;
+    const info = await this.kube.resolve(g);
+    this.resources.set(k, info);
+    return info;
+  }
+
+  /** Problems per object (inventory key); empty when the whole set may be applied. */
+  private async validate(
+    rt: AppRuntime,
+    infos: Map<string, ResourceInfo | undefined>,
+    crds: readonly KubeObject[],
+  ): Promise<Map<string, ErrorDetail>> {
+    const problems = new Map<string, ErrorDetail>();
+    const undecided: KubeObject[] = [];
+    const fmt = (ref: ObjectRef, ps: readonly ValidationProblem[]): ErrorDetail => ({
+      code: ErrorCode.ManifestInvalid,
+      message: `${describe(ref)}: ${ps
+        .slice(0, 5)
+        .map((p) => `${p.path === '' ? '/' : p.path}: ${p.message}`)
+        .join('; ')}`,
+    });
+    await Promise.all(
+      rt.desired.map(async (obj) => {
+        const ref = objectRef(obj);
+        const g = gvkOf(obj);
+        const info = infos.get(gvkKey(g));
+        if (info === undefined) {
+          const schema = crdSchemaFor(crds, g);
+          if (schema === null) {
+            problems.set(inventoryKey(ref), {
+              code: ErrorCode.ManifestInvalid,
+              message: `${describe(ref)}: the cluster does not serve ${g.group === '' ? g.version : `${g.group}/${g.version}`} ${g.kind} and no CustomResourceDefinition in this application defines it`,
+            });
+          } else if (schema !== undefined) {
+            // the server adds apiVersion, kind and metadata to every CRD schema implicitly
+            const full: OpenApiSchema = {
+              ...schema,
+              properties: {
+                ...schema.properties,
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              },
+            };
+            const ps = validateAgainstSchema(obj, full, {});
+            if (ps.length > 0) problems.set(inventoryKey(ref), fmt(ref, ps));
+          }
+          return;
+        }
+        if (info.namespaced && ref.namespace === '') {
+          problems.set(inventoryKey(ref), {
+            code: ErrorCode.ManifestInvalid,
+            message: `${describe(ref)}: ${g.kind} is namespaced: set metadata.namespace (or a namespace overlay for the target)`,
+          });
+          return;
+        }
+        const doc = await this.kube.openApiSchema(g.group, g.version).catch(() => undefined);
+        const result = validateObject(obj, doc);
+        if (!result.decided) undecided.push(obj);
+        else if (result.problems.length > 0)
+          problems.set(inventoryKey(ref), fmt(ref, result.problems));
+      }),
+    );
+    // what the schema could not decide goes to a server-side dry run (when its namespace exists)
+    const namespacesInSet = new Set(
+      rt.desired.filter((o) => o['kind'] === 'Namespace').map((o) => objectRef(o).name),
+    );
+    const dryRunnable = undecided.filter((o) => {
+      const ns = objectRef(o).namespace;
+      return (
+        ns === '' ||
+        !namespacesInSet.has(ns) ||
+        this.watches.get({ group: '', version: 'v1', kind: 'Namespace' }, '', ns) !== undefined
+      );
+    });
+    const results = await mapLimit(dryRunnable, this.opts.applyConcurrency, (o) =>
+      this.kube.apply(o, { fieldManager: FIELD_MANAGER, force: true, dryRun: true }),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        const e = toGitfleetError(r.reason);
+        if (e.code === ErrorCode.ApplyFailed) {
+          const ref = objectRef(dryRunnable[i] as KubeObject);
+          problems.set(inventoryKey(ref), { code: ErrorCode.ManifestInvalid, message: e.message });
+        }
+      }
+    });
+    return problems;
+  }
+
+  private async applyOne(
+    rt: AppRuntime,
+    desired: KubeObject,
+    live: KubeObject | undefined,
+    manual: boolean,
+  ): Promise<ChangeSetEntry> {
+    const ref = objectRef(desired);
+    const a = rt.assignment;
+    if (live !== undefined) {
+      const cmp = compareDesiredLive(desired, live, {
+        ignore: a.policies.ignore,
+        fieldManager: FIELD_MANAGER,
+      });
+      const appliedBefore =
+        rt.syncedVersion === a.version || rt.inventory?.assignmentVersion === a.version;
+      // same version already applied and nothing differs: no request at all
+      if (!cmp.drifted && (!cmp.undecidable || appliedBefore)) {
+        return { ref, action: 'unchanged', uid: uidOf(live) };
+      }
+    }
+    if (manual) {
+      return {
+        ref,
+        action: 'skipped',
+        message: live === undefined ? 'missing; manual sync' : 'differs from Git; manual sync',
+        outOfSync: true,
+      };
+    }
+    const applied = await this.kube.apply(desired, {
+      fieldManager: FIELD_MANAGER,
+      force: a.policies.conflict === 'force',
+    });
+    rt.drift.delete(inventoryKey(ref));
+    return { ref, action: live === undefined ? 'created' : 'configured', uid: uidOf(applied) };
+  }
+
+  private async waitEstablished(crds: readonly KubeObject[]): Promise<void> {
+    const deadline = this.now() + 30_000;
+    for (const crd of crds) {
+      const ref = objectRef(crd);
+      for (;;) {
+        const live = await this.kube.get(ref).catch(() => undefined);
+        if (live !== undefined && assessHealth(live).status === 'Healthy') break;
+        if (this.now() > deadline) return; // applying its CRs will fail and say why
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  private async listLive(rt: AppRuntime): Promise<Map<string, KubeObject>> {
+    const out = new Map<string, KubeObject>();
+    await Promise.all(
+      [...rt.gvks.values()].map(async (g) => {
+        if (!this.watches.isWatched(g)) return;
+        const items = await this.kube
+          .list(g, { labelSelector: `${LABEL_APP}=${rt.assignment.app}` })
+          .catch(() => []);
+        for (const o of items)
+          out.set(
+            inventoryKey({
+              ...objectRef({
+                ...o,
+                apiVersion: g.group === '' ? g.version : `${g.group}/${g.version}`,
+                kind: g.kind,
+              }),
+            }),
+            o,
+          );
+      }),
+    );
+    return out;
+  }
+
+  private async prune(
+    rt: AppRuntime,
+    infos: Map<string, ResourceInfo | undefined>,
+  ): Promise<ChangeSetEntry[]> {
+    const a = rt.assignment;
+    const desiredRefs = rt.desired.map(objectRef);
+    const desiredKeys = new Set(desiredRefs.map(inventoryKey));
+    const candidates = (rt.inventory?.entries ?? []).filter(
+      (e) => !desiredKeys.has(inventoryKey(e.ref)),
+    );
+    if (candidates.length === 0) return [];
+    const live = new Map<string, KubeObject | undefined>();
+    await Promise.all(
+      candidates.map(async (c) =>
+        live.set(inventoryKey(c.ref), await this.kube.get(c.ref).catch(() => undefined)),
+      ),
+    );
+    const decisions = decidePrune({
+      previous: rt.inventory,
+      desired: desiredRefs,
+      policy: a.policies.prune,
+      live,
+      ownerLabel: ownerLabel(a.app),
+    });
+    const out: ChangeSetEntry[] = [];
+    const toDelete = decisions.filter((d) => d.action === 'prune');
+    for (const d of decisions) {
+      if (d.action === 'skip') {
+        out.push({
+          ref: d.ref,
+          action: 'skipped',
+          message: d.message,
+          outOfSync: !d.dropFromInventory,
+          dropFromInventory: d.dropFromInventory,
+        });
+      }
+    }
+    if (decisions.some((d) => d.reason === 'empty-desired')) {
+      rt.error = {
+        code: ErrorCode.ManifestInvalid,
+        message:
+          decisions.find((d) => d.reason === 'empty-desired')?.message ?? 'empty desired set',
+      };
+    }
+    // delete in reverse apply order (webhooks first, namespaces and CRDs last)
+    const byKey = new Map(toDelete.map((d) => [inventoryKey(d.ref), d]));
+    const objs = toDelete
+      .map((d) => live.get(inventoryKey(d.ref)))
+      .filter((o): o is KubeObject => o !== undefined);
+    for (const stage of planDeletionOrder(objs)) {
+      const results = await mapLimit(stage, this.opts.applyConcurrency, (o) =>
+        this.kube.delete(objectRef(o)),
+      );
+      results.forEach((r, i) => {
+        const ref =
+          byKey.get(inventoryKey(objectRef(stage[i] as KubeObject)))?.ref ??
+          objectRef(stage[i] as KubeObject);
+        out.push(
+          r.status === 'fulfilled'
+            ? { ref, action: 'deleted', message: 'pruned: no longer in Git' }
+            : { ref, action: 'failed', error: toErrorDetail(r.reason), outOfSync: true },
+        );
+      });
+    }
+    void infos;
+    return out;
+  }
+
+  private async deleteAppObjects(rt: AppRuntime): Promise<void> {
+    const refs = rt.inventory?.entries.map((e) => e.ref) ?? rt.desired.map(objectRef);
+    const owner = ownerLabel(rt.assignment.app);
+    const live: KubeObject[] = [];
+    await Promise.all(
+      refs.map(async (ref) => {
+        const o = await this.kube.get(ref).catch(() => undefined);
+        const labels = ((o?.['metadata'] as JsonObject | undefined)?.['labels'] ?? {}) as Record<
+          string,
+          string
+        >;
+        if (o !== undefined && labels[owner.key] === owner.value) live.push(o);
+      }),
+    );
+    for (const stage of planDeletionOrder(live)) {
+      await mapLimit(stage, this.opts.applyConcurrency, (o) => this.kube.delete(objectRef(o)));
+    }
+  }
+
+  private scheduleRetry(rt: AppRuntime): void {
+    clearTimeout(rt.retryTimer);
+    const delay = Math.min(300_000, 2_000 * 2 ** rt.retryAttempt++);
+    rt.retryTimer = setTimeout(() => this.scheduleSync(rt.assignment.app), delay);
+    rt.retryTimer.unref();
+  }
+
+  // ------------------------------------------------------------------ drift
+
+  private onWatchEvent(app: string, type: WatchEventType, obj: KubeObject, g: Gvk): void {
+    const rt = this.apps.get(app);
+    if (rt === undefined || rt.removed) return;
+    const ref = objectRef({
+      ...obj,
+      apiVersion: g.group === '' ? g.version : `${g.group}/${g.version}`,
+      kind: g.kind,
+    });
+    const key = inventoryKey(ref);
+    if (!rt.desiredByKey.has(key)) return;
+    if (rt.driftTimers.has(key)) return;
+    // coalesce bursts of events for one object; DELETED is checked against the server
+    const t = setTimeout(() => {
+      rt.driftTimers.delete(key);
+      void this.checkDrift(rt, key, type === 'DELETED');
+    }, 5);
+    rt.driftTimers.set(key, t);
+    this.scheduleReport(app);
+  }
+
+  private async checkDrift(rt: AppRuntime, key: string, confirmWithServer: boolean): Promise<void> {
+    const desired = rt.desiredByKey.get(key);
+    if (desired === undefined || rt.removed || this.closed) return;
+    if (rt.running !== undefined) {
+      // a pass is running: look again right after it
+      rt.pendingDrift.add(key);
+      return;
+    }
+    const a = rt.assignment;
+    if (rt.syncedVersion !== a.version) return; // not applied yet (manual mode or first pass pending)
+    const ref = objectRef(desired);
+    const g = gvkOf(desired);
+    let live = this.watches.get(g, ref.namespace, ref.name);
+    if (live === undefined || confirmWithServer) live = await this.kube.get(ref).catch(() => live);
+    const manual = a.policies.sync === 'manual';
+    let mode = resolveDriftMode(ref, desired, a.policies.drift);
+    if (manual && mode === 'correct') mode = 'warn';
+    if (mode === 'ignore') {
+      rt.drift.delete(key);
+      return;
+    }
+    let changes;
+    if (live === undefined) {
+      changes = [{ path: '', desired: `${ref.kind} ${ref.name}` }];
+    } else {
+      let cmp = compareDesiredLive(desired, live, {
+        ignore: a.policies.ignore,
+        fieldManager: FIELD_MANAGER,
+      });
+      if (cmp.undecidable && !cmp.drifted) {
+        const dry = await this.kube
+          .apply(desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: true })
+          .catch(() => undefined);
+        if (dry !== undefined) cmp = compareDryRunLive(dry, live, { ignore: a.policies.ignore });
+      }
+      if (!cmp.drifted) {
+        // a reported drift that went away is resolved; a corrected one stays on record (until the
+        // next version or CORRECTED_DRIFT_TTL_MS) so the fleet's drift report shows what happened
+        if (rt.drift.get(key)?.action !== 'corrected' && rt.drift.delete(key))
+          this.scheduleReport(a.app);
+        const entry = rt.entries.get(key);
+        if (entry?.outOfSync === true && entry.action !== 'failed')
+          rt.entries.set(key, { ...entry, outOfSync: false, action: 'unchanged' });
+        return;
+      }
+      changes = cmp.changes;
+    }
+    const now = this.now();
+    const previous = rt.drift.get(key);
+    if (mode === 'warn') {
+      rt.drift.set(
+        key,
+        buildDriftRecord({
+          ref,
+          changes,
+          live,
+          ourManager: FIELD_MANAGER,
+          previous,
+          nowMs: now,
+          action: 'reported',
+          desired,
+          maskSalt: this.opts.maskSalt,
+        }),
+      );
+      rt.entries.set(key, {
+        ref,
+        action: 'skipped',
+        message: 'drift reported, not corrected (warn)',
+        outOfSync: true,
+      });
+      this.scheduleReport(a.app);
+      return;
+    }
+    // correct, unless another controller keeps fighting us: then back off and say so
+    const next = this.guard.nextCorrectionAt(key, now);
+    if (next > now) {
+      const fight = this.guard.fightingWith(key, now);
+      rt.drift.set(
+        key,
+        buildDriftRecord({
+          ref,
+          changes,
+          live,
+          ourManager: FIELD_MANAGER,
+          previous,
+          nowMs: now,
+          action: 'reported',
+          desired,
+          maskSalt: this.opts.maskSalt,
+        }),
+      );
+      rt.entries.set(key, {
+        ref,
+        action: 'skipped',
+        message: fight === undefined ? 'correction backing off' : describeFight(fight),
+        outOfSync: true,
+      });
+      if (!rt.driftTimers.has(key)) {
+        const t = setTimeout(() => {
+          rt.driftTimers.delete(key);
+          void this.checkDrift(rt, key, false);
+        }, next - now);
+        t.unref();
+        rt.driftTimers.set(key, t);
+      }
+      this.scheduleReport(a.app);
+      return;
+    }
+    const record = buildDriftRecord({
+      ref,
+      changes,
+      live,
+      ourManager: FIELD_MANAGER,
+      previous,
+      nowMs: now,
+      action: 'corrected',
+      desired,
+      maskSalt: this.opts.maskSalt,
+    });
+    try {
+      // self-heal takes the fields back even from another manager (that is what correct means)
+      const applied = await this.kube.apply(desired, { fieldManager: FIELD_MANAGER, force: true });
+      this.guard.recordCorrection(key, now, record.fieldManager);
+      rt.drift.set(key, record);
+      rt.entries.set(key, {
+        ref,
+        action: live === undefined ? 'created' : 'configured',
+        uid: uidOf(applied),
+        message: 'drift corrected',
+      });
+      this.logger.info('drift corrected', {
+        app: a.app,
+        object: describe(ref),
+        by: record.fieldManager,
+        fields: changes.map((c) => c.path),
+      });
+    } catch (err) {
+      rt.drift.set(key, { ...record, action: 'reported' });
+      rt.entries.set(key, { ref, action: 'failed', error: toErrorDetail(err), outOfSync: true });
+      this.scheduleRetry(rt);
+    }
+    this.scheduleReport(a.app);
+  }
+
+  // ------------------------------------------------------------------ unmanaged objects
+
+  private async scanUnmanaged(app: string): Promise<void> {
+    const rt = this.apps.get(app);
+    if (rt === undefined || rt.removed || rt.running !== undefined) return;
+    const policy = rt.assignment.policies.unmanaged;
+    if (policy.mode === 'ignore') {
+      if (rt.unmanaged.length > 0) {
+        rt.unmanaged = [];
+        this.scheduleReport(app);
+      }
+      return;
+    }
+    const namespaces = new Set<string>();
+    for (const o of rt.desired) {
+      const ref = objectRef(o);
+      if (ref.kind === 'Namespace' && ref.group === '') namespaces.add(ref.name);
+      else if (ref.namespace !== '') namespaces.add(ref.namespace);
+    }
+    const kinds = [...rt.gvks.values()].filter(
+      (g) => this.resources.get(gvkKey(g))?.namespaced === true,
+    );
+    const liveObjects: KubeObject[] = [];
+    try {
+      await Promise.all(
+        kinds.flatMap((g) =>
+          [...namespaces].map(async (ns) => {
+            const items = await this.kube.list(g, { namespace: ns });
+            const apiVersion = g.group === '' ? g.version : `${g.group}/${g.version}`;
+            for (const o of items) liveObjects.push({ ...o, apiVersion, kind: g.kind });
+          }),
+        ),
+      );
+    } catch (err) {
+      this.logger.warn('unmanaged scan failed', { app, error: toGitfleetError(err).message });
+      return;
+    }
+    const desiredKeys = new Set<string>();
+    for (const other of this.apps.values())
+      for (const k of other.desiredByKey.keys()) desiredKeys.add(k);
+    const found = findUnmanaged({
+      app,
+      ownedNamespaces: namespaces,
+      desiredKeys,
+      liveObjects,
+      policy,
+    });
+    const out: UnmanagedObject[] = [];
+    for (const u of found) {
+      if (u.action === 'pruned') {
+        try {
+          await this.kube.delete(u.ref);
+          out.push(u);
+        } catch (err) {
+          out.push({ ...u, action: 'prune-failed', message: toGitfleetError(err).message });
+        }
+      } else out.push(u);
+    }
+    rt.unmanaged = out;
+    this.scheduleReport(app);
+  }
+
+  // ------------------------------------------------------------------ reporting
+
+  private scheduleReport(app: string): void {
+    const rt = this.apps.get(app);
+    if (rt === undefined || rt.reportTimer !== undefined || this.closed) return;
+    rt.reportTimer = setTimeout(() => {
+      rt.reportTimer = undefined;
+      if (rt.removed) return;
+      const report = this.buildReport(rt);
+      if (report.statusHash === rt.lastReportHash) return;
+      rt.lastReportHash = report.statusHash;
+      this.reporter?.(report);
+    }, this.opts.reportDebounceMs);
+    rt.reportTimer.unref();
+  }
+
+  private buildReport(rt: AppRuntime): StatusReport {
+    const a = rt.assignment;
+    const now = this.now();
+    for (const [k, d] of rt.drift) {
+      if (d.action === 'corrected' && now - d.lastSeenUnixMs > CORRECTED_DRIFT_TTL_MS)
+        rt.drift.delete(k);
+    }
+    const objects: ObjectResult[] = [];
+    const healths: Health[] = [];
+    for (const [key, obj] of rt.desiredByKey) {
+      const ref = objectRef(obj);
+      const live = this.watches.get(gvkOf(obj), ref.namespace, ref.name);
+      const health = live === undefined ? missingHealth(ref) : assessHealth(live);
+      healths.push(health);
+      const entry = rt.entries.get(key);
+      objects.push({
+        ref,
+        action: entry?.action ?? 'skipped',
+        health,
+        message: entry?.message ?? (entry === undefined ? 'not applied yet' : ''),
+        ...(entry?.error === undefined ? {} : { error: entry.error }),
+      });
+    }
+    for (const [key, entry] of rt.entries) {
+      if (rt.desiredByKey.has(key)) continue;
+      objects.push({
+        ref: entry.ref,
+        action: entry.action,
+        health: { status: 'Healthy', message: '' },
+        message: entry.message ?? '',
+        ...(entry.error === undefined ? {} : { error: entry.error }),
+      });
+    }
+    let syncState: SyncState;
+    if (rt.running !== undefined) syncState = 'Applying';
+    else if (rt.error !== undefined) syncState = 'Failed';
+    else if (rt.syncedVersion !== a.version && a.policies.sync === 'automated')
+      syncState = 'Applying';
+    else {
+      syncState = deriveSyncState([...rt.entries.values()]);
+      if (syncState === 'Synced' && [...rt.drift.values()].some((d) => d.action === 'reported'))
+        syncState = 'OutOfSync';
+      if (syncState === 'Synced' && rt.entries.size < rt.desiredByKey.size) syncState = 'OutOfSync';
+    }
+    const content = {
+      kind: 'statusReport' as const,
+      target: a.target,
+      app: a.app,
+      assignmentVersion: a.version,
+      revision: a.revision,
+      contentDigest: a.contentDigest,
+      syncState,
+      health: worstHealth(healths),
+      objects,
+      drift: [...rt.drift.values()],
+      unmanaged: rt.unmanaged,
+      ...(rt.error === undefined ? {} : { error: rt.error }),
+    };
+    return { ...content, statusHash: statusHash(content), observedAtUnixMs: now };
+  }
+}
+
+function count(entries: Map<string, ChangeSetEntry>, action: ChangeSetEntry['action']): number {
+  let n = 0;
+  for (const e of entries.values()) if (e.action === action) n++;
+  return n;
+}

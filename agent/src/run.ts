@@ -1,0 +1,129 @@
+/**
+ * The agent's composition root: config → Kubernetes client → state store → reconciler → hub link,
+ * plus an optional health/metrics endpoint; and the ordered, idempotent shutdown.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { credentials as grpcCredentials } from '@grpc/grpc-js';
+import { toGitfleetError, type Logger } from '@gitfleet/proto';
+import type { AgentConfig } from './config.ts';
+import { ClientNodeKube } from './kube/client-node-kube.ts';
+import { HubLink } from './link/hub-link.ts';
+import { Agent } from './reconcile/agent.ts';
+import { ClusterAppStore } from './state/app-store.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface RunningAgent {
+  readonly agent: Agent;
+  readonly link: HubLink;
+  /** Address of the health/metrics endpoint when enabled. */
+  readonly httpPort: number | undefined;
+  close(): Promise<void>;
+}
+
+export async function runAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
+  const kube =
+    config.kubeconfig === undefined
+      ? ClientNodeKube.inCluster()
+      : ClientNodeKube.fromKubeconfigFile(config.kubeconfig);
+  const store = new ClusterAppStore(kube, config.stateNamespace);
+  const agent = new Agent(
+    {
+      target: config.target,
+      applyConcurrency: config.applyConcurrency,
+      resyncIntervalMs: config.resyncIntervalMs,
+      unmanagedScanIntervalMs: config.unmanagedScanIntervalMs,
+    },
+    { kube, store, logger },
+  );
+  const link = new HubLink(
+    {
+      address: config.hubAddress,
+      target: config.target,
+      token: config.token,
+      agentVersion: AGENT_VERSION,
+      ...(config.hubCaFile === undefined
+        ? {}
+        : { credentials: grpcCredentials.createSsl(readFileSync(config.hubCaFile)) }),
+    },
+    { handler: agent, logger },
+  );
+  agent.setReporter((r) => link.report(r));
+  let started = false;
+  let server: http.Server | undefined;
+  let httpPort: number | undefined;
+  if (config.httpAddress !== undefined) {
+    const [host, port] = splitHostPort(config.httpAddress);
+    server = http.createServer((req, res) => {
+      if (req.url === '/healthz') return void res.end('ok');
+      if (req.url === '/readyz') {
+        res.statusCode = started ? 200 : 503;
+        return void res.end(started ? 'ok' : 'starting');
+      }
+      if (req.url === '/metrics') {
+        res.setHeader('content-type', 'text/plain; version=0.0.4');
+        return void res.end(
+          [
+            '# HELP gitfleet_agent_apps Apps held by the agent.',
+            '# TYPE gitfleet_agent_apps gauge',
+            `gitfleet_agent_apps ${agent.appNames().length}`,
+            '# HELP gitfleet_agent_hub_connected 1 when the link to the hub is ready.',
+            '# TYPE gitfleet_agent_hub_connected gauge',
+            `gitfleet_agent_hub_connected ${link.state === 'ready' ? 1 : 0}`,
+            '# HELP gitfleet_agent_pending_reports Reports waiting for the hub.',
+            '# TYPE gitfleet_agent_pending_reports gauge',
+            `gitfleet_agent_pending_reports ${link.pendingReports}`,
+            '',
+          ].join('\n'),
+        );
+      }
+      res.statusCode = 404;
+      res.end();
+    });
+    const srv = server;
+    httpPort = await new Promise<number>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, host, () => {
+        const a = srv.address();
+        resolve(typeof a === 'object' && a !== null ? a.port : port);
+      });
+    });
+  }
+  await agent.start();
+  link.start();
+  started = true;
+  logger.info('agent started', {
+    target: config.target,
+    hub: config.hubAddress,
+    version: AGENT_VERSION,
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    agent,
+    link,
+    httpPort,
+    close() {
+      closing ??= (async () => {
+        for (const step of [
+          () => link.close(),
+          () => agent.close(),
+          () => kube.close(),
+          () => new Promise<void>((r) => (server === undefined ? r() : server.close(() => r()))),
+        ]) {
+          try {
+            await step();
+          } catch (err) {
+            logger.warn('shutdown step failed', { error: toGitfleetError(err).message });
+          }
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+function splitHostPort(addr: string): [string, number] {
+  const i = addr.lastIndexOf(':');
+  return [addr.slice(0, i) || '127.0.0.1', Number(addr.slice(i + 1))];
+}

@@ -1,0 +1,123 @@
+/**
+ * Durable agent state, kept in the spoke cluster itself so it survives agent restarts and does not
+ * need the hub: per app one Secret `gitfleet-app-<app>` in the agent's namespace, holding the last
+ * accepted assignment (gzip'd JSON) and the inventory of what was applied. A Secret, because the
+ * rendered objects may themselves be Secrets.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  ErrorCode,
+  GitfleetError,
+  type Assignment,
+  type JsonObject,
+  type KubeObject,
+  type ObjectRef,
+} from '@gitfleet/proto';
+import type { Inventory } from '../core/inventory.ts';
+import type { KubeClient } from '../kube/port.ts';
+
+export const STATE_FIELD_MANAGER = 'gitfleet-agent-state';
+export const STATE_LABEL = 'gitfleet.dev/state';
+/** A Secret holds at most 1 MiB; keep room for metadata. */
+const MAX_STATE_BYTES = 900 * 1024;
+
+export interface AppState {
+  readonly app: string;
+  readonly assignment: Assignment;
+  /** What was applied for this app; undefined before its first sync. */
+  readonly inventory: Inventory | undefined;
+}
+
+const SECRET_REF = (namespace: string, app: string): ObjectRef => ({
+  group: '',
+  version: 'v1',
+  kind: 'Secret',
+  namespace,
+  name: `gitfleet-app-${app}`,
+});
+
+function encode(value: unknown): string {
+  return gzipSync(Buffer.from(JSON.stringify(value))).toString('base64');
+}
+
+function decode(b64: string): unknown {
+  return JSON.parse(gunzipSync(Buffer.from(b64, 'base64')).toString('utf8'));
+}
+
+export class ClusterAppStore {
+  private readonly kube: KubeClient;
+  private readonly namespace: string;
+
+  constructor(kube: KubeClient, namespace: string) {
+    this.kube = kube;
+    this.namespace = namespace;
+  }
+
+  /** Creates the agent's namespace if it is missing. */
+  async ensureNamespace(): Promise<void> {
+    await this.kube.apply(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } },
+      { fieldManager: STATE_FIELD_MANAGER, force: true },
+    );
+  }
+
+  async save(state: AppState): Promise<void> {
+    const assignment = encode(state.assignment);
+    const inventory = encode(state.inventory ?? null);
+    if (assignment.length + inventory.length > MAX_STATE_BYTES) {
+      throw new GitfleetError(
+        ErrorCode.ManifestInvalid,
+        `app ${state.app}: its rendered objects are too large to persist in the cluster (${Math.round((assignment.length + inventory.length) / 1024)} KiB compressed, limit ${MAX_STATE_BYTES / 1024} KiB): split the application`,
+        { terminal: true },
+      );
+    }
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'gitfleet.dev/app-state',
+      metadata: {
+        name: `gitfleet-app-${state.app}`,
+        namespace: this.namespace,
+        labels: { [STATE_LABEL]: 'app', 'gitfleet.dev/app': state.app },
+        annotations: {
+          'gitfleet.dev/revision': state.assignment.revision,
+          'gitfleet.dev/assignment-version': String(state.assignment.version),
+        },
+      },
+      data: { assignment, inventory },
+    };
+    await this.kube.apply(secret, { fieldManager: STATE_FIELD_MANAGER, force: true });
+  }
+
+  async remove(app: string): Promise<void> {
+    await this.kube.delete(SECRET_REF(this.namespace, app));
+  }
+
+  /** Every persisted app state; an unreadable one is reported through `onCorrupt` and skipped. */
+  async loadAll(onCorrupt: (app: string, err: unknown) => void): Promise<AppState[]> {
+    const secrets = await this.kube.list(
+      { group: '', version: 'v1', kind: 'Secret' },
+      { namespace: this.namespace, labelSelector: `${STATE_LABEL}=app` },
+    );
+    const out: AppState[] = [];
+    for (const s of secrets) {
+      const labels = ((s['metadata'] as JsonObject | undefined)?.['labels'] ?? {}) as Record<
+        string,
+        string
+      >;
+      const app = labels['gitfleet.dev/app'] ?? '?';
+      try {
+        const data = (s['data'] ?? {}) as Record<string, string>;
+        const assignment = decode(data['assignment'] ?? '') as Assignment;
+        const inventory = decode(data['inventory'] ?? '') as Inventory | null;
+        if (assignment.app !== app) throw new Error('app state does not match its Secret');
+        if (inventory !== null && !Array.isArray(inventory.entries))
+          throw new Error('inventory is malformed');
+        out.push({ app, assignment, inventory: inventory ?? undefined });
+      } catch (err) {
+        onCorrupt(app, err);
+      }
+    }
+    return out;
+  }
+}
