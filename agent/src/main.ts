@@ -1,6 +1,6 @@
 /** gitfleet-agent entry point: load config once, run, stop cleanly on SIGTERM/SIGINT. */
 import { jsonLogger, toGitfleetError } from '@gitfleet/proto';
-import { AGENT_USAGE, loadAgentConfig } from './config.ts';
+import { AGENT_USAGE, loadAgentConfig, type AgentConfig } from './config.ts';
 import { runAgent } from './run.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -8,7 +8,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.exit(0);
 }
 
-let config;
+let config: AgentConfig;
 try {
   config = loadAgentConfig();
 } catch (err) {
@@ -21,12 +21,17 @@ const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), {
 });
 try {
   const running = await runAgent(config, logger);
+  let stopping = false;
   const stop = (signal: string): void => {
+    // a second signal (the process group and a supervisor may both send TERM) must not cut the
+    // graceful shutdown short
+    if (stopping) return;
+    stopping = true;
     logger.info('shutting down', { signal });
     void running.close().then(() => process.exit(0));
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 } catch (err) {
   const e = toGitfleetError(err);
   logger.error('agent failed to start', { code: e.code, error: e.message });

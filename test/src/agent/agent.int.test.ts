@@ -300,6 +300,72 @@ describe('agent', () => {
   });
 });
 
+describe('agent: app lifecycle', () => {
+  it('removing an app deletes its objects in reverse order, or orphans them per policy', async () => {
+    const ns1 = unique('rm');
+    const ns2 = unique('orphan');
+    const del = unique('app');
+    const keep = unique('app');
+    hub.assign('c1', del, [
+      namespace(ns1),
+      deploymentObj(ns1, 'web', 1),
+      configMap(ns1, 'cfg', { a: '1' }),
+    ]);
+    hub.assign('c1', keep, [namespace(ns2), configMap(ns2, 'cfg', { a: '1' })], {
+      policies: { deletion: 'orphan' },
+    });
+    await hub.waitForReport('c1', del, synced);
+    await hub.waitForReport('c1', keep, synced);
+    hub.remove('c1', del);
+    hub.remove('c1', keep);
+    await waitFor(
+      'app state gone',
+      () => !agent.agent.appNames().includes(del) && !agent.agent.appNames().includes(keep),
+      { timeoutMs: 10_000 },
+    );
+    // deleted: the namespace goes (and with it everything in it), the Deployment first
+    await waitFor(
+      `${ns1} deleted`,
+      async () => {
+        const n = await getJson<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns1}`);
+        return n === undefined || n.status?.phase === 'Terminating';
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(
+      await getJson(`/apis/apps/v1/namespaces/${ns1}/deployments/web`).then(
+        (d) =>
+          d === undefined ||
+          (d as { metadata: { deletionTimestamp?: string } }).metadata.deletionTimestamp !==
+            undefined,
+      ),
+    ).toBe(true);
+    // orphaned: still there
+    expect(await getJson(`/api/v1/namespaces/${ns2}/configmaps/cfg`)).toBeDefined();
+    // the agent's persisted state for both apps is gone
+    const states = await cluster.request<{ items: unknown[] }>(
+      'GET',
+      `/api/v1/namespaces/gitfleet-system/secrets?labelSelector=gitfleet.dev%2Fapp%3D${del}`,
+    );
+    expect(states.body.items).toHaveLength(0);
+  });
+
+  it('manual sync: reports OutOfSync without applying until a sync request', async () => {
+    const ns = unique('manual');
+    const app = unique('app');
+    hub.assign('c1', app, [namespace(ns), configMap(ns, 'cfg', { a: '1' })], {
+      policies: { sync: 'manual' },
+    });
+    const r = await hub.waitForReport('c1', app, (x) => x.syncState === 'OutOfSync');
+    expect(r.objects.every((o) => o.action === 'skipped')).toBe(true);
+    expect(await getJson(`/api/v1/namespaces/${ns}`)).toBeUndefined();
+    const id = hub.syncRequest('c1', app);
+    await hub.waitForReport('c1', app, synced);
+    expect(await getJson(`/api/v1/namespaces/${ns}/configmaps/cfg`)).toBeDefined();
+    expect(hub.acks.find((x) => x.messageId === id)?.error).toBeUndefined();
+  });
+});
+
 describe('agent autonomy', () => {
   it('keeps correcting drift while the hub is down and delivers the reports after reconnect', async () => {
     const ns = unique('outage');
