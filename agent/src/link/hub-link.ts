@@ -20,6 +20,7 @@ import {
   onHubMessage,
   statusReportId,
   toErrorDetail,
+  toGitfleetError,
   writeAgentMessage,
   type AgentLinkClient,
   type AgentLinkClientStream,
@@ -346,8 +347,19 @@ export class HubLink {
       try {
         await fn();
       } catch (err) {
-        error = toErrorDetail(err);
-        this.logger.warn('could not take hub message', {
+        const e = toGitfleetError(err);
+        if (!e.terminal) {
+          // e.g. the apiserver is down so the assignment could not be persisted: no ack, so the
+          // hub resends it (a rejected ack would be final)
+          this.logger.warn('could not take hub message yet; leaving it unacked for a resend', {
+            messageId: msg.messageId,
+            code: e.code,
+            error: e.message,
+          });
+          return;
+        }
+        error = toErrorDetail(e);
+        this.logger.warn('rejected hub message', {
           messageId: msg.messageId,
           code: error.code,
           error: error.message,

@@ -165,7 +165,9 @@ function crdSchemaFor(crds: readonly KubeObject[], gvk: Gvk): OpenApiSchema | un
 }
 
 export class Agent implements LinkHandler {
-  private readonly opts: Required<Omit<AgentOptions, 'maskSalt'>> & { maskSalt: string };
+  private readonly opts: Required<Omit<AgentOptions, 'maskSalt'>> & {
+    maskSalt: string | undefined;
+  };
   private readonly kube: KubeClient;
   private readonly store: ClusterAppStore;
   private readonly logger: Logger;
@@ -187,7 +189,7 @@ export class Agent implements LinkHandler {
       resyncIntervalMs: opts.resyncIntervalMs ?? 300_000,
       unmanagedScanIntervalMs: opts.unmanagedScanIntervalMs ?? 60_000,
       reportDebounceMs: opts.reportDebounceMs ?? 50,
-      maskSalt: opts.maskSalt ?? '',
+      maskSalt: opts.maskSalt,
     };
     this.kube = deps.kube;
     this.store = deps.store;
@@ -206,6 +208,7 @@ export class Agent implements LinkHandler {
   /** Loads persisted assignments and starts reconciling them (no hub needed). */
   async start(): Promise<void> {
     await this.store.ensureNamespace();
+    this.opts.maskSalt ??= await this.store.salt();
     const states = await this.store.loadAll((app, err) =>
       this.logger.error('persisted state unreadable: waiting for the hub to resend it', {
         app,
@@ -445,11 +448,30 @@ export class Agent implements LinkHandler {
     // 1. discovery, and the validation gate over the whole set
     const crds = rt.desired.filter(isCrd);
     const infos = new Map<string, ResourceInfo | undefined>();
+    let unreachable: GitfleetError | undefined;
     await Promise.all(
       [...rt.gvks.values()].map(async (g) => {
-        infos.set(gvkKey(g), await this.resolve(g).catch(() => undefined));
+        try {
+          infos.set(gvkKey(g), await this.resolve(g));
+        } catch (err) {
+          const e = toGitfleetError(err);
+          // NOT_FOUND: the kind is not served (a CRD in the set may define it); anything else
+          // means the apiserver could not answer: retry the pass, do not judge the set
+          if (e.code === ErrorCode.NotFound) infos.set(gvkKey(g), undefined);
+          else unreachable ??= e;
+        }
       }),
     );
+    if (unreachable !== undefined) {
+      rt.error = {
+        code: unreachable.code,
+        message: `cluster API unavailable: ${unreachable.message}`,
+      };
+      log.warn('discovery failed; retrying the pass', { error: unreachable.message });
+      this.scheduleRetry(rt);
+      this.scheduleReport(app);
+      return;
+    }
     const invalid = await this.validate(rt, infos, crds);
     if (invalid.size > 0) {
       rt.entries = new Map(

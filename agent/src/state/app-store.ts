@@ -4,6 +4,7 @@
  * accepted assignment (gzip'd JSON) and the inventory of what was applied. A Secret, because the
  * rendered objects may themselves be Secrets.
  */
+import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   ErrorCode,
@@ -59,6 +60,34 @@ export class ClusterAppStore {
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } },
       { fieldManager: STATE_FIELD_MANAGER, force: true },
     );
+  }
+
+  /**
+   * A random per-cluster salt for Secret fingerprints in drift reports (so a short secret cannot be
+   * guessed from its hash). Created once, kept in the agent's namespace.
+   */
+  async salt(): Promise<string> {
+    const ref: ObjectRef = {
+      group: '',
+      version: 'v1',
+      kind: 'Secret',
+      namespace: this.namespace,
+      name: 'gitfleet-agent-salt',
+    };
+    const existing = await this.kube.get(ref);
+    const data = (existing?.['data'] ?? {}) as Record<string, string>;
+    if (typeof data['salt'] === 'string' && data['salt'] !== '') return data['salt'];
+    const salt = randomBytes(32).toString('base64');
+    await this.kube.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: ref.name, namespace: this.namespace },
+        data: { salt: Buffer.from(salt).toString('base64') },
+      },
+      { fieldManager: STATE_FIELD_MANAGER, force: true },
+    );
+    return Buffer.from(salt).toString('base64');
   }
 
   async save(state: AppState): Promise<void> {

@@ -300,6 +300,41 @@ describe('agent', () => {
   });
 });
 
+describe('agent: field ownership conflicts', () => {
+  it('under conflict=report a new version fails the object, naming the other manager; under force it takes the field', async () => {
+    const ns = unique('conflict');
+    const app = unique('app');
+    const policies = {
+      conflict: 'report' as const,
+      drift: { mode: 'ignore' as const, overrides: [] },
+    };
+    hub.assign('c1', app, [namespace(ns), deploymentObj(ns, 'web', 1)], { policies });
+    await hub.waitForReport('c1', app, synced);
+    await cluster.kubectl(['-n', ns, 'scale', 'deployment/web', '--replicas=4']);
+    const a2 = hub.assign('c1', app, [namespace(ns), deploymentObj(ns, 'web', 2)], { policies });
+    const r = await hub.waitForReport(
+      'c1',
+      app,
+      (x) => x.assignmentVersion === a2.version && x.syncState === 'Failed',
+    );
+    const dep = r.objects.find((o) => o.ref.kind === 'Deployment');
+    expect(dep?.error?.code).toBe('APPLY_CONFLICT');
+    expect(dep?.error?.message).toMatch(/kubectl/);
+    expect(dep?.error?.message).toMatch(/replicas/);
+    const a3 = hub.assign('c1', app, [namespace(ns), deploymentObj(ns, 'web', 2)], {
+      policies: { ...policies, conflict: 'force' },
+    });
+    await hub.waitForReport('c1', app, (x) => x.assignmentVersion === a3.version && synced(x));
+    expect(
+      (
+        await getJson<{ spec: { replicas: number } }>(
+          `/apis/apps/v1/namespaces/${ns}/deployments/web`,
+        )
+      )?.spec.replicas,
+    ).toBe(2);
+  });
+});
+
 describe('agent: app lifecycle', () => {
   it('removing an app deletes its objects in reverse order, or orphans them per policy', async () => {
     const ns1 = unique('rm');
