@@ -1,14 +1,18 @@
 /** gitfleet-agent entry point: load config once, run, stop cleanly on SIGTERM/SIGINT. */
-import { jsonLogger, toGitfleetError } from '@gitfleet/proto';
-import { AGENT_USAGE, loadAgentConfig, type AgentConfig } from './config.ts';
-import { runAgent } from './run.ts';
+import { installClientNodeLightHooks } from './kube/client-node-hooks.ts';
+
+// before anything imports @kubernetes/client-node (see client-node-hooks.ts)
+installClientNodeLightHooks();
+const { jsonLogger, toGitfleetError } = await import('@gitfleet/proto');
+const { AGENT_USAGE, loadAgentConfig } = await import('./config.ts');
+const { runAgent } = await import('./run.ts');
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(AGENT_USAGE);
   process.exit(0);
 }
 
-let config: AgentConfig;
+let config: ReturnType<typeof loadAgentConfig>;
 try {
   config = loadAgentConfig();
 } catch (err) {

@@ -8,7 +8,8 @@
  * server's default (`Warn`) would silently prune unknown fields and only return a warning header,
  * so a typo in a manifest would be applied as "success". Strict turns it into APPLY_FAILED.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+// dist/config.js, not the package index: see client-node-hooks.ts
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import {
   ErrorCode,
   GitfleetError,

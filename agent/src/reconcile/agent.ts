@@ -19,6 +19,7 @@
 import {
   ErrorCode,
   GitfleetError,
+  canonicalJson,
   objectRef,
   statusHash,
   toErrorDetail,
@@ -101,6 +102,18 @@ interface AppRuntime {
   again: boolean;
   /** Objects whose watch events arrived during a pass: drift-checked right after it. */
   pendingDrift: Set<string>;
+  /** Mode of the pass to run next when one is requested while a pass runs ('apply' wins). */
+  nextMode: 'apply' | 'resync' | undefined;
+  /** Mode of the running pass: only 'apply' passes show as Applying. */
+  runningMode: 'apply' | 'resync' | undefined;
+  /** Drift checks in flight per object, and objects to check again when they finish. */
+  checking: Set<string>;
+  recheck: Set<string>;
+  /** resourceVersion of the live object each last correction was made from (a stale cache
+   * showing that same version again must not trigger a second correction). */
+  correctedFromRv: Map<string, string>;
+  /** Canonical JSON of the last inventory persisted (skip the write when unchanged). */
+  savedInventory: string | undefined;
   /** Assignment version the entries were first produced for (keeps 'created' across passes). */
   entriesVersion: number;
   driftTimers: Map<string, NodeJS.Timeout>;
@@ -130,6 +143,11 @@ function gvkOf(obj: KubeObject): Gvk {
 
 function describe(ref: ObjectRef): string {
   return `${ref.kind}/${ref.namespace === '' ? '' : `${ref.namespace}/`}${ref.name}`;
+}
+
+function resourceVersionOf(obj: KubeObject | undefined): string | undefined {
+  const rv = (obj?.['metadata'] as JsonObject | undefined)?.['resourceVersion'];
+  return typeof rv === 'string' ? rv : undefined;
 }
 
 function uidOf(obj: KubeObject | undefined): string | undefined {
@@ -375,6 +393,12 @@ export class Agent implements LinkHandler {
       running: undefined,
       again: false,
       pendingDrift: new Set(),
+      nextMode: undefined,
+      runningMode: undefined,
+      checking: new Set(),
+      recheck: new Set(),
+      correctedFromRv: new Map(),
+      savedInventory: undefined,
       entriesVersion: 0,
       driftTimers: new Map(),
       retryTimer: undefined,
@@ -409,16 +433,22 @@ export class Agent implements LinkHandler {
     if (rt === undefined || rt.removed || this.closed) return;
     if (rt.running !== undefined) {
       rt.again = true;
+      rt.nextMode = rt.nextMode === 'apply' || mode === 'apply' ? 'apply' : 'resync';
       return;
     }
     const run = async (): Promise<void> => {
+      let current = mode;
       try {
         do {
           rt.again = false;
-          await this.syncPass(rt, mode);
+          rt.nextMode = undefined;
+          rt.runningMode = current;
+          await this.syncPass(rt, current);
+          current = rt.nextMode ?? 'apply';
         } while (rt.again && !rt.removed && !this.closed);
       } finally {
         rt.running = undefined;
+        rt.runningMode = undefined;
       }
       const pending = [...rt.pendingDrift];
       rt.pendingDrift.clear();
@@ -443,7 +473,7 @@ export class Agent implements LinkHandler {
     const manual = a.policies.sync === 'manual' && !rt.manualSyncRequested;
     const t0 = this.now();
     rt.error = undefined;
-    this.scheduleReport(app);
+    if (mode === 'apply') this.scheduleReport(app);
 
     // 1. discovery, and the validation gate over the whole set
     const crds = rt.desired.filter(isCrd);
@@ -592,8 +622,13 @@ export class Agent implements LinkHandler {
         rt.inventory,
       );
       rt.inventory = inventory;
+      const encoded = canonicalJson(inventory);
       try {
-        await this.store.save({ app, assignment: a, inventory });
+        // the assignment itself was persisted when it was taken over: write only a changed inventory
+        if (encoded !== rt.savedInventory) {
+          await this.store.save({ app, assignment: a, inventory });
+          rt.savedInventory = encoded;
+        }
       } catch (err) {
         transient = true;
         log.warn('could not persist the inventory', { error: toGitfleetError(err).message });
@@ -907,10 +942,30 @@ export class Agent implements LinkHandler {
       void this.checkDrift(rt, key, type === 'DELETED');
     }, 5);
     rt.driftTimers.set(key, t);
-    this.scheduleReport(app);
+    // during a pass its own applies cause these events: the end of the pass reports
+    if (rt.running === undefined) this.scheduleReport(app);
   }
 
   private async checkDrift(rt: AppRuntime, key: string, confirmWithServer: boolean): Promise<void> {
+    // one check per object at a time; events during a check re-check once after it
+    if (rt.checking.has(key)) {
+      rt.recheck.add(key);
+      return;
+    }
+    rt.checking.add(key);
+    try {
+      await this.checkDriftOnce(rt, key, confirmWithServer);
+    } finally {
+      rt.checking.delete(key);
+    }
+    if (rt.recheck.delete(key)) await this.checkDrift(rt, key, false);
+  }
+
+  private async checkDriftOnce(
+    rt: AppRuntime,
+    key: string,
+    confirmWithServer: boolean,
+  ): Promise<void> {
     const desired = rt.desiredByKey.get(key);
     if (desired === undefined || rt.removed || this.closed) return;
     if (rt.running !== undefined) {
@@ -924,6 +979,9 @@ export class Agent implements LinkHandler {
     const g = gvkOf(desired);
     let live = this.watches.get(g, ref.namespace, ref.name);
     if (live === undefined || confirmWithServer) live = await this.kube.get(ref).catch(() => live);
+    // the cache may still show the very object the last correction was made from
+    const liveRv = resourceVersionOf(live);
+    if (liveRv !== undefined && rt.correctedFromRv.get(key) === liveRv) return;
     const manual = a.policies.sync === 'manual';
     let mode = resolveDriftMode(ref, desired, a.policies.drift);
     if (manual && mode === 'correct') mode = 'warn';
@@ -1032,6 +1090,7 @@ export class Agent implements LinkHandler {
     try {
       // self-heal takes the fields back even from another manager (that is what correct means)
       const applied = await this.kube.apply(desired, { fieldManager: FIELD_MANAGER, force: true });
+      if (liveRv !== undefined) rt.correctedFromRv.set(key, liveRv);
       this.guard.recordCorrection(key, now, record.fieldManager);
       rt.drift.set(key, record);
       rt.entries.set(key, {
@@ -1166,7 +1225,7 @@ export class Agent implements LinkHandler {
       });
     }
     let syncState: SyncState;
-    if (rt.running !== undefined) syncState = 'Applying';
+    if (rt.runningMode === 'apply') syncState = 'Applying';
     else if (rt.error !== undefined) syncState = 'Failed';
     else if (rt.syncedVersion !== a.version && a.policies.sync === 'automated')
       syncState = 'Applying';
