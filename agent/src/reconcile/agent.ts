@@ -242,12 +242,31 @@ export class Agent implements LinkHandler {
       });
       this.scheduleSync(s.app);
     }
+    void this.prewarm();
     this.resyncTimer = setInterval(() => this.resyncAll(), this.opts.resyncIntervalMs);
     this.resyncTimer.unref();
     this.scanTimer = setInterval(() => {
       for (const app of this.apps.keys()) void this.scanUnmanaged(app);
     }, this.opts.unmanagedScanIntervalMs);
     this.scanTimer.unref();
+  }
+
+  /**
+   * Fetches discovery and the OpenAPI schemas of the core and apps groups before the first
+   * assignment needs them (the v1 schema alone is megabytes of JSON), so a first sync does not
+   * pay for it. Failures are harmless: the sync pass fetches on demand.
+   */
+  private async prewarm(): Promise<void> {
+    const kinds: Gvk[] = [
+      { group: '', version: 'v1', kind: 'Namespace' },
+      { group: '', version: 'v1', kind: 'ConfigMap' },
+      { group: 'apps', version: 'v1', kind: 'Deployment' },
+    ];
+    await Promise.allSettled([
+      ...kinds.map((g) => this.resolve(g)),
+      this.kube.openApiSchema('', 'v1'),
+      this.kube.openApiSchema('apps', 'v1'),
+    ]);
   }
 
   async close(): Promise<void> {
