@@ -1,2 +1,8 @@
-// hub package entry point; the hub lands with its issue.
-export {};
+/**
+ * @gitfleet/hub. So far: the hub's pure decisions — the fleet definition (targets, applications,
+ * environments, pins, placement), rendering (manifests, overlays, substitution, digest) and the
+ * resync plan. The Git, Redis/BullMQ and gRPC adapters build on these.
+ */
+export * as fleet from './core/fleet/index.ts';
+export * as render from './core/render/index.ts';
+export { planResync, type ResyncDecision, type ResyncHubState } from './core/resync.ts';

@@ -1,0 +1,195 @@
+/**
+ * The fleet model: what the fleet repository declares, after parsing, validation and defaults.
+ * Plain readonly JSON-shaped values (no Maps, no classes), so a FleetSpec can be stored, compared
+ * and sent as it is. parse-fleet.ts builds it from YAML; resolve.ts answers questions about it.
+ */
+import type { AssignmentPolicies, JsonObject, JsonValue, ObjectSelector } from '@gitfleet/proto';
+
+/** `apiVersion` of every fleet object. Documents with any other apiVersion are not fleet objects. */
+export const FLEET_API_VERSION = 'gitfleet.dev/v1alpha1';
+/** API group of fleet objects: another version of this group is an error, not "someone else's". */
+export const FLEET_API_GROUP = 'gitfleet.dev';
+
+export const FleetKind = {
+  Target: 'Target',
+  Application: 'Application',
+  Environment: 'Environment',
+} as const;
+export type FleetKind = (typeof FleetKind)[keyof typeof FleetKind];
+
+/** A fleet document larger than this (UTF-8 bytes of its source text) is refused. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+/** More fleet objects than this in one repository are refused (the rest are not read). */
+export const MAX_FLEET_OBJECTS = 10_000;
+
+/** Branch an Application deploys when neither it nor a pin names a revision. */
+export const DEFAULT_TARGET_REVISION = 'main';
+
+// ---------------------------------------------------------------------------------------------
+// Labels and label selectors (Kubernetes semantics)
+
+/** Label key → value (values are strings; YAML `1` or `true` must be quoted). */
+export type Labels = Readonly<Record<string, string>>;
+
+export const SelectorOperator = {
+  In: 'In',
+  NotIn: 'NotIn',
+  Exists: 'Exists',
+  DoesNotExist: 'DoesNotExist',
+} as const;
+export type SelectorOperator = (typeof SelectorOperator)[keyof typeof SelectorOperator];
+
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: SelectorOperator;
+  /** Non-empty for In/NotIn, absent (or empty) for Exists/DoesNotExist. */
+  readonly values?: readonly string[];
+}
+
+/**
+ * Kubernetes label selector: every matchLabels pair and every expression must hold (AND).
+ * The empty selector `{}` matches every target.
+ */
+export interface LabelSelector {
+  readonly matchLabels?: Labels;
+  readonly matchExpressions?: readonly LabelSelectorRequirement[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target
+
+/** A cluster. Its labels come from Git only: what an agent claims about itself is never used. */
+export interface TargetSpec {
+  /** DNS label; the agent authenticates as this name. */
+  readonly name: string;
+  readonly labels: Labels;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Application
+
+export interface ApplicationSource {
+  /** Git URL of the manifests; absent: the fleet repository itself. */
+  readonly repoURL?: string;
+  /** Directory inside the repository, normalised: no leading './' or '/', no trailing '/'; '' = root. */
+  readonly path: string;
+  /** Branch, tag or commit SHA used where no environment pin applies. Default {@link DEFAULT_TARGET_REVISION}. */
+  readonly targetRevision: string;
+}
+
+export interface Placement {
+  /** Targets the application is deployed to. */
+  readonly selector: LabelSelector;
+}
+
+export const JsonPatchOp = {
+  Add: 'add',
+  Remove: 'remove',
+  Replace: 'replace',
+  Move: 'move',
+  Copy: 'copy',
+  Test: 'test',
+} as const;
+export type JsonPatchOp = (typeof JsonPatchOp)[keyof typeof JsonPatchOp];
+
+/** One RFC 6902 operation; `path`/`from` are RFC 6901 JSON pointers. */
+export type JsonPatchOperation =
+  | { readonly op: 'add' | 'replace' | 'test'; readonly path: string; readonly value: JsonValue }
+  | { readonly op: 'remove'; readonly path: string }
+  | { readonly op: 'move' | 'copy'; readonly from: string; readonly path: string };
+
+/** An RFC 6902 JSON patch applied to every rendered object the selector matches. */
+export interface JsonPatchOverlay {
+  readonly target: ObjectSelector;
+  readonly jsonPatch: readonly JsonPatchOperation[];
+}
+
+/** A strategic-merge patch (a partial object) applied to every rendered object the selector matches. */
+export interface MergePatchOverlay {
+  readonly target: ObjectSelector;
+  readonly merge: JsonObject;
+}
+
+export type OverlayPatch = JsonPatchOverlay | MergePatchOverlay;
+
+/**
+ * Changes to the rendered objects of an application on some of its targets. At most one of
+ * `environment`, `target` and `selector` scopes it; none = every target of the application.
+ * Overlays apply in declared order. String values (namespace and everything inside patches) may
+ * use the variables of variables.ts (`${target.name}`, `${target.labels.<key>}`,
+ * `${environment.name}`).
+ */
+export interface Overlay {
+  readonly environment?: string;
+  readonly target?: string;
+  readonly selector?: LabelSelector;
+  /** Namespace set on every namespaced object of the application. */
+  readonly namespace?: string;
+  readonly patches?: readonly OverlayPatch[];
+}
+
+export interface ApplicationSpec {
+  /** DNS label. */
+  readonly name: string;
+  readonly source: ApplicationSource;
+  readonly placement: Placement;
+  /** What the agent does with the objects; every field defaulted (see DEFAULT_POLICIES). */
+  readonly policies: AssignmentPolicies;
+  readonly overlays?: readonly Overlay[];
+  /** Opaque until the rollout issue defines it; kept as written. */
+  readonly rollout?: JsonValue;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+
+/** Application name → revision (commit SHA, tag or branch). */
+export type Pins = Readonly<Record<string, string>>;
+
+export interface EnvironmentSpec {
+  /** DNS label. */
+  readonly name: string;
+  /** Targets in the environment; a target is in at most one environment. */
+  readonly selector: LabelSelector;
+  readonly pins: Pins;
+  /** Target name → pins that override `pins` on that target only. */
+  readonly targetPins?: Readonly<Record<string, Pins>>;
+  /** A frozen environment takes no new revisions (enforced by the rollout, not here). */
+  readonly frozen?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fleet
+
+/** Everything the fleet repository declares; each list sorted by name, names unique per kind. */
+export interface FleetSpec {
+  readonly targets: readonly TargetSpec[];
+  readonly applications: readonly ApplicationSpec[];
+  readonly environments: readonly EnvironmentSpec[];
+}
+
+export const ProblemSeverity = { Error: 'error', Warning: 'warning' } as const;
+export type ProblemSeverity = (typeof ProblemSeverity)[keyof typeof ProblemSeverity];
+
+/**
+ * One thing wrong with the fleet repository. `error` blocks the new definition (the last good one
+ * stays in force); `warning` is reported but does not block.
+ */
+export interface FleetProblem {
+  /** Repository-relative path; '' for problems of the repository as a whole. */
+  readonly file: string;
+  /** 1-based; 0 when `file` is ''. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column?: number;
+  /** Dotted path in the document (`spec.placement.selector.matchLabels`); '' for the document. */
+  readonly field: string;
+  readonly message: string;
+  readonly severity: ProblemSeverity;
+}
+
+/** The outcome of parsing: the fleet as far as it could be read, and everything wrong with it. */
+export interface ParsedFleet {
+  readonly spec: FleetSpec;
+  readonly problems: readonly FleetProblem[];
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { fleet } from '@gitfleet/hub';
+
+const { parseFleet, placementOf, resolveRevisionRef } = fleet;
+import { EXAMPLE_FLEET_FILES } from './example-fleet.ts';
+
+describe('the demo fleet repository', () => {
+  const parsed = parseFleet(new Map(Object.entries(EXAMPLE_FLEET_FILES)));
+
+  it('is a valid fleet definition', () => {
+    expect(parsed.problems).toEqual([]);
+  });
+
+  it('places podinfo on dev, staging and prod, tracking main everywhere', () => {
+    expect(placementOf(parsed.spec, 'podinfo')).toEqual(['dev', 'prod', 'staging']);
+    for (const t of ['dev', 'staging', 'prod']) {
+      expect(resolveRevisionRef(parsed.spec, 'podinfo', t)).toMatchObject({
+        ref: 'main',
+        source: 'application',
+      });
+    }
+  });
+});
