@@ -101,7 +101,7 @@ export async function run(): Promise<Record<string, unknown>> {
 
   const cap = Number(process.env['GITFLEET_BENCH_MAX_CLUSTERS'] ?? 25);
   let maxClusters = 3;
-  for (const n of [10, 15, 20, 25, 30, 40].filter((x) => x <= cap)) {
+  for (const n of [10, 15, 20, 25, 30, 35, 40].filter((x) => x <= cap)) {
     const needMb = n * (rssPerCluster + 100);
     if (os.freemem() / 1024 / 1024 < needMb + 2048) {
       log(
