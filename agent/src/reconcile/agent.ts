@@ -469,6 +469,8 @@ export class Agent implements LinkHandler {
         rt.running = undefined;
         rt.runningMode = undefined;
       }
+      // events that arrived during the pass did not schedule reports: report now
+      this.scheduleReport(app);
       const pending = [...rt.pendingDrift];
       rt.pendingDrift.clear();
       for (const key of pending) void this.checkDrift(rt, key, false);
@@ -954,6 +956,9 @@ export class Agent implements LinkHandler {
     });
     const key = inventoryKey(ref);
     if (!rt.desiredByKey.has(key)) return;
+    // health may have changed with any event (status updates come in bursts: report after the
+    // last one). During a pass its own applies cause these events and the end of the pass reports.
+    if (rt.running === undefined) this.scheduleReport(app);
     if (rt.driftTimers.has(key)) return;
     // coalesce bursts of events for one object; DELETED is checked against the server
     const t = setTimeout(() => {
@@ -961,8 +966,6 @@ export class Agent implements LinkHandler {
       void this.checkDrift(rt, key, type === 'DELETED');
     }, 5);
     rt.driftTimers.set(key, t);
-    // during a pass its own applies cause these events: the end of the pass reports
-    if (rt.running === undefined) this.scheduleReport(app);
   }
 
   private async checkDrift(rt: AppRuntime, key: string, confirmWithServer: boolean): Promise<void> {
