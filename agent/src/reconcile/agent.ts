@@ -613,7 +613,7 @@ export class Agent implements LinkHandler {
 
     // 4. prune what left the desired set
     if (!manual) {
-      const pruned = await this.prune(rt, infos);
+      const pruned = await this.prune(rt);
       for (const e of pruned) entries.set(inventoryKey(e.ref), e);
     }
     // a later pass of the same version keeps what the first one did ('created' stays 'created')
@@ -850,10 +850,7 @@ export class Agent implements LinkHandler {
     return out;
   }
 
-  private async prune(
-    rt: AppRuntime,
-    infos: Map<string, ResourceInfo | undefined>,
-  ): Promise<ChangeSetEntry[]> {
+  private async prune(rt: AppRuntime): Promise<ChangeSetEntry[]> {
     const a = rt.assignment;
     const desiredRefs = rt.desired.map(objectRef);
     const desiredKeys = new Set(desiredRefs.map(inventoryKey));
@@ -914,7 +911,6 @@ export class Agent implements LinkHandler {
         );
       });
     }
-    void infos;
     return out;
   }
 
@@ -1039,21 +1035,20 @@ export class Agent implements LinkHandler {
     }
     const now = this.now();
     const previous = rt.drift.get(key);
+    const recordAs = (action: DriftRecord['action']): DriftRecord =>
+      buildDriftRecord({
+        ref,
+        changes,
+        live,
+        ourManager: FIELD_MANAGER,
+        previous,
+        nowMs: now,
+        action,
+        desired,
+        maskSalt: this.opts.maskSalt,
+      });
     if (mode === 'warn') {
-      rt.drift.set(
-        key,
-        buildDriftRecord({
-          ref,
-          changes,
-          live,
-          ourManager: FIELD_MANAGER,
-          previous,
-          nowMs: now,
-          action: 'reported',
-          desired,
-          maskSalt: this.opts.maskSalt,
-        }),
-      );
+      rt.drift.set(key, recordAs('reported'));
       rt.entries.set(key, {
         ref,
         action: 'skipped',
@@ -1067,20 +1062,7 @@ export class Agent implements LinkHandler {
     const next = this.guard.nextCorrectionAt(key, now);
     if (next > now) {
       const fight = this.guard.fightingWith(key, now);
-      rt.drift.set(
-        key,
-        buildDriftRecord({
-          ref,
-          changes,
-          live,
-          ourManager: FIELD_MANAGER,
-          previous,
-          nowMs: now,
-          action: 'reported',
-          desired,
-          maskSalt: this.opts.maskSalt,
-        }),
-      );
+      rt.drift.set(key, recordAs('reported'));
       rt.entries.set(key, {
         ref,
         action: 'skipped',
@@ -1098,17 +1080,7 @@ export class Agent implements LinkHandler {
       this.scheduleReport(a.app);
       return;
     }
-    const record = buildDriftRecord({
-      ref,
-      changes,
-      live,
-      ourManager: FIELD_MANAGER,
-      previous,
-      nowMs: now,
-      action: 'corrected',
-      desired,
-      maskSalt: this.opts.maskSalt,
-    });
+    const record = recordAs('corrected');
     try {
       // self-heal takes the fields back even from another manager (that is what correct means)
       const applied = await this.kube.apply(desired, { fieldManager: FIELD_MANAGER, force: true });
