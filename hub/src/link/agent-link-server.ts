@@ -1,0 +1,502 @@
+/**
+ * The hub's end of the AgentLink stream (proto/README.md): authenticates each agent by its own
+ * token, refuses undeclared targets and foreign Hellos, runs the resync handshake through the
+ * pure `planResync`, streams the target's outbox (from the HubStore: latest-wins per app),
+ * records acks, rejections and reports, sends heartbeats and closes stale sessions.
+ *
+ * Any replica can serve any agent: all state is in the store. `deliver(target, app)` is what the
+ * delivery queue's worker calls; it sends when the target's stream is on this replica and
+ * otherwise leaves the message pending in the store, where the owning replica's resend or the
+ * next resync picks it up.
+ *
+ * Backpressure: a session keeps at most one queued message per app (newest wins) and writes only
+ * while the stream is not saturated, so a slow agent cannot grow hub memory without bound.
+ */
+import { randomBytes } from 'node:crypto';
+import { Server, ServerCredentials, status, type ServiceError } from '@grpc/grpc-js';
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  PROTOCOL_VERSION,
+  STALE_AFTER_MISSED_HEARTBEATS,
+  ackId,
+  agentLinkGrpc,
+  appRemovalId,
+  assignmentId,
+  heartbeatId,
+  onAgentMessage,
+  readBearerToken,
+  sessionId,
+  toGitfleetError,
+  welcomeId,
+  writeHubMessage,
+  type AgentLinkServerStream,
+  type AgentMessage,
+  type AppRemoval,
+  type Assignment,
+  type ErrorDetail,
+  type Hello,
+  type HubPayload,
+  type Logger,
+} from '@gitfleet/proto';
+import { planResync } from '../core/resync.ts';
+import type { HubStore, PendingDelivery } from '../store/port.ts';
+
+export interface AgentLinkServerOptions {
+  /** This replica's id (recorded with each session). */
+  readonly replica: string;
+  readonly heartbeatIntervalMs?: number;
+  /** First resend of an unacked message; doubles up to 60 s. */
+  readonly resendAfterMs?: number;
+}
+
+export interface AgentLinkServerDeps {
+  readonly store: HubStore;
+  /** The target a token belongs to (constant-time comparison is the caller's), or undefined. */
+  readonly authenticate: (token: string) => string | undefined;
+  /** Whether the target is declared in the fleet in force. */
+  readonly isDeclared: (target: string) => boolean;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+interface Sent {
+  readonly app: string;
+  readonly version: number;
+  readonly kind: 'assignment' | 'appRemoval';
+  sentAtMs: number;
+  attempt: number;
+}
+
+type SessionState = 'handshaking' | 'ready' | 'closed';
+
+class Session {
+  readonly id: string;
+  readonly target: string;
+  readonly stream: AgentLinkServerStream;
+  state: SessionState = 'handshaking';
+  seq = 0;
+  heartbeats = 0;
+  lastReceivedMs: number;
+  lastSentMs: number;
+  lastTouchMs = 0;
+  /** Unacked assignment/removal messages by message id. */
+  readonly sent = new Map<string, Sent>();
+  /** Apps waiting to be sent while the stream is saturated (newest wins: one entry per app). */
+  readonly queued = new Set<string>();
+  draining = false;
+
+  constructor(target: string, stream: AgentLinkServerStream, nowMs: number) {
+    this.target = target;
+    this.stream = stream;
+    this.id = sessionId(target, randomBytes(6).toString('hex'));
+    this.lastReceivedMs = nowMs;
+    this.lastSentMs = nowMs;
+  }
+}
+
+const RESEND_MAX_MS = 60_000;
+const TOUCH_EVERY_MS = 1_000;
+
+export class AgentLinkServer {
+  private readonly opts: Required<AgentLinkServerOptions>;
+  private readonly store: HubStore;
+  private readonly authenticate: (token: string) => string | undefined;
+  private readonly isDeclared: (target: string) => boolean;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly sessions = new Map<string, Session>();
+  private server: Server | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(opts: AgentLinkServerOptions, deps: AgentLinkServerDeps) {
+    this.opts = {
+      replica: opts.replica,
+      heartbeatIntervalMs: opts.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      resendAfterMs: opts.resendAfterMs ?? 10_000,
+    };
+    this.store = deps.store;
+    this.authenticate = deps.authenticate;
+    this.isDeclared = deps.isDeclared;
+    this.logger = deps.logger.child({ component: 'agent-link' });
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Serves on `address` (host:port; port 0 picks one). Resolves with the bound port. */
+  async listen(address: string, credentials = ServerCredentials.createInsecure()): Promise<number> {
+    const server = new Server({
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    });
+    server.addService(agentLinkGrpc().service, {
+      Connect: (stream: AgentLinkServerStream) => this.onConnect(stream),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    this.server = server;
+    this.timer = setInterval(
+      () => void this.tick(),
+      Math.min(1_000, this.opts.heartbeatIntervalMs),
+    );
+    this.timer.unref();
+    return port;
+  }
+
+  /** Targets with a live stream on this replica. */
+  connectedTargets(): string[] {
+    return [...this.sessions.values()].filter((s) => s.state === 'ready').map((s) => s.target);
+  }
+
+  /**
+   * Sends the current pending message of (target, app) if the target's stream is on this replica.
+   * 'no-session' leaves it pending in the store for the replica holding the stream (its resend) or
+   * the agent's next resync.
+   */
+  async deliver(
+    target: string,
+    app: string,
+  ): Promise<'sent' | 'queued' | 'no-session' | 'nothing-pending'> {
+    const s = this.sessions.get(target);
+    if (s === undefined || s.state !== 'ready') return 'no-session';
+    const pending = await this.store.pendingOf(target, app);
+    if (pending === undefined) return 'nothing-pending';
+    return this.sendPending(s, pending) ? 'sent' : 'queued';
+  }
+
+  /** Stops accepting, ends every session (their unacked messages stay pending in the store). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.timer);
+      await Promise.all(
+        [...this.sessions.values()].map((s) => this.endSession(s, 'hub shutting down')),
+      );
+      const server = this.server;
+      if (server !== undefined) {
+        await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      }
+    })();
+    return this.closing;
+  }
+
+  // ------------------------------------------------------------------ connect and handshake
+
+  private onConnect(stream: AgentLinkServerStream): void {
+    const token = readBearerToken(stream.metadata);
+    const target = token === undefined ? undefined : this.authenticate(token);
+    if (target === undefined) {
+      this.logger.warn('agent refused: unknown token');
+      this.fail(stream, status.UNAUTHENTICATED, 'unknown or missing bearer token');
+      return;
+    }
+    const session = new Session(target, stream, this.now());
+    const helloDeadline = setTimeout(() => {
+      if (session.state === 'handshaking') {
+        this.fail(stream, status.INVALID_ARGUMENT, 'no Hello within 3 heartbeat intervals');
+      }
+    }, STALE_AFTER_MISSED_HEARTBEATS * this.opts.heartbeatIntervalMs);
+    helloDeadline.unref();
+    onAgentMessage(
+      stream,
+      (msg) => void this.onMessage(session, msg),
+      (violation) => {
+        this.logger.warn('protocol violation from agent', { target, error: violation.message });
+        this.fail(stream, status.INVALID_ARGUMENT, violation.message);
+        void this.endSession(session, 'protocol violation');
+      },
+    );
+    const ended = (): void => void this.endSession(session, 'stream ended');
+    stream.on('error', ended);
+    stream.on('cancelled', ended);
+    stream.on('end', ended);
+    stream.on('drain', () => void this.drainQueue(session));
+  }
+
+  private fail(stream: AgentLinkServerStream, code: status, details: string): void {
+    const err: Partial<ServiceError> = { code, details, message: details };
+    stream.emit('error', err);
+  }
+
+  private async onMessage(s: Session, msg: AgentMessage): Promise<void> {
+    if (s.state === 'closed') return;
+    const now = this.now();
+    s.lastReceivedMs = now;
+    const p = msg.payload;
+    try {
+      if (s.state === 'handshaking') {
+        if (p.kind !== 'hello') {
+          this.fail(
+            s.stream,
+            status.INVALID_ARGUMENT,
+            `first message must be Hello, got ${p.kind}`,
+          );
+          return;
+        }
+        await this.onHello(s, p);
+        return;
+      }
+      if (now - s.lastTouchMs >= TOUCH_EVERY_MS) {
+        s.lastTouchMs = now;
+        await this.store.touch(s.target, now, s.id);
+      }
+      switch (p.kind) {
+        case 'hello':
+          this.fail(s.stream, status.INVALID_ARGUMENT, 'Hello sent twice on one stream');
+          return;
+        case 'heartbeat':
+          return;
+        case 'ack':
+          await this.onAck(s, p.ackedMessageId, p.error);
+          return;
+        case 'statusReport': {
+          if (p.target !== s.target) {
+            this.fail(
+              s.stream,
+              status.PERMISSION_DENIED,
+              `report for target ${p.target} on ${s.target}'s stream`,
+            );
+            return;
+          }
+          const result = await this.store.putReport(p);
+          this.send(
+            s,
+            { kind: 'ack', ackedMessageId: msg.messageId, ackedSeq: msg.seq },
+            ackId(msg.messageId),
+          );
+          this.logger.debug('report', {
+            target: s.target,
+            app: p.app,
+            sync: p.syncState,
+            health: p.health.status,
+            result,
+          });
+          return;
+        }
+      }
+    } catch (err) {
+      // the store is unreachable: say nothing (no ack), the agent resends after reconnecting
+      this.logger.error('could not handle agent message', {
+        target: s.target,
+        kind: p.kind,
+        error: toGitfleetError(err).message,
+      });
+    }
+  }
+
+  private async onHello(s: Session, hello: Hello): Promise<void> {
+    if (hello.target !== s.target) {
+      this.logger.warn('agent refused: Hello for another target', {
+        token: 'redacted',
+        target: s.target,
+        claimed: hello.target,
+      });
+      this.fail(s.stream, status.PERMISSION_DENIED, `this token is not ${hello.target}'s`);
+      return;
+    }
+    if (!this.isDeclared(s.target)) {
+      this.logger.warn('agent refused: target not declared in the fleet', { target: s.target });
+      this.fail(
+        s.stream,
+        status.PERMISSION_DENIED,
+        `target ${s.target} is not declared in the fleet`,
+      );
+      return;
+    }
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      this.fail(
+        s.stream,
+        status.FAILED_PRECONDITION,
+        `protocol version ${hello.protocolVersion} is not supported (hub speaks ${PROTOCOL_VERSION})`,
+      );
+      return;
+    }
+    const { superseded } = await this.store.recordSession(s.target, {
+      replica: this.opts.replica,
+      session: s.id,
+      connectedAtMs: this.now(),
+    });
+    const old = this.sessions.get(s.target);
+    if (old !== undefined && old !== s) await this.endSession(old, 'superseded by a new stream');
+    this.sessions.set(s.target, s);
+    if (superseded !== undefined && superseded.replica !== this.opts.replica) {
+      this.logger.info('took over a stream from another replica', {
+        target: s.target,
+        from: superseded.replica,
+      });
+    }
+
+    const state = await this.store.resyncState(s.target);
+    const decision = planResync(hello, state);
+    for (const [app, version] of decision.bumpVersions)
+      await this.store.bumpVersion(s.target, app, version);
+    for (const a of decision.adopt)
+      await this.store.reissueDesired(s.target, a.app, a.version, { delivered: true });
+    for (const a of decision.assign) {
+      if (a.version > (state.desired.get(a.app)?.version ?? 0)) {
+        await this.store.reissueDesired(s.target, a.app, a.version, { delivered: false });
+      }
+    }
+    for (const r of decision.remove) {
+      if (state.desired.has(r.app) || (await this.store.pendingOf(s.target, r.app)) === undefined) {
+        await this.store.removeDesired(s.target, r.app, {
+          atLeast: r.version,
+          deletion: r.deletion,
+          force: true,
+        });
+      }
+    }
+    s.state = 'ready';
+    this.send(
+      s,
+      {
+        kind: 'welcome',
+        sessionId: s.id,
+        protocolVersion: PROTOCOL_VERSION,
+        heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
+        resync: decision.plan,
+      },
+      welcomeId(s.id),
+    );
+    this.logger.info('agent connected', {
+      target: s.target,
+      session: s.id,
+      held: hello.held.length,
+      assign: decision.assign.length,
+      remove: decision.remove.length,
+      reportRequests: decision.plan.reportRequests.length,
+    });
+    // the plan's messages first, then everything else still pending (newest version per app)
+    for (const p of await this.store.pendingFor(s.target)) this.sendPending(s, p);
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  private send(s: Session, payload: HubPayload, messageId: string): boolean {
+    if (s.state === 'closed') return false;
+    const sequenced = payload.kind !== 'ack' && payload.kind !== 'heartbeat';
+    s.lastSentMs = this.now();
+    return writeHubMessage(s.stream, {
+      messageId,
+      seq: sequenced ? ++s.seq : 0,
+      sentAtUnixMs: s.lastSentMs,
+      trace: {},
+      payload,
+    });
+  }
+
+  /** Sends one pending message unless the stream is saturated (then it queues the app). */
+  private sendPending(s: Session, p: PendingDelivery): boolean {
+    const payload: Assignment | AppRemoval = p.payload;
+    if (s.draining) {
+      s.queued.add(payload.app);
+      return false;
+    }
+    const id =
+      payload.kind === 'assignment'
+        ? assignmentId(s.target, payload.app, payload.version)
+        : appRemovalId(s.target, payload.app, payload.version);
+    // a newer version of the app replaces an unacked older one
+    for (const [k, v] of s.sent) if (v.app === payload.app && k !== id) s.sent.delete(k);
+    const prior = s.sent.get(id);
+    s.sent.set(id, {
+      app: payload.app,
+      version: payload.version,
+      kind: payload.kind,
+      sentAtMs: this.now(),
+      attempt: prior === undefined ? 0 : prior.attempt + 1,
+    });
+    const ok = this.writeWithTrace(s, payload, id, p.trace);
+    if (!ok) s.draining = true;
+    return true;
+  }
+
+  private writeWithTrace(
+    s: Session,
+    payload: HubPayload,
+    id: string,
+    trace: Readonly<Record<string, string>>,
+  ): boolean {
+    s.lastSentMs = this.now();
+    return writeHubMessage(s.stream, {
+      messageId: id,
+      seq: ++s.seq,
+      sentAtUnixMs: s.lastSentMs,
+      trace,
+      payload,
+    });
+  }
+
+  private async drainQueue(s: Session): Promise<void> {
+    s.draining = false;
+    const apps = [...s.queued];
+    s.queued.clear();
+    for (const app of apps) {
+      const p = await this.store.pendingOf(s.target, app).catch(() => undefined);
+      if (p !== undefined) this.sendPending(s, p);
+      if (s.draining) return;
+    }
+  }
+
+  private async onAck(
+    s: Session,
+    messageId: string,
+    error: ErrorDetail | undefined,
+  ): Promise<void> {
+    const sent = s.sent.get(messageId);
+    if (sent === undefined) return; // an ack for something we did not send on this stream (or a heartbeat id)
+    s.sent.delete(messageId);
+    if (error === undefined) {
+      await this.store.ack(s.target, sent.app, sent.version);
+    } else {
+      await this.store.rejected(s.target, sent.app, sent.version, error);
+      this.logger.warn('agent rejected a message', {
+        target: s.target,
+        app: sent.app,
+        version: sent.version,
+        code: error.code,
+        error: error.message,
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ liveness
+
+  private async tick(): Promise<void> {
+    const now = this.now();
+    for (const s of this.sessions.values()) {
+      if (s.state !== 'ready') continue;
+      if (now - s.lastReceivedMs > STALE_AFTER_MISSED_HEARTBEATS * this.opts.heartbeatIntervalMs) {
+        this.logger.warn('agent stale: closing its stream', {
+          target: s.target,
+          silentMs: now - s.lastReceivedMs,
+        });
+        await this.endSession(s, 'agent stale');
+        continue;
+      }
+      // resend what stayed unacked (the newest pending version of each app)
+      for (const [id, v] of [...s.sent]) {
+        const wait = Math.min(RESEND_MAX_MS, this.opts.resendAfterMs * 2 ** v.attempt);
+        if (now - v.sentAtMs < wait) continue;
+        const p = await this.store.pendingOf(s.target, v.app).catch(() => undefined);
+        if (p === undefined) s.sent.delete(id);
+        else this.sendPending(s, p);
+      }
+      if (now - s.lastSentMs >= this.opts.heartbeatIntervalMs) {
+        this.send(s, { kind: 'heartbeat' }, heartbeatId(s.id, 'hub', ++s.heartbeats));
+      }
+    }
+  }
+
+  private async endSession(s: Session, reason: string): Promise<void> {
+    if (s.state === 'closed') return;
+    s.state = 'closed';
+    if (this.sessions.get(s.target) === s) this.sessions.delete(s.target);
+    try {
+      s.stream.end();
+    } catch {
+      // already gone
+    }
+    await this.store.endSession(s.target, s.id, this.now()).catch(() => undefined);
+    this.logger.info('agent disconnected', { target: s.target, session: s.id, reason });
+  }
+}
