@@ -1,0 +1,48 @@
+/**
+ * The file system isomorphic-git uses for the cache repositories: Node's, except that every
+ * file is written to a temp file and renamed into place. Reads (resolve, readFiles) run while a
+ * fetch writes, and must never see a half-written pack index, loose object or ref. The temp
+ * files live in their own directory on the same file system, so that no directory listing
+ * isomorphic-git makes (refs, loose objects, packs) ever shows one.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { PromiseFsClient } from 'isomorphic-git';
+
+export function atomicWriteFs(tmpDir: string): PromiseFsClient {
+  let isTmpReady = false;
+  const writeFile = async (
+    file: string,
+    data: string | Uint8Array,
+    options?: Parameters<typeof fsp.writeFile>[2],
+  ): Promise<void> => {
+    if (!isTmpReady) {
+      mkdirSync(tmpDir, { recursive: true });
+      isTmpReady = true;
+    }
+    const tmp = path.join(tmpDir, randomUUID());
+    try {
+      await fsp.writeFile(tmp, data, options);
+      await fsp.rename(tmp, file);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+  };
+  const promises = {
+    readFile: fsp.readFile.bind(fsp),
+    writeFile,
+    unlink: fsp.unlink.bind(fsp),
+    readdir: fsp.readdir.bind(fsp),
+    mkdir: fsp.mkdir.bind(fsp),
+    rmdir: fsp.rmdir.bind(fsp),
+    rm: fsp.rm.bind(fsp),
+    stat: fsp.stat.bind(fsp),
+    lstat: fsp.lstat.bind(fsp),
+    readlink: fsp.readlink.bind(fsp),
+    symlink: fsp.symlink.bind(fsp),
+    chmod: fsp.chmod.bind(fsp),
+  };
+  return { promises };
+}
