@@ -5,4 +5,10 @@
  */
 export * as fleet from './core/fleet/index.ts';
 export * as render from './core/render/index.ts';
+export * as git from './git/index.ts';
+export * from './config.ts';
+export * from './run.ts';
+export { Resolver } from './resolve/resolver.ts';
+export { AgentLinkServer } from './link/agent-link-server.ts';
+export { RedisHubStore } from './store/redis-store.ts';
 export { planResync, type ResyncDecision, type ResyncHubState } from './core/resync.ts';

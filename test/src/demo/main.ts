@@ -1,12 +1,17 @@
 /**
- * The local demo fleet: Redis, a Git server holding an example fleet repository, and 3 clusters
- * named dev, staging and prod. Prints how to reach each, then runs until Ctrl-C (or `--for SECONDS`).
+ * The local demo fleet, all real: Redis, a Git server holding an example fleet repository, three
+ * Kubernetes clusters (dev, staging, prod), the gitfleet hub, and one gitfleet agent per cluster.
+ * Prints where everything is and what to try, then runs until Ctrl-C (or `--for SECONDS`).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
+import { freePorts } from '../fleet/ports.ts';
+import { spawnManaged, type ManagedProcess } from '../fleet/processes.ts';
+import { waitFor } from '../fleet/wait.ts';
 import { EXAMPLE_FLEET_FILES } from './example-fleet.ts';
 
 const { values } = parseArgs({ options: { for: { type: 'string' } } });
@@ -16,11 +21,13 @@ const say = (s: string): void => {
 };
 
 let fleet: TestFleet | undefined;
+const procs: ManagedProcess[] = [];
 let stopping = false;
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('\nstopping the demo fleet…');
+  await Promise.all(procs.map((p) => p.stop()));
   await fleet?.stop();
   await rm(runDir, { recursive: true, force: true });
   say('stopped; nothing left running.');
@@ -29,44 +36,170 @@ async function shutdown(code: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-const t0 = Date.now();
-say('starting the demo fleet: Redis, a Git server and 3 Kubernetes clusters (dev, staging, prod)…');
+interface StatusRow {
+  target: string;
+  app: string;
+  revision?: string;
+  sync: string;
+  health: string;
+  drift: number;
+  connection: string;
+}
+
+async function statusTable(httpPort: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`);
+  const { items } = (await res.json()) as { items: StatusRow[] };
+  const head = ['TARGET', 'APP', 'REVISION', 'SYNC', 'HEALTH', 'DRIFT', 'CONNECTION'];
+  const rows = items.map((r) => [
+    r.target,
+    r.app,
+    (r.revision ?? '-').slice(0, 12),
+    r.sync,
+    r.health,
+    String(r.drift),
+    r.connection,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [head, ...rows]
+    .map((r) => '  ' + r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '))
+    .join('\n');
+}
+
 try {
-  fleet = await startFleet({ clusterNames: ['dev', 'staging', 'prod'] });
-} catch (err) {
-  process.stderr.write(
-    `demo failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  const t0 = Date.now();
+  say(
+    'starting the demo fleet: Redis, a Git server, 3 Kubernetes clusters (dev, staging, prod), the hub and 3 agents…',
   );
-  process.exit(1);
+  fleet = await startFleet({ clusterNames: ['dev', 'staging', 'prod'] });
+  const { git, kube, redis } = fleet;
+  if (git === undefined || kube === undefined || redis === undefined)
+    throw new Error('demo fleet incomplete');
+  await git.createRepo('fleet');
+  const sha = await git.commit('fleet', {
+    files: EXAMPLE_FLEET_FILES,
+    message: 'example fleet: 3 targets, 1 application',
+  });
+
+  await mkdir(path.join(runDir, 'tokens'), { recursive: true });
+  for (const c of kube.clusters) {
+    await writeFile(path.join(runDir, `${c.name}.kubeconfig`), c.kubeconfig, { mode: 0o600 });
+    await writeFile(
+      path.join(runDir, 'tokens', `${c.name}.token`),
+      randomBytes(24).toString('hex'),
+      { mode: 0o600 },
+    );
+  }
+  const webhookSecret = randomBytes(16).toString('hex');
+  await writeFile(path.join(runDir, 'webhook.secret'), webhookSecret, { mode: 0o600 });
+  const [grpcPort = 0, httpPort = 0] = await freePorts(2);
+  const hub = await spawnManaged('gitfleet-hub', path.join(REPO_ROOT, 'hub/bin/gitfleet-hub'), {
+    logDir: runDir,
+    args: [
+      '--fleet-repo',
+      git.repoUrl('fleet'),
+      '--redis-url',
+      redis.url,
+      '--agent-tokens-dir',
+      path.join(runDir, 'tokens'),
+      '--grpc-address',
+      `127.0.0.1:${grpcPort}`,
+      '--http-address',
+      `127.0.0.1:${httpPort}`,
+      '--poll-interval-ms',
+      '5000',
+      '--webhook-secret-file',
+      path.join(runDir, 'webhook.secret'),
+      '--cache-dir',
+      path.join(runDir, 'hub-git-cache'),
+      '--heartbeat-interval-ms',
+      '2000',
+    ],
+  });
+  procs.push(hub);
+  await waitFor(
+    'the hub to accept the fleet',
+    async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status === 200,
+    {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      abortIf: () => (hub.running ? undefined : `the hub exited: ${hub.tail()}`),
+    },
+  );
+  for (const c of kube.clusters) {
+    procs.push(
+      await spawnManaged(
+        `gitfleet-agent-${c.name}`,
+        path.join(REPO_ROOT, 'agent/bin/gitfleet-agent'),
+        {
+          logDir: runDir,
+          args: [
+            '--target',
+            c.name,
+            '--hub',
+            `127.0.0.1:${grpcPort}`,
+            '--token-file',
+            path.join(runDir, 'tokens', `${c.name}.token`),
+            '--kubeconfig',
+            c.kubeconfigPath,
+            '--http-address',
+            '127.0.0.1:0',
+          ],
+        },
+      ),
+    );
+  }
+  await waitFor(
+    'podinfo Synced and Healthy on every cluster',
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`);
+      const { items } = (await res.json()) as { items: StatusRow[] };
+      return (
+        items.length === 3 &&
+        items.every(
+          (r) => r.sync === 'Synced' && r.health === 'Healthy' && r.connection === 'Connected',
+        )
+      );
+    },
+    { timeoutMs: 90_000, intervalMs: 250 },
+  );
+
+  const kubectl = kube.binaries.kubectl;
+  say(`\ngitfleet demo fleet is up (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  say(
+    `  Git server   ${git.url}   fleet repo: ${git.repoUrl('fleet')} (main @ ${sha.slice(0, 12)})`,
+  );
+  say(`  Redis        ${redis.url}`);
+  say(
+    `  hub          gRPC 127.0.0.1:${grpcPort}   HTTP http://127.0.0.1:${httpPort}   log: .gitfleet-run/gitfleet-hub.log`,
+  );
+  for (const c of kube.clusters) {
+    say(
+      `  cluster ${c.name.padEnd(8)} ${c.server}   kubeconfig: .gitfleet-run/${c.name}.kubeconfig   agent log: .gitfleet-run/gitfleet-agent-${c.name}.log`,
+    );
+  }
+  say(`\nFleet status (GET http://127.0.0.1:${httpPort}/api/v1/status):\n`);
+  say(await statusTable(httpPort));
+  say('\nTry:');
+  say(
+    `  # drift: scale podinfo by hand in prod; the agent puts it back within milliseconds and reports it`,
+  );
+  say(
+    `  ${kubectl} --kubeconfig .gitfleet-run/prod.kubeconfig -n podinfo scale deployment/podinfo --replicas=5`,
+  );
+  say(`  curl -s http://127.0.0.1:${httpPort}/api/v1/drift`);
+  say(`  # a change through Git: clone, edit, push; the hub polls every 5 s`);
+  say(`  git clone ${git.repoUrl('fleet')} /tmp/fleet && cd /tmp/fleet`);
+  say(
+    `  sed -i 's/replicas: 2/replicas: 3/' apps/podinfo/manifests/deployment.yaml && git commit -am "3 replicas" && git push`,
+  );
+  say(`  curl -s http://127.0.0.1:${httpPort}/api/v1/status`);
+  say('\nCtrl-C stops everything.');
+
+  const forSeconds = values.for === undefined ? undefined : Number(values.for);
+  if (forSeconds !== undefined && Number.isFinite(forSeconds))
+    setTimeout(() => void shutdown(0), forSeconds * 1000);
+  setInterval(() => undefined, 1 << 30);
+} catch (err) {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  await shutdown(1);
 }
-const git = fleet.git;
-const kube = fleet.kube;
-if (git === undefined || kube === undefined || fleet.redis === undefined)
-  throw new Error('demo fleet incomplete');
-await git.createRepo('fleet');
-const sha = await git.commit('fleet', {
-  files: EXAMPLE_FLEET_FILES,
-  message: 'example fleet: 3 targets, 1 application',
-});
-
-await mkdir(runDir, { recursive: true });
-for (const c of kube.clusters)
-  await writeFile(path.join(runDir, `${c.name}.kubeconfig`), c.kubeconfig, { mode: 0o600 });
-
-say(`\ngitfleet demo fleet is up (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
-say(`  Redis       ${fleet.redis.url}`);
-say(`  Git server  ${git.url}   fleet repo: ${git.repoUrl('fleet')} (main @ ${sha.slice(0, 12)})`);
-for (const c of kube.clusters)
-  say(`  cluster ${c.name.padEnd(8)} ${c.server}   kubeconfig: .gitfleet-run/${c.name}.kubeconfig`);
-say('\nTry:');
-say(`  ${kube.binaries.kubectl} --kubeconfig .gitfleet-run/prod.kubeconfig get nodes`);
-say(`  git clone ${git.repoUrl('fleet')} /tmp/fleet && ls /tmp/fleet`);
-say(
-  '\nThe hub and the agents join this fleet as their issues land (see README). Ctrl-C stops everything.',
-);
-
-const forSeconds = values.for === undefined ? undefined : Number(values.for);
-if (forSeconds !== undefined && Number.isFinite(forSeconds)) {
-  setTimeout(() => void shutdown(0), forSeconds * 1000);
-}
-setInterval(() => undefined, 1 << 30);

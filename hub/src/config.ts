@@ -1,0 +1,209 @@
+/**
+ * Hub configuration: parsed and validated once, from (highest first) flags, GITFLEET_* environment
+ * variables and an optional JSON file; every problem reported together (CONFIG_INVALID). The only
+ * module that reads process.env and argv. Secrets (Git token, webhook secret, agent tokens) come
+ * from files, never from flag values.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ErrorCode, GitfleetError, isDnsLabel, type LogLevel } from '@gitfleet/proto';
+
+export interface HubConfig {
+  readonly fleetRepo: string;
+  readonly fleetBranch: string;
+  readonly fleetToken: string | undefined;
+  readonly redisUrl: string;
+  readonly grpcAddress: string;
+  readonly httpAddress: string;
+  /** target → agent token (from `<agentTokensDir>/<target>.token`). */
+  readonly agentTokens: ReadonlyMap<string, string>;
+  readonly pollIntervalMs: number;
+  readonly webhookSecret: string | undefined;
+  readonly replica: string;
+  readonly cacheDir: string;
+  readonly heartbeatIntervalMs: number;
+  readonly redisPrefix: string;
+  readonly logLevel: LogLevel;
+}
+
+const KEYS = {
+  fleetRepo: { flag: 'fleet-repo', env: 'GITFLEET_FLEET_REPO' },
+  fleetBranch: { flag: 'fleet-branch', env: 'GITFLEET_FLEET_BRANCH' },
+  fleetTokenFile: { flag: 'fleet-token-file', env: 'GITFLEET_FLEET_TOKEN_FILE' },
+  redisUrl: { flag: 'redis-url', env: 'GITFLEET_REDIS_URL' },
+  grpcAddress: { flag: 'grpc-address', env: 'GITFLEET_GRPC_ADDRESS' },
+  httpAddress: { flag: 'http-address', env: 'GITFLEET_HTTP_ADDRESS' },
+  agentTokensDir: { flag: 'agent-tokens-dir', env: 'GITFLEET_AGENT_TOKENS_DIR' },
+  pollIntervalMs: { flag: 'poll-interval-ms', env: 'GITFLEET_POLL_INTERVAL_MS' },
+  webhookSecretFile: { flag: 'webhook-secret-file', env: 'GITFLEET_WEBHOOK_SECRET_FILE' },
+  replica: { flag: 'replica', env: 'GITFLEET_REPLICA' },
+  cacheDir: { flag: 'cache-dir', env: 'GITFLEET_HUB_CACHE_DIR' },
+  heartbeatIntervalMs: { flag: 'heartbeat-interval-ms', env: 'GITFLEET_HEARTBEAT_INTERVAL_MS' },
+  redisPrefix: { flag: 'redis-prefix', env: 'GITFLEET_REDIS_PREFIX' },
+  logLevel: { flag: 'log-level', env: 'GITFLEET_LOG_LEVEL' },
+} as const;
+type Key = keyof typeof KEYS;
+
+export const HUB_USAGE = `gitfleet-hub: reads the fleet from Git and streams each cluster's agent its desired state
+
+${Object.entries(KEYS)
+  .map(
+    ([k, v]) =>
+      `  --${v.flag.padEnd(22)} (${v.env})${k === 'fleetRepo' || k === 'agentTokensDir' ? '  required' : ''}`,
+  )
+  .join('\n')}
+  --config PATH              JSON file with any of the above (camelCase keys) (GITFLEET_CONFIG)
+
+Agent tokens: one file per declared target, <agent-tokens-dir>/<target>.token.
+`;
+
+export interface LoadHubConfigInput {
+  readonly argv?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly readFile?: (p: string) => string;
+  readonly readDir?: (p: string) => string[];
+}
+
+export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
+  const env = input.env ?? process.env;
+  const readFile = input.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const readDir = input.readDir ?? ((p: string) => readdirSync(p));
+  const problems: string[] = [];
+  const options = Object.fromEntries(
+    [...Object.values(KEYS).map((k) => k.flag), 'config'].map((f) => [
+      f,
+      { type: 'string' as const },
+    ]),
+  );
+  let flags: Record<string, string | boolean | undefined> = {};
+  try {
+    flags = parseArgs({
+      args: [...(input.argv ?? process.argv.slice(2))],
+      options,
+      strict: true,
+    }).values;
+  } catch (err) {
+    problems.push(`${err instanceof Error ? err.message : String(err)} (see --help)`);
+  }
+  let file: Record<string, unknown> = {};
+  const configPath = (flags['config'] as string | undefined) ?? env['GITFLEET_CONFIG'];
+  if (configPath !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(readFile(configPath));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('not a JSON object');
+      file = parsed as Record<string, unknown>;
+      for (const k of Object.keys(file))
+        if (!(k in KEYS)) problems.push(`${configPath}: unknown key "${k}"`);
+    } catch (err) {
+      problems.push(
+        `config file ${configPath}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+  const get = (key: Key): { value: string; from: string } | undefined => {
+    const f = flags[KEYS[key].flag];
+    if (typeof f === 'string') return { value: f, from: `--${KEYS[key].flag}` };
+    const e = env[KEYS[key].env];
+    if (e !== undefined && e !== '') return { value: e, from: KEYS[key].env };
+    const v = file[key];
+    if (typeof v === 'string' || typeof v === 'number')
+      return { value: String(v), from: `${configPath ?? ''}:${key}` };
+    return undefined;
+  };
+  const int = (key: Key, def: number, min: number, max: number): number => {
+    const s = get(key);
+    if (s === undefined) return def;
+    const n = Number(s.value);
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      problems.push(`${s.from}=${s.value}: must be an integer from ${min} to ${max}`);
+      return def;
+    }
+    return n;
+  };
+  const secretFile = (key: Key): string | undefined => {
+    const s = get(key);
+    if (s === undefined) return undefined;
+    try {
+      const v = readFile(s.value).trim();
+      if (v === '') problems.push(`${s.from}: ${s.value} is empty`);
+      return v;
+    } catch (err) {
+      problems.push(
+        `${s.from}: cannot read ${s.value}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return undefined;
+    }
+  };
+  const address = (key: Key, def: string): string => {
+    const v = get(key)?.value ?? def;
+    if (!/^[^\s/]+:\d{1,5}$/.test(v)) problems.push(`${KEYS[key].flag}=${v}: expected HOST:PORT`);
+    return v;
+  };
+
+  const fleetRepo = get('fleetRepo')?.value;
+  if (fleetRepo === undefined)
+    problems.push(
+      'fleetRepo is required: set --fleet-repo or GITFLEET_FLEET_REPO (an http(s) Git URL or a local path)',
+    );
+  const agentTokens = new Map<string, string>();
+  const tokensDir = get('agentTokensDir');
+  if (tokensDir === undefined) {
+    problems.push(
+      'agentTokensDir is required: set --agent-tokens-dir (one <target>.token file per target)',
+    );
+  } else {
+    try {
+      for (const f of readDir(tokensDir.value)) {
+        if (!f.endsWith('.token')) continue;
+        const target = f.slice(0, -'.token'.length);
+        if (!isDnsLabel(target)) {
+          problems.push(
+            `${path.join(tokensDir.value, f)}: "${target}" is not a target name (DNS label)`,
+          );
+          continue;
+        }
+        const token = readFile(path.join(tokensDir.value, f)).trim();
+        if (token.length < 16)
+          problems.push(`${path.join(tokensDir.value, f)}: a token must be at least 16 characters`);
+        else agentTokens.set(target, token);
+      }
+    } catch (err) {
+      problems.push(
+        `${tokensDir.from}: cannot read ${tokensDir.value}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+  const logLevel = get('logLevel')?.value ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(logLevel))
+    problems.push(`log level ${logLevel}: one of trace|debug|info|warn|error`);
+  const redisUrl = get('redisUrl')?.value ?? 'redis://127.0.0.1:6379';
+  if (!/^rediss?:\/\//.test(redisUrl))
+    problems.push(`redis URL ${redisUrl}: expected redis://HOST:PORT or rediss://`);
+  const config: HubConfig = {
+    fleetRepo: fleetRepo ?? '',
+    fleetBranch: get('fleetBranch')?.value ?? 'main',
+    fleetToken: secretFile('fleetTokenFile'),
+    redisUrl,
+    grpcAddress: address('grpcAddress', '127.0.0.1:7443'),
+    httpAddress: address('httpAddress', '127.0.0.1:8080'),
+    agentTokens,
+    pollIntervalMs: int('pollIntervalMs', 60_000, 1_000, 86_400_000),
+    webhookSecret: secretFile('webhookSecretFile'),
+    replica: get('replica')?.value ?? `${os.hostname()}-${process.pid}`,
+    cacheDir: get('cacheDir')?.value ?? path.join(os.homedir(), '.cache', 'gitfleet', 'hub-git'),
+    heartbeatIntervalMs: int('heartbeatIntervalMs', 10_000, 200, 600_000),
+    redisPrefix: get('redisPrefix')?.value ?? 'gitfleet:',
+    logLevel: logLevel as LogLevel,
+  };
+  if (problems.length > 0) {
+    throw new GitfleetError(
+      ErrorCode.ConfigInvalid,
+      `invalid hub configuration:\n- ${problems.join('\n- ')}`,
+      { terminal: true },
+    );
+  }
+  return Object.freeze(config);
+}

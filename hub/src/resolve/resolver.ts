@@ -1,0 +1,296 @@
+/**
+ * Git → desired state. One pass: fetch the fleet repository, parse and accept the fleet (an
+ * invalid change keeps the last good fleet in force), then for every (application, target) the
+ * placement selects: pin → commit → rendered objects (manifests + overlays) → content digest →
+ * `putDesired` in the store, which allocates a new version only when the digest or policies
+ * changed; a changed (target, app) becomes a delivery job. Apps no longer placed on a target are
+ * removed. A target in a frozen environment keeps what it has.
+ *
+ * The decisions (parse, accept, placement, pins, render) are pure functions of ../core; this
+ * class only does the I/O around them and keeps the status operators read.
+ */
+import { ErrorCode, GitfleetError, toGitfleetError, type Logger } from '@gitfleet/proto';
+import {
+  acceptFleet,
+  environmentOf,
+  findTarget,
+  formatProblem,
+  overlaysFor,
+  parseFleet,
+  placementOf,
+  resolveRevisionRef,
+  type FleetProblem,
+  type FleetSpec,
+} from '../core/fleet/index.ts';
+import { renderApp } from '../core/render/index.ts';
+import type { GitRepo, GitSource } from '../git/port.ts';
+import type { HubStore } from '../store/port.ts';
+
+export interface ResolverOptions {
+  /** The fleet repository and the branch that holds the fleet definition. */
+  readonly fleet: GitRepo & { readonly branch: string };
+  /** Credentials for application source repositories by URL (the fleet's own are in `fleet`). */
+  readonly credentialsFor?: (url: string) => Pick<GitRepo, 'token' | 'username'>;
+}
+
+export interface ResolverDeps {
+  readonly git: GitSource;
+  readonly store: HubStore;
+  /** Called for every (target, app) whose desired state changed (enqueue a delivery). */
+  readonly changed: (target: string, app: string, version: number) => Promise<void>;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/** Why one (application, target) could not be resolved; its last good desired state stays. */
+export interface ResolveFailure {
+  readonly app: string;
+  readonly target: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ResolverStatus {
+  /** Fleet repository commit last read. */
+  readonly fleetCommit: string | undefined;
+  /** False when the last fleet change was rejected (the previous good one stays in force). */
+  readonly fleetAccepted: boolean;
+  readonly fleetProblems: readonly FleetProblem[];
+  readonly failures: readonly ResolveFailure[];
+  readonly lastError: string | undefined;
+  readonly lastPassAtMs: number | undefined;
+  readonly lastPassMs: number | undefined;
+  readonly changedLastPass: number;
+}
+
+export class Resolver {
+  private readonly opts: ResolverOptions;
+  private readonly git: GitSource;
+  private readonly store: HubStore;
+  private readonly changed: ResolverDeps['changed'];
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private inForce: FleetSpec | undefined;
+  private statusValue: ResolverStatus = {
+    fleetCommit: undefined,
+    fleetAccepted: true,
+    fleetProblems: [],
+    failures: [],
+    lastError: undefined,
+    lastPassAtMs: undefined,
+    lastPassMs: undefined,
+    changedLastPass: 0,
+  };
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(opts: ResolverOptions, deps: ResolverDeps) {
+    this.opts = opts;
+    this.git = deps.git;
+    this.store = deps.store;
+    this.changed = deps.changed;
+    this.logger = deps.logger.child({ component: 'resolver' });
+    this.now = deps.now ?? Date.now;
+  }
+
+  get status(): ResolverStatus {
+    return this.statusValue;
+  }
+
+  /** The fleet definition in force (undefined until one was accepted). */
+  get fleet(): FleetSpec | undefined {
+    return this.inForce;
+  }
+
+  /** Runs a pass now; a call while one runs schedules exactly one more. */
+  trigger(): Promise<void> {
+    if (this.running !== undefined) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const t0 = this.now();
+    const fleetRepo = this.opts.fleet;
+    let changedCount = 0;
+    const failures: ResolveFailure[] = [];
+    try {
+      await this.git.fetch(fleetRepo);
+    } catch (err) {
+      // keep working from the last good fetch; say so
+      this.statusValue = { ...this.statusValue, lastError: toGitfleetError(err).message };
+      this.logger.warn('fleet fetch failed; using the last good commit', {
+        error: toGitfleetError(err).message,
+      });
+    }
+    let fleetCommit: string;
+    try {
+      fleetCommit = await this.git.resolve(fleetRepo, fleetRepo.branch);
+    } catch (err) {
+      this.statusValue = {
+        ...this.statusValue,
+        lastError: toGitfleetError(err).message,
+        lastPassAtMs: this.now(),
+      };
+      return;
+    }
+    const read = await this.git.readFiles(fleetRepo, fleetCommit, '', {
+      include: (p) => /\.(ya?ml|json)$/i.test(p),
+    });
+    const decision = acceptFleet(this.inForce, parseFleet(read.files));
+    if (!decision.accepted) {
+      this.logger.warn('fleet change rejected; the last good fleet stays in force', {
+        commit: fleetCommit,
+        problems: decision.problems
+          .filter((p) => p.severity === 'error')
+          .slice(0, 10)
+          .map(formatProblem),
+      });
+    }
+    this.inForce = decision.inForce;
+    const spec = this.inForce;
+    if (spec !== undefined) {
+      // fetch each application source once per pass (the fleet repo is fetched already)
+      const fetched = new Set([fleetRepo.url]);
+      for (const app of spec.applications) {
+        const url = app.source.repoURL ?? fleetRepo.url;
+        if (fetched.has(url)) continue;
+        fetched.add(url);
+        await this.git.fetch(this.repoFor(url)).catch((err: unknown) => {
+          this.logger.warn('application source fetch failed; using its last good commit', {
+            repo: url,
+            error: toGitfleetError(err).message,
+          });
+        });
+      }
+      const placed = new Map<string, Set<string>>(); // target → apps
+      for (const app of spec.applications) {
+        for (const target of placementOf(spec, app.name)) {
+          let apps = placed.get(target);
+          if (apps === undefined) placed.set(target, (apps = new Set()));
+          apps.add(app.name);
+          try {
+            if (await this.resolveOne(spec, app.name, target)) changedCount++;
+          } catch (err) {
+            const e = toGitfleetError(err);
+            failures.push({ app: app.name, target, code: e.code, message: e.message });
+            this.logger.warn('could not resolve; the last good desired state stays', {
+              app: app.name,
+              target,
+              code: e.code,
+              error: e.message,
+            });
+          }
+        }
+      }
+      // apps that left a target (or targets that left the fleet) are removed
+      for (const target of await this.store.targets()) {
+        if (environmentOf0(spec, target)?.frozen === true) continue;
+        for (const d of await this.store.listDesired(target)) {
+          if (placed.get(target)?.has(d.app) === true) continue;
+          const removed = await this.store.removeDesired(target, d.app);
+          if (removed !== undefined) {
+            changedCount++;
+            await this.changed(target, d.app, removed.version);
+            this.logger.info('app removed from target', {
+              app: d.app,
+              target,
+              version: removed.version,
+            });
+          }
+        }
+      }
+    }
+    const done = this.now();
+    this.statusValue = {
+      fleetCommit,
+      fleetAccepted: decision.accepted,
+      fleetProblems: decision.problems,
+      failures,
+      lastError: undefined,
+      lastPassAtMs: done,
+      lastPassMs: done - t0,
+      changedLastPass: changedCount,
+    };
+    this.logger.info('resolve pass', {
+      fleetCommit,
+      ms: done - t0,
+      changed: changedCount,
+      failures: failures.length,
+    });
+  }
+
+  private repoFor(url: string): GitRepo {
+    if (url === this.opts.fleet.url) return this.opts.fleet;
+    return { url, ...this.opts.credentialsFor?.(url) };
+  }
+
+  /** Resolves one (app, target); true when its desired state changed. */
+  private async resolveOne(spec: FleetSpec, appName: string, target: string): Promise<boolean> {
+    const app = spec.applications.find((a) => a.name === appName);
+    const t = findTarget(spec, target);
+    if (app === undefined || t === undefined) return false;
+    const env = environmentOf(spec, target);
+    if (env?.frozen === true) return false;
+    const repo = this.repoFor(app.source.repoURL ?? this.opts.fleet.url);
+    const pin = resolveRevisionRef(spec, appName, target);
+    const commit = await this.git.resolve(repo, pin.ref);
+    const read = await this.git.readFiles(repo, commit, app.source.path);
+    const rendered = renderApp({
+      files: read.files,
+      basePath: app.source.path,
+      overlays: overlaysFor(spec, appName, target),
+      ctx: {
+        target,
+        labels: { ...t.labels },
+        ...(env === undefined ? {} : { environment: env.name }),
+      },
+    });
+    if (!rendered.ok) {
+      throw new GitfleetError(
+        ErrorCode.ManifestInvalid,
+        `${appName} on ${target} at ${commit.slice(0, 12)}: ${rendered.problems
+          .slice(0, 5)
+          .map(
+            (p) =>
+              `${p.file === undefined ? '' : `${p.file}${p.line === undefined ? '' : `:${p.line}`}: `}${p.message}`,
+          )
+          .join('; ')}`,
+        { terminal: true },
+      );
+    }
+    const { version, changed } = await this.store.putDesired(target, appName, {
+      revision: commit,
+      digest: rendered.digest,
+      objects: rendered.objects,
+      policies: app.policies,
+    });
+    if (changed) {
+      this.logger.info('desired state changed', {
+        app: appName,
+        target,
+        version,
+        revision: commit,
+        pin: pin.source,
+      });
+      await this.changed(target, appName, version);
+    }
+    return changed;
+  }
+}
+
+function environmentOf0(spec: FleetSpec, target: string): ReturnType<typeof environmentOf> {
+  return findTarget(spec, target) === undefined ? undefined : environmentOf(spec, target);
+}
