@@ -4,9 +4,7 @@
  * one CONFIG_INVALID error. The only module that reads process.env and argv.
  * Secrets (the hub token) come from a file path, never from a flag value.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ErrorCode, GitfleetError, isDnsLabel, type LogLevel } from '@gitfleet/proto';
+import { ErrorCode, GitfleetError, configSource, isDnsLabel, type LogLevel } from '@gitfleet/proto';
 
 export interface AgentConfig {
   readonly target: string;
@@ -28,11 +26,6 @@ export interface AgentConfig {
   readonly httpAddress: string | undefined;
 }
 
-interface Source {
-  readonly value: string;
-  readonly from: string;
-}
-
 const KEYS = {
   target: { flag: 'target', env: 'GITFLEET_TARGET' },
   hubAddress: { flag: 'hub', env: 'GITFLEET_HUB_ADDRESS' },
@@ -49,7 +42,6 @@ const KEYS = {
   logLevel: { flag: 'log-level', env: 'GITFLEET_LOG_LEVEL' },
   httpAddress: { flag: 'http-address', env: 'GITFLEET_HTTP_ADDRESS' },
 } as const;
-type Key = keyof typeof KEYS;
 
 export interface LoadAgentConfigInput {
   readonly argv?: readonly string[];
@@ -75,75 +67,8 @@ export const AGENT_USAGE = `gitfleet-agent: reconciles one cluster from the assi
 
 export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
   const env = input.env ?? process.env;
-  const readFile = input.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  const problems: string[] = [];
-  const options = Object.fromEntries(
-    [...Object.values(KEYS).map((k) => k.flag), 'config'].map((f) => [
-      f,
-      { type: 'string' as const },
-    ]),
-  );
-  let flags: Record<string, string | boolean | undefined> = {};
-  try {
-    flags = parseArgs({
-      args: [...(input.argv ?? process.argv.slice(2))],
-      options,
-      strict: true,
-    }).values;
-  } catch (err) {
-    problems.push(`${err instanceof Error ? err.message : String(err)} (see --help)`);
-  }
-  let file: Record<string, unknown> = {};
-  const configPath = (flags['config'] as string | undefined) ?? env['GITFLEET_CONFIG'];
-  if (configPath !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(readFile(configPath));
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new Error('not a JSON object');
-      file = parsed as Record<string, unknown>;
-      for (const k of Object.keys(file)) {
-        if (!(k in KEYS))
-          problems.push(
-            `${configPath}: unknown key "${k}" (known: ${Object.keys(KEYS).join(', ')})`,
-          );
-      }
-    } catch (err) {
-      problems.push(
-        `config file ${configPath}: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
-  }
-  const get = (key: Key): Source | undefined => {
-    const { flag, env: envName } = KEYS[key];
-    const f = flags[flag];
-    if (typeof f === 'string') return { value: f, from: `--${flag}` };
-    const e = env[envName];
-    if (e !== undefined && e !== '') return { value: e, from: envName };
-    const v = file[key];
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      return { value: String(v), from: `${configPath ?? 'config'}:${key}` };
-    }
-    if (v !== undefined)
-      problems.push(`${configPath ?? 'config'}: ${key} must be a string or a number`);
-    return undefined;
-  };
-  const required = (key: Key): Source | undefined => {
-    const s = get(key);
-    if (s === undefined)
-      problems.push(`${key} is required: set --${KEYS[key].flag} or ${KEYS[key].env}`);
-    return s;
-  };
-  const int = (key: Key, def: number, min: number, max: number): number => {
-    const s = get(key);
-    if (s === undefined) return def;
-    const n = Number(s.value);
-    if (!Number.isSafeInteger(n) || n < min || n > max) {
-      problems.push(`${s.from}=${s.value}: must be an integer from ${min} to ${max}`);
-      return def;
-    }
-    return n;
-  };
-
+  const src = configSource(KEYS, { ...input, env });
+  const { problems, get, required, int } = src;
   const target = required('target');
   if (target !== undefined && !isDnsLabel(target.value)) {
     problems.push(
@@ -155,17 +80,7 @@ export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
     problems.push(`${hub.from}=${hub.value}: expected HOST:PORT`);
   }
   const tokenFile = required('tokenFile');
-  let token = '';
-  if (tokenFile !== undefined) {
-    try {
-      token = readFile(tokenFile.value).trim();
-      if (token === '') problems.push(`${tokenFile.from}: ${tokenFile.value} is empty`);
-    } catch (err) {
-      problems.push(
-        `${tokenFile.from}: cannot read ${tokenFile.value}: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
-  }
+  const token = tokenFile === undefined ? '' : (src.secretFile('tokenFile') ?? '');
   const hubCaFile = get('hubCaFile')?.value;
   if (
     hubCaFile === undefined &&

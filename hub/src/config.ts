@@ -4,11 +4,10 @@
  * module that reads process.env and argv. Secrets (Git token, webhook secret, agent tokens) come
  * from files, never from flag values.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ErrorCode, GitfleetError, isDnsLabel, type LogLevel } from '@gitfleet/proto';
+import { ErrorCode, GitfleetError, configSource, isDnsLabel, type LogLevel } from '@gitfleet/proto';
 
 export interface HubConfig {
   readonly fleetRepo: string;
@@ -67,76 +66,11 @@ export interface LoadHubConfigInput {
 }
 
 export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
-  const env = input.env ?? process.env;
-  const readFile = input.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const src = configSource(KEYS, input);
+  const { problems, get, int } = src;
+  const readFile = src.readFile;
   const readDir = input.readDir ?? ((p: string) => readdirSync(p));
-  const problems: string[] = [];
-  const options = Object.fromEntries(
-    [...Object.values(KEYS).map((k) => k.flag), 'config'].map((f) => [
-      f,
-      { type: 'string' as const },
-    ]),
-  );
-  let flags: Record<string, string | boolean | undefined> = {};
-  try {
-    flags = parseArgs({
-      args: [...(input.argv ?? process.argv.slice(2))],
-      options,
-      strict: true,
-    }).values;
-  } catch (err) {
-    problems.push(`${err instanceof Error ? err.message : String(err)} (see --help)`);
-  }
-  let file: Record<string, unknown> = {};
-  const configPath = (flags['config'] as string | undefined) ?? env['GITFLEET_CONFIG'];
-  if (configPath !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(readFile(configPath));
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new Error('not a JSON object');
-      file = parsed as Record<string, unknown>;
-      for (const k of Object.keys(file))
-        if (!(k in KEYS)) problems.push(`${configPath}: unknown key "${k}"`);
-    } catch (err) {
-      problems.push(
-        `config file ${configPath}: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
-  }
-  const get = (key: Key): { value: string; from: string } | undefined => {
-    const f = flags[KEYS[key].flag];
-    if (typeof f === 'string') return { value: f, from: `--${KEYS[key].flag}` };
-    const e = env[KEYS[key].env];
-    if (e !== undefined && e !== '') return { value: e, from: KEYS[key].env };
-    const v = file[key];
-    if (typeof v === 'string' || typeof v === 'number')
-      return { value: String(v), from: `${configPath ?? ''}:${key}` };
-    return undefined;
-  };
-  const int = (key: Key, def: number, min: number, max: number): number => {
-    const s = get(key);
-    if (s === undefined) return def;
-    const n = Number(s.value);
-    if (!Number.isSafeInteger(n) || n < min || n > max) {
-      problems.push(`${s.from}=${s.value}: must be an integer from ${min} to ${max}`);
-      return def;
-    }
-    return n;
-  };
-  const secretFile = (key: Key): string | undefined => {
-    const s = get(key);
-    if (s === undefined) return undefined;
-    try {
-      const v = readFile(s.value).trim();
-      if (v === '') problems.push(`${s.from}: ${s.value} is empty`);
-      return v;
-    } catch (err) {
-      problems.push(
-        `${s.from}: cannot read ${s.value}: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      return undefined;
-    }
-  };
+  const secretFile = (key: Key): string | undefined => src.secretFile(key);
   const address = (key: Key, def: string): string => {
     const v = get(key)?.value ?? def;
     if (!/^[^\s/]+:\d{1,5}$/.test(v)) problems.push(`${KEYS[key].flag}=${v}: expected HOST:PORT`);

@@ -30,3 +30,4 @@ export {
   PROTO_ROOT,
   loadGitfleetPackageDefinition,
 } from './load.ts';
+export * from './config-source.ts';
