@@ -73,7 +73,10 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
   const secretFile = (key: Key): string | undefined => src.secretFile(key);
   const address = (key: Key, def: string): string => {
     const v = get(key)?.value ?? def;
-    if (!/^[^\s/]+:\d{1,5}$/.test(v)) problems.push(`${KEYS[key].flag}=${v}: expected HOST:PORT`);
+    const port = Number(/:(\d{1,5})$/.exec(v)?.[1] ?? -1);
+    if (!/^[^\s/]+:\d{1,5}$/.test(v) || port < 0 || port > 65535) {
+      problems.push(`--${KEYS[key].flag}=${v}: expected HOST:PORT with a port from 0 to 65535`);
+    }
     return v;
   };
 
@@ -102,7 +105,15 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
         const token = readFile(path.join(tokensDir.value, f)).trim();
         if (token.length < 16)
           problems.push(`${path.join(tokensDir.value, f)}: a token must be at least 16 characters`);
-        else agentTokens.set(target, token);
+        else {
+          const twin = [...agentTokens].find(([, t]) => t === token)?.[0];
+          if (twin !== undefined) {
+            problems.push(
+              `${path.join(tokensDir.value, f)}: the same token as ${twin}.token: every target needs its own`,
+            );
+          }
+          agentTokens.set(target, token);
+        }
       }
     } catch (err) {
       problems.push(
@@ -115,7 +126,9 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     problems.push(`log level ${logLevel}: one of trace|debug|info|warn|error`);
   const redisUrl = get('redisUrl')?.value ?? 'redis://127.0.0.1:6379';
   if (!/^rediss?:\/\//.test(redisUrl))
-    problems.push(`redis URL ${redisUrl}: expected redis://HOST:PORT or rediss://`);
+    problems.push(
+      `redis URL ${redisUrl.replace(/\/\/[^@/]*@/, '//[credentials]@')}: expected redis://HOST:PORT or rediss://`,
+    );
   const config: HubConfig = {
     fleetRepo: fleetRepo ?? '',
     fleetBranch: get('fleetBranch')?.value ?? 'main',

@@ -3,6 +3,7 @@
  * server → Git source, poller and resolver → HTTP (health, webhook, fleet status, drift report,
  * metrics); and the ordered shutdown. Every replica runs the same; any can serve any agent.
  */
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { Redis } from 'ioredis';
 import { toGitfleetError, type DriftRecord, type Logger, type StatusReport } from '@gitfleet/proto';
@@ -54,9 +55,19 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
   const store = new RedisHubStore({ redis, prefix: config.redisPrefix });
   await store.epochChanged();
   const queue = new DeliveryQueue({ connection: redis, logger });
-  const tokens = new Map<string, string>(
-    [...config.agentTokens].map(([target, token]) => [token, target]),
-  );
+  // constant-time token check against every declared target (no early exit on a match)
+  const tokenEntries = [...config.agentTokens].map(([target, token]) => ({
+    target,
+    token: Buffer.from(token),
+  }));
+  const authenticate = (presented: string): string | undefined => {
+    const p = Buffer.from(presented);
+    let found: string | undefined;
+    for (const e of tokenEntries) {
+      if (e.token.length === p.length && timingSafeEqual(e.token, p)) found = e.target;
+    }
+    return found;
+  };
   const git = new IsomorphicGitSource({ cacheDir: config.cacheDir }, { logger });
   const fleetRepo = {
     url: config.fleetRepo,
@@ -78,7 +89,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     { replica: config.replica, heartbeatIntervalMs: config.heartbeatIntervalMs },
     {
       store,
-      authenticate: (token) => tokens.get(token),
+      authenticate,
       isDeclared: (target) => r.fleet?.targets.some((t) => t.name === target) === true,
       logger,
     },

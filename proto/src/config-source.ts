@@ -58,10 +58,20 @@ export function configSource<K extends string>(
     problems.push(`${err instanceof Error ? err.message : String(err)} (see --help)`);
   }
   let file: Record<string, unknown> = {};
-  const configPath = (flags['config'] as string | undefined) ?? env['GITFLEET_CONFIG'];
+  const envConfig = env['GITFLEET_CONFIG'];
+  const configPath =
+    (flags['config'] as string | undefined) ?? (envConfig === '' ? undefined : envConfig);
   if (configPath !== undefined) {
     try {
-      const parsed: unknown = JSON.parse(readFile(configPath));
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFile(configPath));
+      } catch (err) {
+        // JSON.parse quotes the text it choked on: never echo a file's content (it may be a secret)
+        // eslint-disable-next-line preserve-caught-error -- the cause would carry the content
+        if (err instanceof SyntaxError) throw new Error('not valid JSON');
+        throw err;
+      }
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         throw new Error('not a JSON object');
       }
@@ -90,7 +100,7 @@ export function configSource<K extends string>(
       return { value: String(v), from: `${configPath ?? 'config'}:${key}` };
     }
     if (v !== undefined)
-      problems.push(`${configPath ?? 'config'}: ${key} must be a string or a number`);
+      problems.push(`${configPath ?? 'config'}: ${key} must be a string, a number or a boolean`);
     return undefined;
   };
   return {

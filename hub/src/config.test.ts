@@ -1,0 +1,432 @@
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { loadHubConfig, type HubConfig } from './config.ts';
+
+const EDGE_TOKEN = 'edge-agent-token-0123456789abcdef';
+const CORE_TOKEN = 'core-agent-token-fedcba9876543210';
+const SHORT_TOKEN = 'tiny-secret';
+const WEBHOOK_SECRET = 'webhook-secret-5f2a9c';
+const FLEET_TOKEN = 'fleet-git-token-77c1e0';
+
+const files: Record<string, string> = {
+  '/t/tokens/edge.token': `${EDGE_TOKEN}\n`,
+  '/t/tokens/core.token': `  ${CORE_TOKEN}  \n`,
+  '/t/tokens/notes.txt': 'not a token',
+  '/t/tokens/edge.token.bak': 'ignored as well',
+  '/t/bad-name/Bad_Name.token': EDGE_TOKEN,
+  '/t/short/edge.token': SHORT_TOKEN,
+  '/t/exact/edge.token': '0123456789abcdef',
+  '/t/webhook.secret': `${WEBHOOK_SECRET}\n`,
+  '/t/fleet.token': FLEET_TOKEN,
+  '/t/empty': '  \n',
+  '/t/cfg.json': JSON.stringify({
+    fleetRepo: 'https://git.example/file.git',
+    agentTokensDir: '/t/tokens',
+    pollIntervalMs: 30_000,
+    redisPrefix: 'from-file:',
+    logLevel: 'warn',
+  }),
+  '/t/bad.json': JSON.stringify({ fleetRepo: 'x', bogus: 1 }),
+  '/t/array.json': '[1, 2]',
+  '/t/typed.json': JSON.stringify({ replica: ['hub-a'] }),
+  '/t/broken.json': '{"fleetRepo": ',
+};
+const dirs: Record<string, string[]> = {
+  '/t/tokens': ['edge.token', 'core.token', 'notes.txt', 'edge.token.bak'],
+  '/t/bad-name': ['Bad_Name.token'],
+  '/t/short': ['edge.token'],
+  '/t/exact': ['edge.token'],
+  '/t/none': ['README.md'],
+};
+
+function fixture(): {
+  readFile: (p: string) => string;
+  readDir: (p: string) => string[];
+  reads: string[];
+} {
+  const reads: string[] = [];
+  return {
+    reads,
+    readFile: (p) => {
+      reads.push(p);
+      const v = files[p];
+      if (v === undefined) throw new Error(`ENOENT: no such file or directory, open '${p}'`);
+      return v;
+    },
+    readDir: (p) => {
+      const v = dirs[p];
+      if (v === undefined) throw new Error(`ENOENT: no such file or directory, scandir '${p}'`);
+      return [...v];
+    },
+  };
+}
+
+const base = ['--fleet-repo', 'https://git.example/fleet.git', '--agent-tokens-dir', '/t/tokens'];
+
+function load(argv: readonly string[], env: NodeJS.ProcessEnv = {}): HubConfig {
+  const { readFile, readDir } = fixture();
+  return loadHubConfig({ argv, env, readFile, readDir });
+}
+
+function problems(argv: readonly string[], env: NodeJS.ProcessEnv = {}): string {
+  try {
+    load(argv, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(GitfleetError);
+    expect((err as GitfleetError).code).toBe(ErrorCode.ConfigInvalid);
+    return (err as GitfleetError).message;
+  }
+  throw new Error('expected CONFIG_INVALID');
+}
+
+describe('loadHubConfig', () => {
+  it('applies defaults for everything but the two required settings', () => {
+    const c = load(base);
+    expect(c).toEqual({
+      fleetRepo: 'https://git.example/fleet.git',
+      fleetBranch: 'main',
+      fleetToken: undefined,
+      redisUrl: 'redis://127.0.0.1:6379',
+      grpcAddress: '127.0.0.1:7443',
+      httpAddress: '127.0.0.1:8080',
+      agentTokens: new Map([
+        ['edge', EDGE_TOKEN],
+        ['core', CORE_TOKEN],
+      ]),
+      pollIntervalMs: 60_000,
+      webhookSecret: undefined,
+      replica: `${os.hostname()}-${process.pid}`,
+      cacheDir: path.join(os.homedir(), '.cache', 'gitfleet', 'hub-git'),
+      heartbeatIntervalMs: 10_000,
+      redisPrefix: 'gitfleet:',
+      logLevel: 'info',
+    });
+  });
+
+  it('returns a frozen configuration', () => {
+    const c = load(base);
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(() => {
+      (c as { pollIntervalMs: number }).pollIntervalMs = 1;
+    }).toThrow(TypeError);
+    expect(c.pollIntervalMs).toBe(60_000);
+  });
+
+  it('reads every setting from flags, secrets from their files', () => {
+    const c = load([
+      ...base,
+      '--fleet-branch',
+      'release',
+      '--fleet-token-file',
+      '/t/fleet.token',
+      '--redis-url',
+      'rediss://redis.example:6380',
+      '--grpc-address',
+      '0.0.0.0:9443',
+      '--http-address',
+      '[::1]:9080',
+      '--poll-interval-ms',
+      '1000',
+      '--webhook-secret-file',
+      '/t/webhook.secret',
+      '--replica',
+      'hub-a',
+      '--cache-dir',
+      '/var/cache/hub',
+      '--heartbeat-interval-ms',
+      '200',
+      '--redis-prefix',
+      'gf:',
+      '--log-level',
+      'trace',
+    ]);
+    expect(c).toMatchObject({
+      fleetBranch: 'release',
+      fleetToken: FLEET_TOKEN,
+      redisUrl: 'rediss://redis.example:6380',
+      grpcAddress: '0.0.0.0:9443',
+      httpAddress: '[::1]:9080',
+      pollIntervalMs: 1_000,
+      webhookSecret: WEBHOOK_SECRET,
+      replica: 'hub-a',
+      cacheDir: '/var/cache/hub',
+      heartbeatIntervalMs: 200,
+      redisPrefix: 'gf:',
+      logLevel: 'trace',
+    });
+  });
+
+  it('reads every setting from GITFLEET_* environment variables', () => {
+    const c = load([], {
+      GITFLEET_FLEET_REPO: '/srv/fleet',
+      GITFLEET_FLEET_BRANCH: 'prod',
+      GITFLEET_FLEET_TOKEN_FILE: '/t/fleet.token',
+      GITFLEET_REDIS_URL: 'redis://10.0.0.1:6379',
+      GITFLEET_GRPC_ADDRESS: '127.0.0.1:1',
+      GITFLEET_HTTP_ADDRESS: '127.0.0.1:2',
+      GITFLEET_AGENT_TOKENS_DIR: '/t/tokens',
+      GITFLEET_POLL_INTERVAL_MS: '86400000',
+      GITFLEET_WEBHOOK_SECRET_FILE: '/t/webhook.secret',
+      GITFLEET_REPLICA: 'hub-env',
+      GITFLEET_HUB_CACHE_DIR: '/env/cache',
+      GITFLEET_HEARTBEAT_INTERVAL_MS: '600000',
+      GITFLEET_REDIS_PREFIX: 'env:',
+      GITFLEET_LOG_LEVEL: 'error',
+    });
+    expect(c).toMatchObject({
+      fleetRepo: '/srv/fleet',
+      fleetBranch: 'prod',
+      fleetToken: FLEET_TOKEN,
+      redisUrl: 'redis://10.0.0.1:6379',
+      grpcAddress: '127.0.0.1:1',
+      httpAddress: '127.0.0.1:2',
+      pollIntervalMs: 86_400_000,
+      webhookSecret: WEBHOOK_SECRET,
+      replica: 'hub-env',
+      cacheDir: '/env/cache',
+      heartbeatIntervalMs: 600_000,
+      redisPrefix: 'env:',
+      logLevel: 'error',
+    });
+    expect([...c.agentTokens.keys()].sort()).toEqual(['core', 'edge']);
+  });
+
+  const FILE = ['--config', '/t/cfg.json'];
+  it.each<[string, string[], NodeJS.ProcessEnv, Partial<Record<keyof HubConfig, unknown>>]>([
+    ['the file alone', FILE, {}, { pollIntervalMs: 30_000, redisPrefix: 'from-file:' }],
+    [
+      'env beats the file',
+      FILE,
+      { GITFLEET_POLL_INTERVAL_MS: '20000', GITFLEET_LOG_LEVEL: 'debug' },
+      { pollIntervalMs: 20_000, logLevel: 'debug', redisPrefix: 'from-file:' },
+    ],
+    [
+      'a flag beats env and the file',
+      [...FILE, '--poll-interval-ms', '10000', '--fleet-repo', 'https://flag.example/f.git'],
+      { GITFLEET_POLL_INTERVAL_MS: '20000', GITFLEET_FLEET_REPO: 'https://env.example/f.git' },
+      { pollIntervalMs: 10_000, fleetRepo: 'https://flag.example/f.git', logLevel: 'warn' },
+    ],
+    [
+      'an empty env value counts as unset',
+      FILE,
+      { GITFLEET_POLL_INTERVAL_MS: '', GITFLEET_FLEET_REPO: '' },
+      { pollIntervalMs: 30_000, fleetRepo: 'https://git.example/file.git' },
+    ],
+    [
+      'the file can be named by GITFLEET_CONFIG',
+      [],
+      { GITFLEET_CONFIG: '/t/cfg.json', GITFLEET_REDIS_PREFIX: 'env:' },
+      { fleetRepo: 'https://git.example/file.git', redisPrefix: 'env:', logLevel: 'warn' },
+    ],
+    [
+      '--config beats GITFLEET_CONFIG',
+      FILE,
+      { GITFLEET_CONFIG: '/t/bad.json' },
+      { fleetRepo: 'https://git.example/file.git' },
+    ],
+  ])('precedence: %s', (_, argv, env, expected) => {
+    expect(load(argv, env)).toMatchObject(expected);
+  });
+
+  describe('agent tokens', () => {
+    it('reads <dir>/<target>.token, trimmed, and ignores every other file', () => {
+      const f = fixture();
+      const c = loadHubConfig({ argv: base, env: {}, readFile: f.readFile, readDir: f.readDir });
+      expect(c.agentTokens).toEqual(
+        new Map([
+          ['edge', EDGE_TOKEN],
+          ['core', CORE_TOKEN],
+        ]),
+      );
+      expect(f.reads.sort()).toEqual(['/t/tokens/core.token', '/t/tokens/edge.token']);
+    });
+
+    it('accepts a token of exactly 16 characters and a directory without tokens', () => {
+      expect(load([...base, '--agent-tokens-dir', '/t/exact']).agentTokens.get('edge')).toBe(
+        '0123456789abcdef',
+      );
+      expect(load([...base, '--agent-tokens-dir', '/t/none']).agentTokens.size).toBe(0);
+    });
+
+    it.each([
+      ['/t/bad-name', /\/t\/bad-name\/Bad_Name\.token: "Bad_Name" is not a target name/],
+      ['/t/short', /\/t\/short\/edge\.token: a token must be at least 16 characters/],
+      ['/t/missing', /--agent-tokens-dir: cannot read \/t\/missing: ENOENT/],
+    ])('%s is a problem naming the file', (dir, re) => {
+      const msg = problems([...base, '--agent-tokens-dir', dir]);
+      expect(msg).toMatch(re);
+      expect(msg).not.toContain(SHORT_TOKEN);
+      expect(msg).not.toContain(EDGE_TOKEN);
+    });
+  });
+
+  it.each<[string, string[], NodeJS.ProcessEnv, RegExp]>([
+    [
+      'grpc without a port',
+      ['--grpc-address', 'localhost'],
+      {},
+      /grpc-address=localhost: expected HOST:PORT/,
+    ],
+    [
+      'http as a URL',
+      ['--http-address', 'http://h:80'],
+      {},
+      /http-address=http:\/\/h:80: expected HOST:PORT/,
+    ],
+    [
+      'a 6-digit port',
+      ['--http-address', 'h:123456'],
+      {},
+      /http-address=h:123456: expected HOST:PORT/,
+    ],
+    [
+      'an address from env',
+      [],
+      { GITFLEET_GRPC_ADDRESS: 'h: 1' },
+      /grpc-address=h: 1: expected HOST:PORT/,
+    ],
+    [
+      'poll below 1 s',
+      ['--poll-interval-ms', '999'],
+      {},
+      /--poll-interval-ms=999: must be an integer from 1000 to 86400000/,
+    ],
+    [
+      'poll above a day',
+      ['--poll-interval-ms', '86400001'],
+      {},
+      /--poll-interval-ms=86400001: must be an integer from 1000/,
+    ],
+    [
+      'poll not an integer',
+      [],
+      { GITFLEET_POLL_INTERVAL_MS: '1500.5' },
+      /GITFLEET_POLL_INTERVAL_MS=1500\.5: must be an integer/,
+    ],
+    [
+      'poll not a number',
+      ['--poll-interval-ms', 'soon'],
+      {},
+      /--poll-interval-ms=soon: must be an integer/,
+    ],
+    [
+      'heartbeat too fast',
+      ['--heartbeat-interval-ms', '199'],
+      {},
+      /--heartbeat-interval-ms=199: must be an integer from 200 to 600000/,
+    ],
+    [
+      'heartbeat too slow',
+      [],
+      { GITFLEET_HEARTBEAT_INTERVAL_MS: '600001' },
+      /GITFLEET_HEARTBEAT_INTERVAL_MS=600001: must be an integer from 200 to 600000/,
+    ],
+    [
+      'a log level',
+      ['--log-level', 'loud'],
+      {},
+      /log level loud: one of trace\|debug\|info\|warn\|error/,
+    ],
+    [
+      'a redis URL',
+      ['--redis-url', 'http://redis:6379'],
+      {},
+      /redis URL http:\/\/redis:6379: expected redis:\/\/HOST:PORT/,
+    ],
+    [
+      'a bare redis host',
+      [],
+      { GITFLEET_REDIS_URL: 'redis.example:6379' },
+      /redis URL redis\.example:6379: expected/,
+    ],
+    [
+      'an empty secret file',
+      ['--webhook-secret-file', '/t/empty'],
+      {},
+      /--webhook-secret-file: \/t\/empty is empty/,
+    ],
+    [
+      'a missing secret file',
+      [],
+      { GITFLEET_FLEET_TOKEN_FILE: '/t/nope' },
+      /GITFLEET_FLEET_TOKEN_FILE: cannot read \/t\/nope: ENOENT/,
+    ],
+    [
+      'a missing config file',
+      ['--config', '/t/nope.json'],
+      {},
+      /config file \/t\/nope\.json: ENOENT/,
+    ],
+    [
+      'a config file that is not an object',
+      ['--config', '/t/array.json'],
+      {},
+      /config file \/t\/array\.json: not a JSON object/,
+    ],
+    [
+      'a config file that is not JSON',
+      ['--config', '/t/broken.json'],
+      {},
+      /config file \/t\/broken\.json: /,
+    ],
+    [
+      'an unknown config key',
+      ['--config', '/t/bad.json'],
+      {},
+      /\/t\/bad\.json: unknown key "bogus"/,
+    ],
+    [
+      'a config value that is not a string or a number',
+      ['--config', '/t/typed.json'],
+      {},
+      /\/t\/typed\.json: replica must be a string, a number or a boolean/,
+    ],
+    ['an unknown flag', ['--nope', 'x'], {}, /Unknown option '--nope'.*\(see --help\)/],
+    ['a positional argument', ['serve'], {}, /Unexpected argument 'serve'/],
+  ])('refuses %s', (_, argv, env, re) => {
+    expect(problems([...base, ...argv], env)).toMatch(re);
+  });
+
+  it('reports the missing fleetRepo and agentTokensDir together with every other problem', () => {
+    const msg = problems(['--poll-interval-ms', '5', '--log-level', 'loud'], {
+      GITFLEET_REDIS_URL: 'http://nope',
+      GITFLEET_GRPC_ADDRESS: 'nope',
+      GITFLEET_HEARTBEAT_INTERVAL_MS: 'x',
+      GITFLEET_WEBHOOK_SECRET_FILE: '/t/empty',
+    });
+    expect(msg).toMatch(/^invalid hub configuration:\n- /);
+    for (const re of [
+      /fleetRepo is required: set --fleet-repo or GITFLEET_FLEET_REPO/,
+      /agentTokensDir is required: set --agent-tokens-dir/,
+      /--poll-interval-ms=5: must be an integer/,
+      /GITFLEET_HEARTBEAT_INTERVAL_MS=x: must be an integer/,
+      /log level loud/,
+      /redis URL http:\/\/nope/,
+      /grpc-address=nope: expected HOST:PORT/,
+      /\/t\/empty is empty/,
+    ])
+      expect(msg).toMatch(re);
+    expect(msg.split('\n- ')).toHaveLength(9);
+  });
+
+  it('never puts a secret in an error, even when every secret file is read', () => {
+    const msg = problems(
+      [
+        '--agent-tokens-dir',
+        '/t/tokens',
+        '--fleet-token-file',
+        '/t/fleet.token',
+        '--webhook-secret-file',
+        '/t/webhook.secret',
+        '--poll-interval-ms',
+        '-1',
+      ],
+      {},
+    );
+    expect(msg).toMatch(/fleetRepo is required/);
+    for (const secret of [EDGE_TOKEN, CORE_TOKEN, WEBHOOK_SECRET, FLEET_TOKEN])
+      expect(msg).not.toContain(secret);
+  });
+});
