@@ -116,6 +116,25 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
   poller.setRepos([fleetRepo]);
 
   const grpcPort = await link.listen(config.grpcAddress);
+  // Redis wiped (or replaced): rebuild desired state from Git and make every agent resync, which
+  // moves the lost version counters past what the agents hold (proto/README.md, resync step 2)
+  const wipeWatch = setInterval(
+    () => {
+      void store
+        .epochChanged()
+        .then(async (wiped) => {
+          if (!wiped) return;
+          logger.warn('Redis state was lost: rebuilding from Git and resyncing every agent');
+          await r.trigger();
+          await link.dropAll('hub state rebuilt');
+        })
+        .catch((err: unknown) =>
+          logger.warn('wipe check failed', { error: toGitfleetError(err).message }),
+        );
+    },
+    Math.max(1_000, config.heartbeatIntervalMs),
+  );
+  wipeWatch.unref();
   await r
     .trigger()
     .catch((err: unknown) =>
@@ -278,7 +297,10 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     close() {
       closing ??= (async () => {
         for (const step of [
-          () => new Promise<void>((res) => server.close(() => res())),
+          () => {
+            clearInterval(wipeWatch);
+            return new Promise<void>((res) => server.close(() => res()));
+          },
           () => poller.close(),
           () => link.close(),
           () => worker.close(),

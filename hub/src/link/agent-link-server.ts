@@ -164,6 +164,14 @@ export class AgentLinkServer {
     return this.sendPending(s, pending) ? 'sent' : 'queued';
   }
 
+  /**
+   * Ends every session on this replica; agents reconnect and resync (after a Redis wipe, the resync
+   * moves the version counters past what each agent holds).
+   */
+  async dropAll(reason: string): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => this.endSession(s, reason)));
+  }
+
   /** Stops accepting, ends every session (their unacked messages stay pending in the store). */
   close(): Promise<void> {
     this.closing ??= (async () => {

@@ -294,6 +294,28 @@ it('runs from environment config: ready, status, webhook, drift, metrics, clean 
   expect(metrics).toMatch(/^gitfleet_hub_app_healthy\{target="edge",app="web"\} 1$/m);
   expect((await fetch(`${api}/nowhere`)).status).toBe(404);
 
+  // Redis wiped: the hub notices, rebuilds desired state from Git, makes the agent resync (which
+  // moves the lost version counters past what the agent holds), and a later commit still lands.
+  await fleet.redis?.wipe();
+  await waitFor(
+    'status rebuilt after the wipe',
+    async () => (await statusOf())?.desiredRevision === v2,
+    { timeoutMs: 15_000, intervalMs: 200, abortIf: bothAlive },
+  );
+  const v3 = await git.commit('fleet', { files: fleetFiles('v3'), message: 'web v3 after a wipe' });
+  const push3 = JSON.stringify({
+    ref: 'refs/heads/main',
+    before: v2,
+    after: v3,
+    repository: { full_name: 'gitfleet/fleet', clone_url: repoUrl },
+  });
+  expect((await fetch(`${api}/webhook`, signedPush(push3, WEBHOOK_SECRET))).status).toBe(202);
+  await waitFor('edge has web v3 after the wipe', async () => (await liveMessage()) === 'v3', {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+    abortIf: bothAlive,
+  });
+
   await hub.stop();
   expect(await hub.exited).toBe(0);
   await agent.stop();
