@@ -94,11 +94,26 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
       logger,
     },
   );
+  const nudgeChannel = `${config.redisPrefix}deliver-nudge`;
+  const subscriber = redis.duplicate();
+  await subscriber.subscribe(nudgeChannel);
+  subscriber.on('message', (_channel: string, message: string) => {
+    try {
+      const { target, app } = JSON.parse(message) as { target: string; app: string };
+      void link.deliver(target, app).catch(() => undefined);
+    } catch {
+      logger.warn('ignored a malformed delivery nudge');
+    }
+  });
   const worker = new DeliveryWorker(
     { connection: redis, name: config.replica },
     {
       deliver: async (job) => {
         const r = await link.deliver(job.target, job.app);
+        // the target's stream may be on another replica: tell every replica (the one holding it
+        // sends; the store keeps the message pending either way)
+        if (r === 'no-session')
+          await redis.publish(nudgeChannel, JSON.stringify({ target: job.target, app: job.app }));
         return r === 'sent' || r === 'queued'
           ? 'sent'
           : r === 'no-session'
@@ -305,6 +320,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
           () => link.close(),
           () => worker.close(),
           () => queue.close(),
+          () => subscriber.quit().then(() => undefined),
           () => redis.quit().then(() => undefined),
         ]) {
           try {
