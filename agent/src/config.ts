@@ -52,7 +52,7 @@ export interface LoadAgentConfigInput {
 export const AGENT_USAGE = `gitfleet-agent: reconciles one cluster from the assignments of a gitfleet hub
 
   --target NAME                  this cluster's target name, as declared in the fleet repo   (GITFLEET_TARGET)
-  --hub HOST:PORT                the hub's gRPC address                                      (GITFLEET_HUB_ADDRESS)
+  --hub HOST:PORT[,HOST:PORT]    the hub's gRPC address (several replicas: tried in turn)   (GITFLEET_HUB_ADDRESS)
   --token-file PATH              file holding this target's hub token                        (GITFLEET_TOKEN_FILE)
   --hub-ca-file PATH             CA bundle for the hub's TLS; omit for plaintext on loopback (GITFLEET_HUB_CA_FILE)
   --kubeconfig PATH              kubeconfig; omit to use the in-cluster service account      (KUBECONFIG)
@@ -76,8 +76,10 @@ export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
     );
   }
   const hub = required('hubAddress');
-  if (hub !== undefined && !/^[^\s/]+:\d{1,5}$/.test(hub.value)) {
-    problems.push(`${hub.from}=${hub.value}: expected HOST:PORT`);
+  const hubAddresses = hub === undefined ? [] : hub.value.split(',').map((a) => a.trim());
+  for (const a of hubAddresses) {
+    if (!/^[^\s/,]+:\d{1,5}$/.test(a))
+      problems.push(`${hub?.from}=${hub?.value}: expected HOST:PORT[,HOST:PORT…], got "${a}"`);
   }
   const tokenFile = required('tokenFile');
   const token = tokenFile === undefined ? '' : (src.secretFile('tokenFile') ?? '');
@@ -85,7 +87,7 @@ export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
   if (
     hubCaFile === undefined &&
     hub !== undefined &&
-    !/^(127\.|localhost:|\[::1\]:)/.test(hub.value)
+    hubAddresses.some((a) => !/^(127\.|localhost:|\[::1\]:)/.test(a))
   ) {
     problems.push(
       `${hub.from}=${hub.value}: plaintext is allowed only to a loopback hub; set --hub-ca-file for TLS`,

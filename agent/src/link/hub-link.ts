@@ -51,6 +51,7 @@ export interface LinkHandler {
 }
 
 export interface HubLinkOptions {
+  /** The hub's address, or several replicas' comma-separated: each reconnect tries the next. */
   readonly address: string;
   readonly target: string;
   readonly token: string;
@@ -75,7 +76,8 @@ export class HubLink {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly client: AgentLinkClient;
+  private readonly clients: AgentLinkClient[];
+  private addressIndex = 0;
   private readonly outbox: ReportOutbox;
   private readonly instanceId = randomUUID();
   private stateValue: LinkState = 'disconnected';
@@ -104,11 +106,19 @@ export class HubLink {
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 10_000;
     this.outbox = new ReportOutbox({ maxApps: opts.maxPendingReports ?? 10_000 });
     const { Client } = agentLinkGrpc();
-    this.client = new Client(opts.address, opts.credentials ?? grpcCredentials.createInsecure(), {
-      'grpc.keepalive_time_ms': 30_000,
-      'grpc.keepalive_timeout_ms': 10_000,
-      'grpc.max_receive_message_length': 64 * 1024 * 1024,
-    });
+    const creds = opts.credentials ?? grpcCredentials.createInsecure();
+    this.clients = opts.address
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '')
+      .map(
+        (a) =>
+          new Client(a, creds, {
+            'grpc.keepalive_time_ms': 30_000,
+            'grpc.keepalive_timeout_ms': 10_000,
+            'grpc.max_receive_message_length': 64 * 1024 * 1024,
+          }),
+      );
   }
 
   get state(): LinkState {
@@ -161,7 +171,7 @@ export class HubLink {
       s.cancel();
     }
     await this.inbound.catch(() => undefined);
-    this.client.close();
+    for (const c of this.clients) c.close();
   }
 
   private setState(s: LinkState): void {
@@ -177,7 +187,9 @@ export class HubLink {
     this.setState('connecting');
     this.seq = 0;
     this.heartbeatsSent = 0;
-    const stream = this.client.Connect(bearerMetadata(this.opts.token));
+    const client = this.clients[this.addressIndex % this.clients.length];
+    if (client === undefined) return;
+    const stream = client.Connect(bearerMetadata(this.opts.token));
     this.stream = stream;
     this.lastReceivedMs = this.now();
     onHubMessage(
@@ -230,6 +242,8 @@ export class HubLink {
     // a session that stayed up a while resets the backoff
     if (this.readyAtMs > 0 && this.now() - this.readyAtMs > 10_000) this.attempt = 0;
     this.readyAtMs = 0;
+    // with several hub replicas, the next attempt goes to the next one
+    this.addressIndex = (this.addressIndex + 1) % Math.max(1, this.clients.length);
     const delay = backoffDelayMs(
       this.attempt++,
       this.opts.backoff ?? DEFAULT_RECONNECT_BACKOFF,

@@ -134,3 +134,50 @@ it('an agent on replica B converges on commits resolved by either replica', asyn
     );
   }
 });
+
+it('when the replica an agent is connected to dies, the agent converges through the other', async () => {
+  const c = fleet.kube?.clusters[0];
+  const git = fleet.git;
+  const [a, b] = hubs;
+  if (c === undefined || git === undefined || a === undefined || b === undefined)
+    throw new Error('setup');
+  // restart the agent knowing both replicas, B first
+  await agent?.close();
+  const tokenFile = path.join(dir, 'agent.token');
+  agent = await runAgent(
+    loadAgentConfig({
+      argv: [
+        '--target',
+        'edge',
+        '--hub',
+        `127.0.0.1:${b.grpcPort},127.0.0.1:${a.grpcPort}`,
+        '--token-file',
+        tokenFile,
+        '--kubeconfig',
+        c.kubeconfigPath,
+      ],
+      env: {},
+    }),
+    testLogger(),
+  );
+  await waitFor('agent on B', () => b.link.connectedTargets().includes('edge'), {
+    timeoutMs: 15_000,
+  });
+  await b.close();
+  await git.commit('fleet', { files: files('after-failover'), message: 'after failover' });
+  await a.resolver.trigger();
+  await waitFor('agent moved to A', () => a.link.connectedTargets().includes('edge'), {
+    timeoutMs: 30_000,
+  });
+  await waitFor(
+    'the commit lands through replica A',
+    async () =>
+      (
+        await c.request<{ data?: Record<string, string> }>(
+          'GET',
+          '/api/v1/namespaces/default/configmaps/web',
+        )
+      ).body.data?.['message'] === 'after-failover',
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+});
