@@ -17,6 +17,7 @@ import {
   ErrorCode,
   GitfleetError,
   canonicalJson,
+  matchesSelector,
   objectRef,
 } from '@gitfleet/proto';
 import type {
@@ -31,7 +32,6 @@ import type {
   ObjectSelector,
 } from '@gitfleet/proto';
 import { ANNOTATION_DRIFT } from './labels.ts';
-import { matchesSelector } from './unmanaged.ts';
 
 /** What `managerOfPath` answers when no field manager owns a path. */
 export const UNKNOWN_MANAGER = 'unknown';

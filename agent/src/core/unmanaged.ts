@@ -4,12 +4,11 @@
  * reported or pruned. Everything Kubernetes or a controller creates on its own is excluded, and
  * so is anything carrying gitfleet's app label (that is inventory, handled by prune).
  */
-import { objectRef } from '@gitfleet/proto';
+import { matchesSelector, objectRef } from '@gitfleet/proto';
 import type {
   JsonValue,
   KubeObject,
   ObjectRef,
-  ObjectSelector,
   UnmanagedObject,
   UnmanagedPolicy,
 } from '@gitfleet/proto';
@@ -17,25 +16,8 @@ import { inventoryKey } from './inventory.ts';
 import { asArray, asString, at, labelsOf, metadataOf } from './kube-object.ts';
 import { LABEL_APP } from './labels.ts';
 
-/**
- * True when `ref` matches `selector`: every field present in the selector equals the ref's
- * (an absent field matches anything, "" matches only ""). `name` may end in `*` to match a
- * prefix (`name: 'debug-*'`; `'*'` alone matches every name).
- */
-export function matchesSelector(
-  ref: Pick<ObjectRef, 'group' | 'kind' | 'namespace' | 'name'>,
-  selector: ObjectSelector,
-): boolean {
-  if (selector.group !== undefined && selector.group !== ref.group) return false;
-  if (selector.kind !== undefined && selector.kind !== ref.kind) return false;
-  if (selector.namespace !== undefined && selector.namespace !== ref.namespace) return false;
-  if (selector.name !== undefined) {
-    return selector.name.endsWith('*')
-      ? ref.name.startsWith(selector.name.slice(0, -1))
-      : selector.name === ref.name;
-  }
-  return true;
-}
+/** Re-exported: the selector semantics live in the contract (@gitfleet/proto). */
+export { matchesSelector };
 
 /** Kinds whose objects Kubernetes creates and owns itself (`<group>/<kind>`). */
 const SYSTEM_KINDS: ReadonlySet<string> = new Set([

@@ -2,7 +2,8 @@
  * Identity, validation and scope of rendered Kubernetes objects. Never throws: the readers treat
  * a malformed field like an absent one, and validation returns its findings as values.
  */
-import type { JsonObject, JsonValue, KubeObject, ObjectSelector } from '@gitfleet/proto';
+import { matchesSelector } from '@gitfleet/proto';
+import type { JsonObject, JsonValue, KubeObject } from '@gitfleet/proto';
 import { getOwn, isRecord } from './json.ts';
 
 /** API group of gitfleet's own objects (fleet, targets, environments): never manifests. */
@@ -61,20 +62,8 @@ export function compareIdentity(a: Identity, b: Identity): number {
   return 0;
 }
 
-/**
- * True when the object matches the selector: every field present in the selector equals the
- * object's (absent matches anything, "" matches only ""). `name` may end in `*` to match a
- * prefix (`'web-*'`; `'*'` alone matches every name). Versions are never matched.
- */
-export function matchesSelector(id: Identity, selector: ObjectSelector): boolean {
-  if (selector.group !== undefined && selector.group !== id.group) return false;
-  if (selector.kind !== undefined && selector.kind !== id.kind) return false;
-  if (selector.namespace !== undefined && selector.namespace !== id.namespace) return false;
-  if (selector.name === undefined) return true;
-  return selector.name.endsWith('*')
-    ? id.name.startsWith(selector.name.slice(0, -1))
-    : selector.name === id.name;
-}
+/** Re-exported: the selector semantics live in the contract (@gitfleet/proto). */
+export { matchesSelector };
 
 // ---------------------------------------------------------------------------------------------
 // Scope
