@@ -32,3 +32,4 @@ export {
   loadGitfleetPackageDefinition,
 } from './load.ts';
 export * from './config-source.ts';
+export * from './run-binary.ts';
