@@ -24,6 +24,8 @@ export interface AgentConfig {
   readonly logLevel: LogLevel;
   /** Address for /healthz, /readyz and /metrics; undefined = off. */
   readonly httpAddress: string | undefined;
+  /** OTLP/HTTP traces endpoint; undefined = no trace export. */
+  readonly otlpEndpoint: string | undefined;
 }
 
 const KEYS = {
@@ -41,6 +43,7 @@ const KEYS = {
   applyConcurrency: { flag: 'apply-concurrency', env: 'GITFLEET_APPLY_CONCURRENCY' },
   logLevel: { flag: 'log-level', env: 'GITFLEET_LOG_LEVEL' },
   httpAddress: { flag: 'http-address', env: 'GITFLEET_HTTP_ADDRESS' },
+  otlpEndpoint: { flag: 'otlp-endpoint', env: 'GITFLEET_OTLP_ENDPOINT' },
 } as const;
 
 export interface LoadAgentConfigInput {
@@ -62,6 +65,7 @@ export const AGENT_USAGE = `gitfleet-agent: reconciles one cluster from the assi
   --apply-concurrency N          server-side applies in flight [32]                           (GITFLEET_APPLY_CONCURRENCY)
   --log-level LEVEL              trace|debug|info|warn|error [info]                           (GITFLEET_LOG_LEVEL)
   --http-address HOST:PORT       health and metrics endpoint [off]                            (GITFLEET_HTTP_ADDRESS)
+  --otlp-endpoint URL            OTLP/HTTP traces endpoint (.../v1/traces) [off]             (GITFLEET_OTLP_ENDPOINT)
   --config PATH                  JSON file with any of the above (camelCase keys)             (GITFLEET_CONFIG)
 `;
 
@@ -111,6 +115,7 @@ export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
   const unmanagedScanIntervalMs = int('unmanagedScanIntervalMs', 60_000, 500, 86_400_000);
   const applyConcurrency = int('applyConcurrency', 32, 1, 256);
   const httpAddress = get('httpAddress')?.value;
+  const otlpEndpoint = src.httpUrl('otlpEndpoint');
 
   if (problems.length > 0) {
     throw new GitfleetError(
@@ -134,5 +139,6 @@ export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
     applyConcurrency,
     logLevel: (logLevelSrc?.value ?? 'info') as LogLevel,
     httpAddress,
+    otlpEndpoint,
   });
 }

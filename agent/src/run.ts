@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { credentials as grpcCredentials } from '@grpc/grpc-js';
-import { toGitfleetError, type Logger } from '@gitfleet/proto';
+import { startTelemetry, toGitfleetError, type Logger } from '@gitfleet/proto';
 import type { AgentConfig } from './config.ts';
 import { ClientNodeKube } from './kube/client-node-kube.ts';
 import { HubLink } from './link/hub-link.ts';
@@ -28,6 +28,13 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
       ? ClientNodeKube.inCluster()
       : ClientNodeKube.fromKubeconfigFile(config.kubeconfig);
   const store = new ClusterAppStore(kube, config.stateNamespace);
+  const telemetry = await startTelemetry({
+    service: 'gitfleet-agent',
+    version: AGENT_VERSION,
+    attributes: { 'gitfleet.target': config.target },
+    otlpEndpoint: config.otlpEndpoint,
+    logger,
+  });
   const agent = new Agent(
     {
       target: config.target,
@@ -35,7 +42,7 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
       resyncIntervalMs: config.resyncIntervalMs,
       unmanagedScanIntervalMs: config.unmanagedScanIntervalMs,
     },
-    { kube, store, logger },
+    { kube, store, logger, tracer: telemetry.tracer },
   );
   const link = new HubLink(
     {
@@ -49,7 +56,7 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
     },
     { handler: agent, logger },
   );
-  agent.setReporter((r) => link.report(r));
+  agent.setReporter((r, trace) => link.report(r, trace));
   let started = false;
   let server: http.Server | undefined;
   let httpPort: number | undefined;
@@ -110,6 +117,7 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
           () => agent.close(),
           () => kube.close(),
           () => new Promise<void>((r) => (server === undefined ? r() : server.close(() => r()))),
+          () => telemetry.shutdown(),
         ]) {
           try {
             await step();

@@ -25,6 +25,8 @@ export interface HubConfig {
   readonly heartbeatIntervalMs: number;
   readonly redisPrefix: string;
   readonly logLevel: LogLevel;
+  /** OTLP/HTTP traces endpoint; undefined = no trace export. */
+  readonly otlpEndpoint: string | undefined;
 }
 
 const KEYS = {
@@ -42,6 +44,7 @@ const KEYS = {
   heartbeatIntervalMs: { flag: 'heartbeat-interval-ms', env: 'GITFLEET_HEARTBEAT_INTERVAL_MS' },
   redisPrefix: { flag: 'redis-prefix', env: 'GITFLEET_REDIS_PREFIX' },
   logLevel: { flag: 'log-level', env: 'GITFLEET_LOG_LEVEL' },
+  otlpEndpoint: { flag: 'otlp-endpoint', env: 'GITFLEET_OTLP_ENDPOINT' },
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -144,6 +147,7 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     heartbeatIntervalMs: int('heartbeatIntervalMs', 10_000, 200, 600_000),
     redisPrefix: get('redisPrefix')?.value ?? 'gitfleet:',
     logLevel: logLevel as LogLevel,
+    otlpEndpoint: src.httpUrl('otlpEndpoint'),
   };
   if (problems.length > 0) {
     throw new GitfleetError(

@@ -33,6 +33,8 @@ export interface ConfigSource<K extends string> {
   readonly int: (key: K, def: number, min: number, max: number) => number;
   /** The trimmed content of the file the key names (undefined when the key is absent). */
   readonly secretFile: (key: K) => string | undefined;
+  /** An absolute http(s) URL, or undefined when absent (anything else is a problem). */
+  readonly httpUrl: (key: K) => string | undefined;
   readonly readFile: (path: string) => string;
 }
 
@@ -107,6 +109,23 @@ export function configSource<K extends string>(
     problems,
     readFile,
     get,
+    httpUrl: (key) => {
+      const s = get(key);
+      if (s === undefined) return undefined;
+      let ok = false;
+      try {
+        const u = new URL(s.value);
+        ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '';
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        problems.push(
+          `${s.from}: "${s.value.replace(/\/\/[^@/]*@/, '//[credentials]@')}" is not an http(s) URL without credentials`,
+        );
+      }
+      return ok ? s.value : undefined;
+    },
     required: (key) => {
       const s = get(key);
       if (s === undefined)

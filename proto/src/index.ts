@@ -33,3 +33,4 @@ export {
 } from './load.ts';
 export * from './config-source.ts';
 export * from './run-binary.ts';
+export * from './telemetry.ts';

@@ -32,6 +32,7 @@ import {
   type Logger,
   type StatusReport,
   type SyncRequest,
+  type TraceCarrier,
   type Welcome,
 } from '@gitfleet/proto';
 import { backoffDelayMs, DEFAULT_RECONNECT_BACKOFF, type BackoffOptions } from '../core/backoff.ts';
@@ -43,7 +44,8 @@ export type LinkState = 'disconnected' | 'connecting' | 'handshaking' | 'ready' 
 export interface LinkHandler {
   /** Apps the agent holds, for Hello (status hash filled in by the link from its acked reports). */
   held(): readonly Omit<HeldApp, 'statusHash'>[];
-  takeAssignment(assignment: Assignment): Promise<void>;
+  /** `trace`: the delivery's trace context (the apply continues it). */
+  takeAssignment(assignment: Assignment, trace: TraceCarrier): Promise<void>;
   takeRemoval(removal: AppRemoval): Promise<void>;
   takeSyncRequest(request: SyncRequest): Promise<void>;
   /** The hub asked for fresh reports of these apps (their status hash differs from its copy). */
@@ -145,8 +147,8 @@ export class HubLink {
   }
 
   /** Queues a report (newest wins per app) and sends it now if the link is ready. */
-  report(report: StatusReport): void {
-    this.outbox.put(statusReportId(report), report);
+  report(report: StatusReport, trace?: TraceCarrier): void {
+    this.outbox.put(statusReportId(report), report, trace);
     this.flush();
   }
 
@@ -255,7 +257,7 @@ export class HubLink {
     this.reconnectTimer.unref();
   }
 
-  private send(payload: AgentPayload, messageId: string): boolean {
+  private send(payload: AgentPayload, messageId: string, trace: TraceCarrier = {}): boolean {
     const s = this.stream;
     if (s === undefined) return false;
     const sequenced = payload.kind !== 'ack' && payload.kind !== 'heartbeat';
@@ -264,7 +266,7 @@ export class HubLink {
       messageId,
       seq: sequenced ? ++this.seq : 0,
       sentAtUnixMs: this.lastSentMs,
-      trace: {},
+      trace,
       payload,
     });
   }
@@ -272,8 +274,8 @@ export class HubLink {
   private flush(): void {
     if (this.stateValue !== 'ready') return;
     const now = this.now();
-    for (const { messageId, report } of this.outbox.due(now)) {
-      this.send(report, messageId);
+    for (const { messageId, report, trace } of this.outbox.due(now)) {
+      this.send(report, messageId, trace);
       this.outbox.markSent(messageId, now);
     }
   }
@@ -321,7 +323,7 @@ export class HubLink {
         }
         return;
       case 'assignment':
-        this.take(msg, () => this.handler.takeAssignment(p));
+        this.take(msg, () => this.handler.takeAssignment(p, msg.trace));
         return;
       case 'appRemoval':
         this.take(msg, async () => {

@@ -4,7 +4,7 @@
  * (10 s doubling to 60 s) and immediately after a reconnect. It also remembers the status hash of
  * the last report the hub acked per app, which Hello carries.
  */
-import type { StatusReport } from '@gitfleet/proto';
+import type { StatusReport, TraceCarrier } from '@gitfleet/proto';
 
 export const RESEND_INITIAL_MS = 10_000;
 export const RESEND_MAX_MS = 60_000;
@@ -12,6 +12,8 @@ export const RESEND_MAX_MS = 60_000;
 interface Pending {
   readonly messageId: string;
   readonly report: StatusReport;
+  /** Trace context the report continues (the apply it reports on), or empty. */
+  readonly trace: TraceCarrier;
   sentAtMs: number | undefined;
   attempt: number;
 }
@@ -28,9 +30,9 @@ export class ReportOutbox {
   }
 
   /** Queues a report, replacing any unacked one of the same app. */
-  put(messageId: string, report: StatusReport): void {
+  put(messageId: string, report: StatusReport, trace: TraceCarrier = {}): void {
     this.pending.delete(report.app); // re-insert at the end: Map order = age
-    this.pending.set(report.app, { messageId, report, sentAtMs: undefined, attempt: 0 });
+    this.pending.set(report.app, { messageId, report, trace, sentAtMs: undefined, attempt: 0 });
     while (this.pending.size > this.maxApps) {
       const oldest = this.pending.keys().next().value;
       if (oldest === undefined) break;
@@ -52,12 +54,12 @@ export class ReportOutbox {
   }
 
   /** Reports due now: never sent on this stream, or unacked past their resend timeout. */
-  due(nowMs: number): { messageId: string; report: StatusReport }[] {
-    const out: { messageId: string; report: StatusReport }[] = [];
+  due(nowMs: number): { messageId: string; report: StatusReport; trace: TraceCarrier }[] {
+    const out: { messageId: string; report: StatusReport; trace: TraceCarrier }[] = [];
     for (const p of this.pending.values()) {
       const wait = Math.min(RESEND_MAX_MS, RESEND_INITIAL_MS * 2 ** p.attempt);
       if (p.sentAtMs === undefined || nowMs - p.sentAtMs >= wait) {
-        out.push({ messageId: p.messageId, report: p.report });
+        out.push({ messageId: p.messageId, report: p.report, trace: p.trace });
       }
     }
     return out;

@@ -38,7 +38,14 @@ import {
   type StatusReport,
   type SyncRequest,
   type SyncState,
+  type TraceCarrier,
+  type Tracer,
   type UnmanagedObject,
+  SpanKind,
+  SpanStatusCode,
+  carrierOf,
+  inSpan,
+  noopTracer,
 } from '@gitfleet/proto';
 import { planApplyStages, planDeletionOrder } from '../core/apply-order.ts';
 import { CorrectionGuard, describeFight } from '../core/correction-guard.ts';
@@ -80,9 +87,14 @@ export interface AgentDeps {
   readonly store: ClusterAppStore;
   readonly logger: Logger;
   /** Where reports go (the hub link); set later with `setReporter` if built after the agent. */
-  readonly report?: (report: StatusReport) => void;
+  readonly report?: Reporter;
   readonly now?: () => number;
+  /** Spans for applies that continue the hub's trace of a change. */
+  readonly tracer?: Tracer;
 }
+
+/** Sends a report, continuing the trace of the apply it reports on (empty carrier: none). */
+export type Reporter = (report: StatusReport, trace: TraceCarrier) => void;
 
 interface AppRuntime {
   assignment: Assignment;
@@ -122,6 +134,10 @@ interface AppRuntime {
   reportTimer: NodeJS.Timeout | undefined;
   lastReportHash: string | undefined;
   removed: boolean;
+  /** Trace context of the delivery of `assignment`, until its apply pass starts. */
+  deliveryTrace: TraceCarrier | undefined;
+  /** The apply span's context, carried by reports until one shows the pass finished. */
+  reportTrace: TraceCarrier;
 }
 
 /** How long a corrected drift stays in reports after it was last seen. */
@@ -190,7 +206,8 @@ export class Agent implements LinkHandler {
   private readonly store: ClusterAppStore;
   private readonly logger: Logger;
   private readonly now: () => number;
-  private reporter: ((r: StatusReport) => void) | undefined;
+  private reporter: Reporter | undefined;
+  private readonly tracer: Tracer;
   private readonly apps = new Map<string, AppRuntime>();
   private readonly watches: WatchRegistry;
   private readonly guard = new CorrectionGuard();
@@ -214,12 +231,13 @@ export class Agent implements LinkHandler {
     this.logger = deps.logger.child({ component: 'reconciler' });
     this.now = deps.now ?? Date.now;
     this.reporter = deps.report;
+    this.tracer = deps.tracer ?? noopTracer;
     this.watches = new WatchRegistry(this.kube, this.logger, (app, type, obj, gvk) =>
       this.onWatchEvent(app, type, obj, gvk),
     );
   }
 
-  setReporter(fn: (r: StatusReport) => void): void {
+  setReporter(fn: Reporter): void {
     this.reporter = fn;
   }
 
@@ -293,7 +311,7 @@ export class Agent implements LinkHandler {
       }));
   }
 
-  async takeAssignment(a: Assignment): Promise<void> {
+  async takeAssignment(a: Assignment, trace: TraceCarrier = {}): Promise<void> {
     if (a.target !== this.opts.target) {
       throw new GitfleetError(
         ErrorCode.ProtocolViolation,
@@ -321,6 +339,9 @@ export class Agent implements LinkHandler {
       this.setDesired(rt);
       rt.manualSyncRequested = false;
     }
+    const taken = this.apps.get(a.app);
+    if (taken !== undefined)
+      taken.deliveryTrace = trace['traceparent'] === undefined ? undefined : trace;
     this.logger.info('assignment accepted', {
       app: a.app,
       version: a.version,
@@ -425,6 +446,8 @@ export class Agent implements LinkHandler {
       reportTimer: undefined,
       lastReportHash: undefined,
       removed: false,
+      deliveryTrace: undefined,
+      reportTrace: {},
     };
     this.setDesired(rt);
     return rt;
@@ -487,7 +510,40 @@ export class Agent implements LinkHandler {
 
   // ------------------------------------------------------------------ the sync pass
 
+  /** A pass; an apply of a delivered assignment is a span of the change's trace. */
   private async syncPass(rt: AppRuntime, mode: 'apply' | 'resync'): Promise<void> {
+    const parent = rt.deliveryTrace;
+    if (mode !== 'apply' || parent === undefined) return this.syncPassIn(rt, mode);
+    rt.deliveryTrace = undefined;
+    const a = rt.assignment;
+    await inSpan(
+      this.tracer,
+      'gitfleet.apply',
+      {
+        parent,
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'gitfleet.target': a.target,
+          'gitfleet.app': a.app,
+          'gitfleet.version': a.version,
+          'gitfleet.revision': a.revision,
+          'gitfleet.objects': a.objects.length,
+        },
+      },
+      async (span) => {
+        rt.reportTrace = carrierOf(span);
+        await this.syncPassIn(rt, mode);
+        span.setAttribute('gitfleet.created', count(rt.entries, 'created'));
+        span.setAttribute('gitfleet.configured', count(rt.entries, 'configured'));
+        span.setAttribute('gitfleet.unchanged', count(rt.entries, 'unchanged'));
+        if (rt.error !== undefined) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: rt.error.message });
+        }
+      },
+    );
+  }
+
+  private async syncPassIn(rt: AppRuntime, mode: 'apply' | 'resync'): Promise<void> {
     const a = rt.assignment;
     const app = a.app;
     const log = this.logger.child({ app, version: a.version });
@@ -1180,7 +1236,9 @@ export class Agent implements LinkHandler {
       const report = this.buildReport(rt);
       if (report.statusHash === rt.lastReportHash) return;
       rt.lastReportHash = report.statusHash;
-      this.reporter?.(report);
+      this.reporter?.(report, rt.reportTrace);
+      // the report that shows the apply finished closes its trace; later ones start none
+      if (report.syncState !== 'Applying') rt.reportTrace = {};
     }, this.opts.reportDebounceMs);
     rt.reportTimer.unref();
   }

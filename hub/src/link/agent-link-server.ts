@@ -23,6 +23,9 @@ import {
   appRemovalId,
   assignmentId,
   heartbeatId,
+  inSpan,
+  noopTracer,
+  SpanKind,
   onAgentMessage,
   readBearerToken,
   sessionId,
@@ -37,6 +40,8 @@ import {
   type Hello,
   type HubPayload,
   type Logger,
+  type TraceCarrier,
+  type Tracer,
 } from '@gitfleet/proto';
 import { planResync } from '../core/resync.ts';
 import type { HubStore, PendingDelivery } from '../store/port.ts';
@@ -57,6 +62,8 @@ export interface AgentLinkServerDeps {
   readonly isDeclared: (target: string) => boolean;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Spans for reports (children of the agent's apply span, so a change is one trace). */
+  readonly tracer?: Tracer;
 }
 
 interface Sent {
@@ -103,6 +110,7 @@ export class AgentLinkServer {
   private readonly authenticate: (token: string) => string | undefined;
   private readonly isDeclared: (target: string) => boolean;
   private readonly logger: Logger;
+  private readonly tracer: Tracer;
   private readonly now: () => number;
   private readonly sessions = new Map<string, Session>();
   private server: Server | undefined;
@@ -119,6 +127,7 @@ export class AgentLinkServer {
     this.authenticate = deps.authenticate;
     this.isDeclared = deps.isDeclared;
     this.logger = deps.logger.child({ component: 'agent-link' });
+    this.tracer = deps.tracer ?? noopTracer;
     this.now = deps.now ?? Date.now;
   }
 
@@ -156,12 +165,15 @@ export class AgentLinkServer {
   async deliver(
     target: string,
     app: string,
+    trace?: TraceCarrier,
   ): Promise<'sent' | 'queued' | 'no-session' | 'nothing-pending'> {
     const s = this.sessions.get(target);
     if (s === undefined || s.state !== 'ready') return 'no-session';
     const pending = await this.store.pendingOf(target, app);
     if (pending === undefined) return 'nothing-pending';
-    return this.sendPending(s, pending) ? 'sent' : 'queued';
+    // the delivery's own span (when given) becomes the parent of the agent's apply
+    const withTrace = trace?.['traceparent'] === undefined ? pending : { ...pending, trace };
+    return this.sendPending(s, withTrace) ? 'sent' : 'queued';
   }
 
   /**
@@ -265,7 +277,22 @@ export class AgentLinkServer {
             );
             return;
           }
-          const result = await this.store.putReport(p);
+          const result = await inSpan(
+            this.tracer,
+            'gitfleet.report',
+            {
+              parent: msg.trace,
+              kind: SpanKind.SERVER,
+              attributes: {
+                'gitfleet.target': p.target,
+                'gitfleet.app': p.app,
+                'gitfleet.sync': p.syncState,
+                'gitfleet.health': p.health.status,
+                'gitfleet.version': p.assignmentVersion,
+              },
+            },
+            () => this.store.putReport(p),
+          );
           this.send(
             s,
             { kind: 'ack', ackedMessageId: msg.messageId, ackedSeq: msg.seq },

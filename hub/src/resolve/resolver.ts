@@ -9,7 +9,19 @@
  * The decisions (parse, accept, placement, pins, render) are pure functions of ../core; this
  * class only does the I/O around them and keeps the status operators read.
  */
-import { ErrorCode, GitfleetError, toGitfleetError, type Logger } from '@gitfleet/proto';
+import {
+  ErrorCode,
+  GitfleetError,
+  carrierOf,
+  inSpan,
+  noopTracer,
+  startSpan,
+  toGitfleetError,
+  type Logger,
+  type Span,
+  type TraceCarrier,
+  type Tracer,
+} from '@gitfleet/proto';
 import {
   acceptFleet,
   environmentOf,
@@ -36,9 +48,19 @@ export interface ResolverOptions {
 export interface ResolverDeps {
   readonly git: GitSource;
   readonly store: HubStore;
-  /** Called for every (target, app) whose desired state changed (enqueue a delivery). */
-  readonly changed: (target: string, app: string, version: number) => Promise<void>;
+  /**
+   * Called for every (target, app) whose desired state changed (enqueue a delivery), with the
+   * trace context of the change (its render span) to carry on.
+   */
+  readonly changed: (
+    target: string,
+    app: string,
+    version: number,
+    trace: TraceCarrier,
+  ) => Promise<void>;
   readonly logger: Logger;
+  /** Spans: one trace per pass (the commit seen), a child per (app, target) rendered. */
+  readonly tracer?: Tracer;
   readonly now?: () => number;
 }
 
@@ -69,6 +91,7 @@ export class Resolver {
   private readonly store: HubStore;
   private readonly changed: ResolverDeps['changed'];
   private readonly logger: Logger;
+  private readonly tracer: Tracer;
   private readonly now: () => number;
   private inForce: FleetSpec | undefined;
   private statusValue: ResolverStatus = {
@@ -91,6 +114,7 @@ export class Resolver {
     this.changed = deps.changed;
     this.logger = deps.logger.child({ component: 'resolver' });
     this.now = deps.now ?? Date.now;
+    this.tracer = deps.tracer ?? noopTracer;
   }
 
   get status(): ResolverStatus {
@@ -122,6 +146,18 @@ export class Resolver {
   }
 
   private async pass(): Promise<void> {
+    // the root of the change's trace: commit seen → render → job → delivery → apply → report
+    const span = startSpan(this.tracer, 'gitfleet.resolve', {
+      attributes: { 'gitfleet.fleet_repo': this.opts.fleet.url },
+    });
+    try {
+      await this.passIn(span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private async passIn(passSpan: Span): Promise<void> {
     const t0 = this.now();
     const fleetRepo = this.opts.fleet;
     let changedCount = 0;
@@ -146,6 +182,7 @@ export class Resolver {
       };
       return;
     }
+    passSpan.setAttribute('gitfleet.fleet_commit', fleetCommit);
     const read = await this.git.readFiles(fleetRepo, fleetCommit, '', {
       include: (p) => /\.(ya?ml|json)$/i.test(p),
     });
@@ -182,7 +219,7 @@ export class Resolver {
           if (apps === undefined) placed.set(target, (apps = new Set()));
           apps.add(app.name);
           try {
-            if (await this.resolveOne(spec, app.name, target)) changedCount++;
+            if (await this.resolveOne(spec, app.name, target, passSpan)) changedCount++;
           } catch (err) {
             const e = toGitfleetError(err);
             failures.push({ app: app.name, target, code: e.code, message: e.message });
@@ -203,7 +240,7 @@ export class Resolver {
           const removed = await this.store.removeDesired(target, d.app);
           if (removed !== undefined) {
             changedCount++;
-            await this.changed(target, d.app, removed.version);
+            await this.changed(target, d.app, removed.version, carrierOf(passSpan));
             this.logger.info('app removed from target', {
               app: d.app,
               target,
@@ -214,6 +251,7 @@ export class Resolver {
       }
     }
     const done = this.now();
+    passSpan.setAttribute('gitfleet.changed', changedCount);
     this.statusValue = {
       fleetCommit,
       fleetAccepted: decision.accepted,
@@ -238,7 +276,26 @@ export class Resolver {
   }
 
   /** Resolves one (app, target); true when its desired state changed. */
-  private async resolveOne(spec: FleetSpec, appName: string, target: string): Promise<boolean> {
+  private resolveOne(
+    spec: FleetSpec,
+    appName: string,
+    target: string,
+    passSpan: Span,
+  ): Promise<boolean> {
+    return inSpan(
+      this.tracer,
+      'gitfleet.render',
+      { parent: passSpan, attributes: { 'gitfleet.app': appName, 'gitfleet.target': target } },
+      (span) => this.renderOne(spec, appName, target, span),
+    );
+  }
+
+  private async renderOne(
+    spec: FleetSpec,
+    appName: string,
+    target: string,
+    span: Span,
+  ): Promise<boolean> {
     const app = spec.applications.find((a) => a.name === appName);
     const t = findTarget(spec, target);
     if (app === undefined || t === undefined) return false;
@@ -247,6 +304,7 @@ export class Resolver {
     const repo = this.repoFor(app.source.repoURL ?? this.opts.fleet.url);
     const pin = resolveRevisionRef(spec, appName, target);
     const commit = await this.git.resolve(repo, pin.ref);
+    span.setAttribute('gitfleet.revision', commit);
     const read = await this.git.readFiles(repo, commit, app.source.path);
     const rendered = renderApp({
       files: read.files,
@@ -276,7 +334,9 @@ export class Resolver {
       digest: rendered.digest,
       objects: rendered.objects,
       policies: app.policies,
+      trace: carrierOf(span),
     });
+    span.setAttribute('gitfleet.changed', changed);
     if (changed) {
       this.logger.info('desired state changed', {
         app: appName,
@@ -285,7 +345,7 @@ export class Resolver {
         revision: commit,
         pin: pin.source,
       });
-      await this.changed(target, appName, version);
+      await this.changed(target, appName, version, carrierOf(span));
     }
     return changed;
   }
