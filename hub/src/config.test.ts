@@ -9,6 +9,7 @@ const CORE_TOKEN = 'core-agent-token-fedcba9876543210';
 const SHORT_TOKEN = 'tiny-secret';
 const WEBHOOK_SECRET = 'webhook-secret-5f2a9c';
 const FLEET_TOKEN = 'fleet-git-token-77c1e0';
+const REDIS_PASSWORD = 'redis-password-9d1c4e';
 
 const files: Record<string, string> = {
   '/t/tokens/edge.token': `${EDGE_TOKEN}\n`,
@@ -20,6 +21,10 @@ const files: Record<string, string> = {
   '/t/exact/edge.token': '0123456789abcdef',
   '/t/webhook.secret': `${WEBHOOK_SECRET}\n`,
   '/t/fleet.token': FLEET_TOKEN,
+  '/t/redis.password': `${REDIS_PASSWORD}\n`,
+  '/t/redis.json': JSON.stringify({
+    redisOptions: { sentinels: [{ host: '10.0.0.5', port: 26379 }], name: 'gitfleet' },
+  }),
   '/t/empty': '  \n',
   '/t/cfg.json': JSON.stringify({
     fleetRepo: 'https://git.example/file.git',
@@ -89,6 +94,7 @@ describe('loadHubConfig', () => {
       fleetBranch: 'main',
       fleetToken: undefined,
       redisUrl: 'redis://127.0.0.1:6379',
+      redisOptions: {},
       grpcAddress: '127.0.0.1:7443',
       httpAddress: '127.0.0.1:8080',
       agentTokens: new Map([
@@ -102,6 +108,93 @@ describe('loadHubConfig', () => {
       heartbeatIntervalMs: 10_000,
       redisPrefix: 'gitfleet:',
       logLevel: 'info',
+      otlpEndpoint: undefined,
+    });
+  });
+
+  describe('Redis options (Sentinel, TLS …) and the OTLP endpoint', () => {
+    const sentinel = { sentinels: [{ host: '10.0.0.5', port: 26379 }], name: 'gitfleet' };
+    it.each<[string, string[], NodeJS.ProcessEnv, Partial<HubConfig>]>([
+      [
+        'options from a flag, the password from its file',
+        ['--redis-options', JSON.stringify(sentinel), '--redis-password-file', '/t/redis.password'],
+        {},
+        { redisOptions: { ...sentinel, password: REDIS_PASSWORD } },
+      ],
+      [
+        'options from the environment',
+        [],
+        { GITFLEET_REDIS_OPTIONS: JSON.stringify({ db: 2, tls: {} }) },
+        { redisOptions: { db: 2, tls: {} } },
+      ],
+      [
+        'options as a nested object in the config file',
+        ['--config', '/t/redis.json'],
+        {},
+        { redisOptions: sentinel },
+      ],
+      [
+        'a flag over the file',
+        ['--config', '/t/redis.json', '--redis-options', '{"db":1}'],
+        {},
+        { redisOptions: { db: 1 } },
+      ],
+      [
+        'an OTLP endpoint',
+        ['--otlp-endpoint', 'http://collector:4318/v1/traces'],
+        {},
+        { otlpEndpoint: 'http://collector:4318/v1/traces' },
+      ],
+    ])('reads %s', (_, argv, env, want) => {
+      expect(load([...base, ...argv], env)).toMatchObject(want);
+    });
+
+    it.each<[string, string[], RegExp]>([
+      [
+        'options that are not JSON',
+        ['--redis-options', '{db:'],
+        /--redis-options: expected a JSON object/,
+      ],
+      ['options that are an array', ['--redis-options', '[1]'], /expected a JSON object/],
+      [
+        'an option the hub owns',
+        ['--redis-options', '{"keyPrefix":"x","maxRetriesPerRequest":3}'],
+        /redisOptions.maxRetriesPerRequest: set by the hub.*\n- redisOptions.keyPrefix: set by the hub/s,
+      ],
+      [
+        'sentinels without a master name',
+        ['--redis-options', '{"sentinels":[{"host":"h","port":26379}]}'],
+        /redisOptions.name: the Sentinel master name is required/,
+      ],
+      [
+        'malformed sentinels',
+        ['--redis-options', '{"sentinels":[{"host":"h"}],"name":"m"}'],
+        /redisOptions.sentinels: expected \[\{"host"/,
+      ],
+      [
+        'an OTLP endpoint that is not a URL',
+        ['--otlp-endpoint', 'collector:4318'],
+        /--otlp-endpoint: "collector:4318" is not an http\(s\) URL/,
+      ],
+      [
+        'an OTLP endpoint with credentials',
+        ['--otlp-endpoint', 'https://u:hunter2@collector/v1/traces'],
+        /is not an http\(s\) URL without credentials/,
+      ],
+    ])('refuses %s', (_, argv, re) => {
+      expect(problems([...base, ...argv])).toMatch(re);
+    });
+
+    it('never echoes option text or the password', () => {
+      const msg = problems([
+        ...base,
+        '--redis-options',
+        '{"password":"hunter2-in-options",',
+        '--otlp-endpoint',
+        'https://u:hunter3@collector/v1/traces',
+      ]);
+      expect(msg).not.toContain('hunter2');
+      expect(msg).not.toContain('hunter3');
     });
   });
 

@@ -14,6 +14,11 @@ export interface HubConfig {
   readonly fleetBranch: string;
   readonly fleetToken: string | undefined;
   readonly redisUrl: string;
+  /**
+   * ioredis options passed through (Sentinel: `sentinels` + `name`; TLS; username; db …), with
+   * the password from `--redis-password-file` merged in. Never logged.
+   */
+  readonly redisOptions: Readonly<Record<string, unknown>>;
   readonly grpcAddress: string;
   readonly httpAddress: string;
   /** target → agent token (from `<agentTokensDir>/<target>.token`). */
@@ -34,6 +39,8 @@ const KEYS = {
   fleetBranch: { flag: 'fleet-branch', env: 'GITFLEET_FLEET_BRANCH' },
   fleetTokenFile: { flag: 'fleet-token-file', env: 'GITFLEET_FLEET_TOKEN_FILE' },
   redisUrl: { flag: 'redis-url', env: 'GITFLEET_REDIS_URL' },
+  redisOptions: { flag: 'redis-options', env: 'GITFLEET_REDIS_OPTIONS' },
+  redisPasswordFile: { flag: 'redis-password-file', env: 'GITFLEET_REDIS_PASSWORD_FILE' },
   grpcAddress: { flag: 'grpc-address', env: 'GITFLEET_GRPC_ADDRESS' },
   httpAddress: { flag: 'http-address', env: 'GITFLEET_HTTP_ADDRESS' },
   agentTokensDir: { flag: 'agent-tokens-dir', env: 'GITFLEET_AGENT_TOKENS_DIR' },
@@ -132,11 +139,37 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     problems.push(
       `redis URL ${redisUrl.replace(/\/\/[^@/]*@/, '//[credentials]@')}: expected redis://HOST:PORT or rediss://`,
     );
+  const redisOptions: Record<string, unknown> = { ...src.jsonObject('redisOptions') };
+  for (const owned of ['maxRetriesPerRequest', 'keyPrefix', 'lazyConnect', 'enableOfflineQueue']) {
+    if (owned in redisOptions)
+      problems.push(
+        `redisOptions.${owned}: set by the hub (BullMQ and the store depend on it); remove it`,
+      );
+  }
+  const sentinels = redisOptions['sentinels'];
+  if (sentinels !== undefined) {
+    const ok =
+      Array.isArray(sentinels) &&
+      sentinels.length > 0 &&
+      sentinels.every(
+        (x: unknown) =>
+          typeof x === 'object' &&
+          x !== null &&
+          typeof (x as { host?: unknown }).host === 'string' &&
+          Number.isInteger((x as { port?: unknown }).port),
+      );
+    if (!ok) problems.push('redisOptions.sentinels: expected [{"host": "…", "port": 26379}, …]');
+    if (typeof redisOptions['name'] !== 'string')
+      problems.push('redisOptions.name: the Sentinel master name is required with sentinels');
+  }
+  const redisPassword = secretFile('redisPasswordFile');
+  if (redisPassword !== undefined) redisOptions['password'] = redisPassword;
   const config: HubConfig = {
     fleetRepo: fleetRepo ?? '',
     fleetBranch: get('fleetBranch')?.value ?? 'main',
     fleetToken: secretFile('fleetTokenFile'),
     redisUrl,
+    redisOptions,
     grpcAddress: address('grpcAddress', '127.0.0.1:7443'),
     httpAddress: address('httpAddress', '127.0.0.1:8080'),
     agentTokens,

@@ -33,6 +33,11 @@ export interface ConfigSource<K extends string> {
   readonly int: (key: K, def: number, min: number, max: number) => number;
   /** The trimmed content of the file the key names (undefined when the key is absent). */
   readonly secretFile: (key: K) => string | undefined;
+  /**
+   * A JSON object: from a flag or variable as JSON text, from the file as a nested object; undefined
+   * when absent. Its content is never echoed in a problem (it may hold a password).
+   */
+  readonly jsonObject: (key: K) => Readonly<Record<string, unknown>> | undefined;
   /** An absolute http(s) URL, or undefined when absent (anything else is a problem). */
   readonly httpUrl: (key: K) => string | undefined;
   readonly readFile: (path: string) => string;
@@ -91,6 +96,9 @@ export function configSource<K extends string>(
       );
     }
   }
+  const objectKeys = new Set<K>();
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
   const get = (key: K): ConfigValue | undefined => {
     const { flag, env: envName } = keys[key];
     const f = flags[flag];
@@ -98,6 +106,7 @@ export function configSource<K extends string>(
     const e = env[envName];
     if (e !== undefined && e !== '') return { value: e, from: envName };
     const v = file[key];
+    if (objectKeys.has(key) && typeof v === 'object' && v !== null) return undefined;
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
       return { value: String(v), from: `${configPath ?? 'config'}:${key}` };
     }
@@ -109,6 +118,26 @@ export function configSource<K extends string>(
     problems,
     readFile,
     get,
+    jsonObject: (key) => {
+      objectKeys.add(key);
+      const inFile = file[key];
+      const fromEnv = env[keys[key].env];
+      const overridden = typeof flags[keys[key].flag] === 'string' || (fromEnv ?? '') !== '';
+      if (!overridden && isObject(inFile)) return inFile;
+      const s = get(key);
+      if (s === undefined) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(s.value);
+      } catch {
+        parsed = undefined;
+      }
+      if (!isObject(parsed)) {
+        problems.push(`${s.from}: expected a JSON object (e.g. '{"sentinels":[...]}')`);
+        return undefined;
+      }
+      return parsed;
+    },
     httpUrl: (key) => {
       const s = get(key);
       if (s === undefined) return undefined;
