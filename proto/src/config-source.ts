@@ -141,13 +141,9 @@ export function configSource<K extends string>(
     httpUrl: (key) => {
       const s = get(key);
       if (s === undefined) return undefined;
-      let ok = false;
-      try {
-        const u = new URL(s.value);
-        ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '';
-      } catch {
-        ok = false;
-      }
+      const u = URL.parse(s.value);
+      const ok =
+        u !== null && (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '';
       if (!ok) {
         problems.push(
           `${s.from}: "${s.value.replace(/\/\/[^@/]*@/, '//[credentials]@')}" is not an http(s) URL without credentials`,

@@ -21,6 +21,8 @@ export const ErrorCode = {
   AgentUnavailable: 'AGENT_UNAVAILABLE',
   ProtocolViolation: 'PROTOCOL_VIOLATION',
   NotFound: 'NOT_FOUND',
+  /** A request to a gitfleet API (the hub's HTTP API) is malformed: bad parameter, value or token. */
+  InvalidRequest: 'INVALID_REQUEST',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
