@@ -107,7 +107,8 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     }
   });
   const worker = new DeliveryWorker(
-    { connection: redis, name: config.replica },
+    // a delivery takes milliseconds: a short lock hands the job of a killed replica on in seconds
+    { connection: redis, name: config.replica, lockDurationMs: 5_000, stalledIntervalMs: 5_000 },
     {
       deliver: (job) =>
         inSpan(
@@ -185,6 +186,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     link,
     poller,
     logger,
+    preview: { git, fleetRepo },
   });
   const httpPort = httpServer.port;
   logger.info('hub started', {

@@ -52,6 +52,12 @@ export interface AgentLinkServerOptions {
   readonly heartbeatIntervalMs?: number;
   /** First resend of an unacked message; doubles up to 60 s. */
   readonly resendAfterMs?: number;
+  /**
+   * How often each stream's pending deliveries are read back from the store and whatever this
+   * stream has not sent is sent (default 15 s). Redis, not the job queue, is what must reach the
+   * agent: a job lost with a killed replica (or parked behind one) cannot hold a change back.
+   */
+  readonly pendingSweepMs?: number;
 }
 
 export interface AgentLinkServerDeps {
@@ -86,6 +92,8 @@ class Session {
   lastReceivedMs: number;
   lastSentMs: number;
   lastTouchMs = 0;
+  /** Last read of the store's pending deliveries for this stream (see pendingSweepMs). */
+  lastSweepMs: number;
   /** Unacked assignment/removal messages by message id. */
   readonly sent = new Map<string, Sent>();
   /** Apps waiting to be sent while the stream is saturated (newest wins: one entry per app). */
@@ -98,6 +106,7 @@ class Session {
     this.id = sessionId(target, randomBytes(6).toString('hex'));
     this.lastReceivedMs = nowMs;
     this.lastSentMs = nowMs;
+    this.lastSweepMs = nowMs;
   }
 }
 
@@ -122,6 +131,7 @@ export class AgentLinkServer {
       replica: opts.replica,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
       resendAfterMs: opts.resendAfterMs ?? 10_000,
+      pendingSweepMs: opts.pendingSweepMs ?? 15_000,
     };
     this.store = deps.store;
     this.authenticate = deps.authenticate;
@@ -515,6 +525,22 @@ export class AgentLinkServer {
         const p = await this.store.pendingOf(s.target, v.app).catch(() => undefined);
         if (p === undefined) s.sent.delete(id);
         else this.sendPending(s, p);
+      }
+      if (now - s.lastSweepMs >= this.opts.pendingSweepMs) {
+        s.lastSweepMs = now;
+        for (const p of await this.store.pendingFor(s.target).catch(() => [])) {
+          const id =
+            p.payload.kind === 'assignment'
+              ? assignmentId(s.target, p.payload.app, p.payload.version)
+              : appRemovalId(s.target, p.payload.app, p.payload.version);
+          if (s.sent.has(id) || s.queued.has(p.payload.app)) continue;
+          this.logger.info('sending a pending delivery no job brought', {
+            target: s.target,
+            app: p.payload.app,
+            version: p.payload.version,
+          });
+          this.sendPending(s, p);
+        }
       }
       if (now - s.lastSentMs >= this.opts.heartbeatIntervalMs) {
         this.send(s, { kind: 'heartbeat' }, heartbeatId(s.id, 'hub', ++s.heartbeats));
