@@ -6,7 +6,8 @@
 #   3. npm packages (npm ci, only when the lockfile changed)
 #   4. etcd >= 3.5.13 (Debian trixie's etcd-server, unpacked into the cache)
 #   5. kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok, built from the Go
-#      module proxy into the cache (cold: ~8-15 min on 2 cores; then seconds)
+#      module proxy into the cache (cold: ~8-15 min on 2 cores; then seconds), and helm (renders
+#      the charts in deploy/helm in the tests; cold: ~5 min)
 # The cache lives outside the repository: ${GITFLEET_CACHE_DIR:-~/.cache/gitfleet}.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -48,6 +49,7 @@ fi
 say "4/5 etcd"
 bash scripts/setup-etcd.sh
 
-say "5/5 Kubernetes binaries and kwok"
+say "5/5 Kubernetes binaries, kwok and helm"
 bash scripts/build-k8s.sh
+bash scripts/build-helm.sh
 say "setup complete"
