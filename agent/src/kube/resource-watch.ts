@@ -17,7 +17,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { ErrorCode, GitfleetError, type KubeObject, type Logger } from '@gitfleet/proto';
+import {
+  ErrorCode,
+  GitfleetError,
+  toGitfleetError,
+  type KubeObject,
+  type Logger,
+} from '@gitfleet/proto';
 import type { Discovery } from './discovery.ts';
 import { isJsonObject, stringField, transientError } from './kube-errors.ts';
 import type { KubeTransport } from './kube-transport.ts';
@@ -189,6 +195,26 @@ export class ResourceWatch implements WatchHandle {
         }
       } catch (err) {
         if (this.isStopped()) break;
+        const e = toGitfleetError(err);
+        const httpStatus = e.details['httpStatus'];
+        if ((httpStatus === 401 || httpStatus === 403) && !this.isReady) {
+          // RBAC: retrying does not help until someone grants it; say so instead of waiting
+          // forever (the owner drops this watch and a later pass starts a fresh one)
+          const what =
+            info === undefined
+              ? this.deps.gvk.kind
+              : `${info.group === '' ? '' : `${info.group}/`}${info.plural}`;
+          this.logger.warn('kube watch forbidden', { err: e.message });
+          this.failReady(
+            new GitfleetError(
+              ErrorCode.ApplyFailed,
+              `cannot list and watch ${what}${this.deps.options.namespace === undefined ? '' : ` in ${this.deps.options.namespace}`}: ${e.message}; grant the agent's ServiceAccount get, list and watch on it`,
+              { details: { kind: this.deps.gvk.kind, httpStatus } },
+            ),
+          );
+          this.stop();
+          break;
+        }
         this.counters.errors++;
         attempt++;
         await this.backoff(attempt, 'kube watch failed; retrying', {

@@ -292,10 +292,11 @@ export class Agent implements LinkHandler {
     clearInterval(this.resyncTimer);
     clearInterval(this.scanTimer);
     for (const rt of this.apps.values()) this.stopTimers(rt);
+    // watches first: a pass waiting for a cache that will never warm must not hold shutdown up
+    this.watches.stopAll();
     await Promise.all(
       [...this.apps.values()].map((rt) => rt.running?.catch(() => undefined) ?? Promise.resolve()),
     );
-    this.watches.stopAll();
   }
 
   // ------------------------------------------------------------------ LinkHandler
@@ -611,11 +612,21 @@ export class Agent implements LinkHandler {
       return;
     }
 
-    // 2. watches for every kind already served (CR kinds follow after their CRDs)
-    await this.watches.ensure(
-      app,
-      [...rt.gvks.values()].filter((g) => infos.get(gvkKey(g)) !== undefined),
-    );
+    // 2. watches for every kind already served (CR kinds follow after their CRDs); a kind the
+    // agent may not watch (RBAC) fails the pass with what to grant, and is retried with backoff
+    try {
+      await this.watches.ensure(
+        app,
+        [...rt.gvks.values()].filter((g) => infos.get(gvkKey(g)) !== undefined),
+      );
+    } catch (err) {
+      const e = toGitfleetError(err);
+      rt.error = { code: e.code, message: e.message };
+      log.warn('could not watch the kinds of the set; retrying the pass', { error: e.message });
+      this.scheduleRetry(rt);
+      this.scheduleReport(app);
+      return;
+    }
     const listed = mode === 'resync' ? await this.listLive(rt) : undefined;
     const liveOf = (o: KubeObject): KubeObject | undefined => {
       const ref = objectRef(o);

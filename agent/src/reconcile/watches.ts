@@ -52,8 +52,15 @@ export class WatchRegistry {
             if (owner !== undefined) this.onEvent(owner, type, obj, g);
           },
         );
-        entry = { gvk: g, handle, users: new Set() };
+        const created = { gvk: g, handle, users: new Set<string>() };
+        entry = created;
         this.handles.set(key, entry);
+        // a watch that could not start (RBAC) is dropped: the next pass tries a fresh one
+        handle.ready.catch(() => {
+          if (this.handles.get(key) !== created) return;
+          created.handle.stop();
+          this.handles.delete(key);
+        });
         this.logger.debug('watching kind', { gvk: key });
       }
       entry.users.add(app);

@@ -697,6 +697,29 @@ describe('least privilege, proven with the real agent', () => {
     // …and the app in `apps` is untouched by it
     expect(hub.latestReport('c1', 'web')?.syncState).toBe('Synced');
 
+    // 4. a kind it may not even watch (a ClusterRole): reported at once as Failed with what to
+    // grant — not Applying forever — and the agent still shuts down cleanly
+    hub.assign('c1', 'ungranted', [
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'gitfleet-test-ungranted' },
+        rules: [],
+      },
+    ]);
+    const r4 = await hub.waitForReport('c1', 'ungranted', (x) => x.syncState === 'Failed', 30_000);
+    expect(r4.error?.message).toMatch(
+      /cannot list and watch rbac\.authorization\.k8s\.io\/clusterroles: .*forbidden.*; grant the agent's ServiceAccount get, list and watch on it/,
+    );
+    expect(
+      (
+        await cluster.request(
+          'GET',
+          '/apis/rbac.authorization.k8s.io/v1/clusterroles/gitfleet-test-ungranted',
+        )
+      ).status,
+    ).toBe(404);
+
     await proc.stop();
     expect(await proc.exited).toBe(0);
   });
