@@ -15,6 +15,7 @@ import type { FleetProblem, FleetSpec, ProblemSeverity } from './types.ts';
 import { MAX_DOCUMENT_BYTES, MAX_FLEET_OBJECTS } from './types.ts';
 
 const TARGET_HEAD = 'apiVersion: gitfleet.dev/v1alpha1\nkind: Target\nmetadata:\n';
+const HOUR = 3_600_000;
 
 /** `text` with `from` (which must occur exactly once) replaced by `to`. */
 function edit(text: string, from: string, to: string): string {
@@ -60,7 +61,7 @@ describe('parseFleet: a valid fleet', () => {
     ]);
   });
 
-  it('reads environments with pins, target pins and frozen', () => {
+  it('reads environments with pins, target pins, frozen and sync windows', () => {
     expect(spec.environments).toEqual<FleetSpec['environments']>([
       { name: 'dev', selector: { matchLabels: { env: 'dev' } }, pins: {} },
       {
@@ -69,6 +70,10 @@ describe('parseFleet: a valid fleet', () => {
         pins: { podinfo: 'v6.7.0', shop: '3f2a9c1d0e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49' },
         targetPins: { 'prod-us-1': { podinfo: 'v6.6.3' } },
         frozen: false,
+        syncWindows: [
+          { kind: 'deny', schedule: '0 22 * * *', durationMs: 8 * HOUR, timeZone: 'Europe/Paris' },
+          { kind: 'allow', schedule: '0 8 * * mon-fri', durationMs: 10 * HOUR, timeZone: 'UTC' },
+        ],
       },
     ]);
   });
@@ -106,7 +111,7 @@ describe('parseFleet: a valid fleet', () => {
     });
   });
 
-  it('maps every policy of an application onto AssignmentPolicies, and keeps rollout opaque', () => {
+  it('maps every policy of an application onto AssignmentPolicies, and reads its rollout', () => {
     expect(spec.applications[1]).toEqual({
       name: 'shop',
       source: {
@@ -140,7 +145,27 @@ describe('parseFleet: a valid fleet', () => {
         deletion: 'orphan',
       },
       overlays: [{ target: 'prod-eu-1', namespace: 'shop-${target.labels.region}' }],
-      rollout: { strategy: 'waves', waves: [['dev-local'], ['prod-eu-1', 'prod-us-1']] },
+      rollout: {
+        waves: [
+          {
+            name: 'canary',
+            selector: { matchLabels: { env: 'dev' } },
+            maxUnavailable: { count: 1 },
+            soakMs: 30_000,
+          },
+          {
+            name: 'prod',
+            selector: {},
+            maxUnavailable: { percent: 50 },
+            soakMs: 0,
+            gate: 'manual',
+          },
+        ],
+        progressDeadlineMs: 600_000,
+        failureBudget: 0,
+        onFailure: 'rollback',
+        staleTargets: 'block',
+      },
     });
   });
 
@@ -191,6 +216,7 @@ describe('parseFleet: a valid fleet', () => {
 });
 
 describe('parseFleet: problems name file, line and field', () => {
+  const CANARY_LINE = lineOf(APP_SHOP, 'selector: { matchLabels: { env: dev } }');
   const P = 'apps/podinfo/application.yaml';
   const S = 'apps/shop/application.yaml';
   const E = 'environments/prod.yaml';
@@ -393,6 +419,13 @@ describe('parseFleet: problems name file, line and field', () => {
           changes: { [D]: text },
           expected: [
             [
+              S,
+              CANARY_LINE,
+              'spec.rollout.waves[0].selector',
+              /wave "canary" selects none of the application's targets \(env=dev\)/,
+              'warning',
+            ],
+            [
               'environments/dev.yaml',
               6,
               'spec.selector',
@@ -409,6 +442,13 @@ describe('parseFleet: problems name file, line and field', () => {
       () => ({
         changes: { [D]: edit(TARGET_DEV, '    region: local', '    region: local\n    env: prod') },
         expected: [
+          [
+            S,
+            CANARY_LINE,
+            'spec.rollout.waves[0].selector',
+            /wave "canary" selects none of the application's targets \(env=dev\)/,
+            'warning',
+          ],
           ['environments/dev.yaml', 6, 'spec.selector', /selects no target/, 'warning'],
           [D, 8, '', /YAML: Map keys must be unique/],
         ],
@@ -419,6 +459,13 @@ describe('parseFleet: problems name file, line and field', () => {
       () => ({
         changes: { [D]: edit(TARGET_DEV, 'gitfleet.dev/v1alpha1', 'gitfleet.dev/v1beta1') },
         expected: [
+          [
+            S,
+            CANARY_LINE,
+            'spec.rollout.waves[0].selector',
+            /wave "canary" selects none of the application's targets \(env=dev\)/,
+            'warning',
+          ],
           ['environments/dev.yaml', 6, 'spec.selector', /selects no target/, 'warning'],
           [
             D,
@@ -603,6 +650,13 @@ describe('parseFleet: problems name file, line and field', () => {
             lineOf(APP_SHOP, 'target: prod-eu-1'),
             'spec.overlays[0].target',
             /Target "prod-eu-1" has no target the application is placed on/,
+            'warning',
+          ],
+          [
+            S,
+            lineOf(APP_SHOP, 'selector: {}'),
+            'spec.rollout.waves[1].selector',
+            /wave "prod" gets no target: every target it selects is in an earlier wave/,
             'warning',
           ],
           [E, 15, 'spec.pins.shop', /placed on no target of this environment/, 'warning'],

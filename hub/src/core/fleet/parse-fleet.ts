@@ -14,7 +14,8 @@
  * syntax, selector operators, revisions, URLs, paths, JSON pointers, patches, overlay variables);
  * size limits; and across files: duplicate names per kind, references to undeclared objects, a
  * target in two environments, target pins outside their environment (errors), and selectors or
- * pins that match nothing (warnings).
+ * pins that match nothing, rollout waves that get no target and placed targets that no wave
+ * selects (warnings).
  */
 import { formatLabelSelector, matchesLabelSelector } from './label-selector.ts';
 import type { ReadObject } from './read-objects.ts';
@@ -306,6 +307,7 @@ function checkApplication(
     );
   }
   if (app.placementAt === undefined) return;
+  checkRollout(app, placedTargets, ctx);
   const overlays = app.spec.overlays ?? [];
   for (const ref of app.refs) {
     const overlay = ref.overlay === undefined ? undefined : overlays[ref.overlay];
@@ -338,5 +340,46 @@ function checkApplication(
         'warning',
       );
     }
+  }
+}
+
+/** Waves that get none of the application's targets, and targets that no wave selects. */
+function checkRollout(
+  app: Extract<ReadObject, { kind: 'Application' }>,
+  placedTargets: readonly TargetSpec[],
+  ctx: Ctx,
+): void {
+  const at = app.rolloutAt;
+  const strategy = app.spec.rollout;
+  if (at === undefined || strategy === undefined || placedTargets.length === 0) return;
+  const taken = strategy.waves.map((): string[] => []);
+  const unmatched: string[] = [];
+  for (const target of placedTargets) {
+    const index = strategy.waves.findIndex((w) => matchesLabelSelector(target.labels, w.selector));
+    if (index === -1) unmatched.push(target.name);
+    else taken[index]?.push(target.name);
+  }
+  strategy.waves.forEach((wave, i) => {
+    const where = at.selectorsAt[i];
+    if (where === undefined || (taken[i]?.length ?? 0) > 0) return;
+    const selects = placedTargets.some((t) => matchesLabelSelector(t.labels, wave.selector));
+    report(
+      ctx,
+      where.pos,
+      where.field,
+      selects
+        ? `wave "${wave.name}" gets no target: every target it selects is in an earlier wave; it is passed over`
+        : `wave "${wave.name}" selects none of the application's targets (${formatLabelSelector(wave.selector)}); it is passed over`,
+      'warning',
+    );
+  });
+  if (unmatched.length > 0) {
+    report(
+      ctx,
+      at.wavesAt.pos,
+      at.wavesAt.field,
+      `target(s) ${listNames(unmatched)} match no wave; they roll out last, in the implicit wave "unmatched"`,
+      'warning',
+    );
   }
 }

@@ -6,13 +6,14 @@
 import { DNS_LABEL_RULE, dnsLabelProblem, readOverlays } from './read-overlays.ts';
 import type { FleetRef, LabelUse } from './read-overlays.ts';
 import { readPolicies } from './read-policies.ts';
+import { readRollout, readSyncWindows } from './read-rollout.ts';
+import type { ReadRollout } from './read-rollout.ts';
 import { labelKeyProblem, readLabelSelector, readLabels } from './read-selectors.ts';
 import {
   readBoolean,
   readCheckedString,
   readEntries,
   readFields,
-  readJson,
   readString,
   readStringMap,
   report,
@@ -54,6 +55,8 @@ export type ReadObject =
       readonly labelUses: readonly LabelUse[];
       /** Set when the placement selector is valid. */
       readonly placementAt: Located | undefined;
+      /** Set when `spec.rollout` is written. */
+      readonly rolloutAt: ReadRollout | undefined;
     })
   | (Header & {
       readonly kind: 'Environment';
@@ -168,7 +171,8 @@ function readApplication(ctx: Ctx, root: Slot): ReadObject | undefined {
   const overlaysSlot = spec?.get('overlays');
   const overlays = overlaysSlot === undefined ? undefined : readOverlays(ctx, overlaysSlot);
   const rolloutSlot = spec?.get('rollout');
-  const rollout = rolloutSlot === undefined ? undefined : readJson(ctx, rolloutSlot);
+  const rolloutAt = rolloutSlot === undefined ? undefined : readRollout(ctx, rolloutSlot);
+  const rollout = rolloutAt?.strategy;
 
   const { header } = read;
   if (header.name === undefined) return undefined;
@@ -189,6 +193,7 @@ function readApplication(ctx: Ctx, root: Slot): ReadObject | undefined {
       selector === undefined || selectorSlot === undefined
         ? undefined
         : { pos: selectorSlot.at, field: selectorSlot.field },
+    rolloutAt,
   };
 }
 
@@ -237,7 +242,7 @@ function readEnvironment(ctx: Ctx, root: Slot): ReadObject | undefined {
   const spec =
     specSlot === undefined
       ? undefined
-      : readFields(ctx, specSlot, ['selector', 'pins', 'targetPins', 'frozen']);
+      : readFields(ctx, specSlot, ['selector', 'pins', 'targetPins', 'frozen', 'syncWindows']);
   const refs: FleetRef[] = [];
 
   const selectorSlot = spec?.require('selector');
@@ -262,6 +267,8 @@ function readEnvironment(ctx: Ctx, root: Slot): ReadObject | undefined {
   }
   const frozenSlot = spec?.get('frozen');
   const frozen = frozenSlot === undefined ? undefined : readBoolean(ctx, frozenSlot);
+  const windowsSlot = spec?.get('syncWindows');
+  const syncWindows = windowsSlot === undefined ? undefined : readSyncWindows(ctx, windowsSlot);
 
   const { header } = read;
   if (header.name === undefined) return undefined;
@@ -277,6 +284,7 @@ function readEnvironment(ctx: Ctx, root: Slot): ReadObject | undefined {
       pins,
       ...(targetPins === undefined ? {} : { targetPins }),
       ...(frozen === undefined ? {} : { frozen }),
+      ...(syncWindows === undefined ? {} : { syncWindows }),
     },
     refs,
     selectorAt:

@@ -128,6 +128,76 @@ export interface Overlay {
   readonly patches?: readonly OverlayPatch[];
 }
 
+// ---------------------------------------------------------------------------------------------
+// Rollout strategy (Application.spec.rollout)
+
+/** What the rollout does once more targets failed than `failureBudget` tolerates. */
+export const RolloutOnFailure = { Rollback: 'rollback', Halt: 'halt' } as const;
+export type RolloutOnFailure = (typeof RolloutOnFailure)[keyof typeof RolloutOnFailure];
+
+/** What the rollout does with a target that is not Connected when its turn comes. */
+export const StaleTargetPolicy = { Block: 'block', Skip: 'skip' } as const;
+export type StaleTargetPolicy = (typeof StaleTargetPolicy)[keyof typeof StaleTargetPolicy];
+
+/** `manual`: the wave starts only once a person approved it. */
+export const WaveGate = { Manual: 'manual' } as const;
+export type WaveGate = (typeof WaveGate)[keyof typeof WaveGate];
+
+/**
+ * How many of a wave's targets may be moved-but-not-yet-healthy at once: a count (≥ 1) or a
+ * percentage in (0, 100] of the wave's targets, rounded down, at least 1.
+ */
+export type MaxUnavailable = { readonly count: number } | { readonly percent: number };
+
+/** Name of the implicit last wave holding the placed targets no wave selects (reserved). */
+export const UNMATCHED_WAVE = 'unmatched';
+
+/** Defaults of what a rollout does not set. */
+export const ROLLOUT_DEFAULTS: {
+  /** Every target of the wave at once (Fleet's and Argo's default too). */
+  readonly maxUnavailable: MaxUnavailable;
+  readonly soakMs: number;
+  readonly progressDeadlineMs: number;
+  readonly failureBudget: number;
+  /** Stop and let a person decide (the least surprising reaction). */
+  readonly onFailure: RolloutOnFailure;
+  /** Wait for targets that are not Connected (never move a revision past an unseen cluster). */
+  readonly staleTargets: StaleTargetPolicy;
+} = Object.freeze({
+  maxUnavailable: Object.freeze({ percent: 100 }),
+  soakMs: 0,
+  progressDeadlineMs: 10 * 60_000,
+  failureBudget: 0,
+  onFailure: RolloutOnFailure.Halt,
+  staleTargets: StaleTargetPolicy.Block,
+});
+
+export interface RolloutWave {
+  /** DNS label, unique in the rollout; `unmatched` is reserved. */
+  readonly name: string;
+  /** Over the application's placed targets; a target belongs to the first wave that selects it. */
+  readonly selector: LabelSelector;
+  readonly maxUnavailable: MaxUnavailable;
+  /** How long the wave stays healthy at the new revision before the next one starts. */
+  readonly soakMs: number;
+  readonly gate?: WaveGate;
+}
+
+/**
+ * How a new revision of an application reaches its targets: wave by wave, in declared order.
+ * Placed targets that no wave selects form an implicit last wave named {@link UNMATCHED_WAVE}
+ * (default maxUnavailable, no soak, no gate): they are rolled out last rather than never.
+ */
+export interface RolloutStrategy {
+  readonly waves: readonly RolloutWave[];
+  /** A moved target not healthy within this long is a failure. */
+  readonly progressDeadlineMs: number;
+  /** Failed targets tolerated across the whole rollout; one more triggers `onFailure`. */
+  readonly failureBudget: number;
+  readonly onFailure: RolloutOnFailure;
+  readonly staleTargets: StaleTargetPolicy;
+}
+
 export interface ApplicationSpec {
   /** DNS label. */
   readonly name: string;
@@ -136,12 +206,29 @@ export interface ApplicationSpec {
   /** What the agent does with the objects; every field defaulted (see DEFAULT_POLICIES). */
   readonly policies: AssignmentPolicies;
   readonly overlays?: readonly Overlay[];
-  /** Opaque until the rollout issue defines it; kept as written. */
-  readonly rollout?: JsonValue;
+  /** Absent: a new revision goes to every target at once. */
+  readonly rollout?: RolloutStrategy;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Environment
+
+export const SyncWindowKind = { Allow: 'allow', Deny: 'deny' } as const;
+export type SyncWindowKind = (typeof SyncWindowKind)[keyof typeof SyncWindowKind];
+
+/**
+ * A recurring window of time (Argo CD semantics): active from each start of `schedule` for
+ * `durationMs`. With no windows syncs are allowed; with allow windows only while one is active;
+ * an active deny window always forbids (deny beats allow).
+ */
+export interface SyncWindow {
+  readonly kind: SyncWindowKind;
+  /** 5-field cron, evaluated in `timeZone` (see rollout/cron.ts). */
+  readonly schedule: string;
+  readonly durationMs: number;
+  /** IANA time zone, as written. Default `UTC`. */
+  readonly timeZone: string;
+}
 
 /** Application name → revision (commit SHA, tag or branch). */
 export type Pins = Readonly<Record<string, string>>;
@@ -156,6 +243,8 @@ export interface EnvironmentSpec {
   readonly targetPins?: Readonly<Record<string, Pins>>;
   /** A frozen environment takes no new revisions (enforced by the rollout, not here). */
   readonly frozen?: boolean;
+  /** When rollouts may move this environment's targets (rollout/windows.ts). */
+  readonly syncWindows?: readonly SyncWindow[];
 }
 
 // ---------------------------------------------------------------------------------------------

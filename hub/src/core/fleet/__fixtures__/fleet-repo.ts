@@ -1,7 +1,8 @@
 /**
  * A realistic fleet repository shared by the fleet tests: three targets (one file per cluster
- * group, one of them multi-document), two environments (prod with pins and a target pin), two
- * applications with overlays, and application manifests living in the same repository.
+ * group, one of them multi-document), two environments (prod with pins, a target pin and sync
+ * windows), two applications with overlays (shop with a rollout strategy), and application
+ * manifests living in the same repository.
  */
 
 export const TARGET_DEV = `apiVersion: gitfleet.dev/v1alpha1
@@ -62,6 +63,14 @@ spec:
     prod-us-1:
       podinfo: v6.6.3
   frozen: false
+  syncWindows:
+    - kind: deny
+      schedule: "0 22 * * *"
+      duration: 8h
+      timeZone: Europe/Paris
+    - kind: allow
+      schedule: 0 8 * * mon-fri
+      duration: 10h
 `;
 
 export const APP_PODINFO = `apiVersion: gitfleet.dev/v1alpha1
@@ -132,8 +141,19 @@ spec:
     - target: prod-eu-1
       namespace: shop-\${target.labels.region}
   rollout:
-    strategy: waves
-    waves: [[dev-local], [prod-eu-1, prod-us-1]]
+    waves:
+      - name: canary
+        selector: { matchLabels: { env: dev } }
+        maxUnavailable: 1
+        soak: 30s
+      - name: prod
+        selector: {}
+        maxUnavailable: 50%
+        gate: manual
+    progressDeadline: 10m
+    failureBudget: 0
+    onFailure: rollback
+    staleTargets: block
 `;
 
 /** An application manifest next to the fleet files: mentions gitfleet.dev/ but is not ours. */
