@@ -109,6 +109,8 @@ describe('loadHubConfig', () => {
       redisPrefix: 'gitfleet:',
       logLevel: 'info',
       otlpEndpoint: undefined,
+      rolloutIntervalMs: 1_000,
+      apiToken: undefined,
     });
   });
 

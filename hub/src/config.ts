@@ -32,6 +32,10 @@ export interface HubConfig {
   readonly logLevel: LogLevel;
   /** OTLP/HTTP traces endpoint; undefined = no trace export. */
   readonly otlpEndpoint: string | undefined;
+  /** How often rollouts are stepped (also right after each resolve pass). */
+  readonly rolloutIntervalMs: number;
+  /** Bearer token required by the API's state-changing routes; undefined = they are refused. */
+  readonly apiToken: string | undefined;
 }
 
 const KEYS = {
@@ -52,6 +56,8 @@ const KEYS = {
   redisPrefix: { flag: 'redis-prefix', env: 'GITFLEET_REDIS_PREFIX' },
   logLevel: { flag: 'log-level', env: 'GITFLEET_LOG_LEVEL' },
   otlpEndpoint: { flag: 'otlp-endpoint', env: 'GITFLEET_OTLP_ENDPOINT' },
+  rolloutIntervalMs: { flag: 'rollout-interval-ms', env: 'GITFLEET_ROLLOUT_INTERVAL_MS' },
+  apiTokenFile: { flag: 'api-token-file', env: 'GITFLEET_API_TOKEN_FILE' },
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -181,6 +187,8 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     redisPrefix: get('redisPrefix')?.value ?? 'gitfleet:',
     logLevel: logLevel as LogLevel,
     otlpEndpoint: src.httpUrl('otlpEndpoint'),
+    rolloutIntervalMs: int('rolloutIntervalMs', 1_000, 50, 600_000),
+    apiToken: secretFile('apiTokenFile'),
   };
   if (problems.length > 0) {
     throw new GitfleetError(

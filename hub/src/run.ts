@@ -22,6 +22,8 @@ import { AgentLinkServer } from './link/agent-link-server.ts';
 import { DeliveryQueue } from './queue/delivery-queue.ts';
 import { DeliveryWorker } from './queue/delivery-worker.ts';
 import { Resolver } from './resolve/resolver.ts';
+import { RolloutController } from './rollout/controller.ts';
+import { RolloutStore } from './rollout/rollout-store.ts';
 import { RedisHubStore } from './store/redis-store.ts';
 
 export const HUB_VERSION = '0.1.0';
@@ -69,7 +71,22 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     ...(config.fleetToken === undefined ? {} : { token: config.fleetToken }),
     branch: config.fleetBranch,
   };
-  const r = new Resolver(
+  const rolloutStore = new RolloutStore({ redis, prefix: config.redisPrefix });
+  const rollouts: RolloutController = new RolloutController(
+    {
+      replica: config.replica,
+      intervalMs: config.rolloutIntervalMs,
+      staleAfterMs: 3 * config.heartbeatIntervalMs,
+    },
+    {
+      store: rolloutStore,
+      hub: store,
+      fleet: () => r.fleet,
+      retrigger: () => void r.trigger(),
+      logger,
+    },
+  );
+  const r: Resolver = new Resolver(
     { fleet: fleetRepo },
     {
       git,
@@ -79,6 +96,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
       },
       logger,
       tracer,
+      rollouts,
     },
   );
   const link = new AgentLinkServer(
@@ -151,6 +169,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     { source: git, onChange: () => void r.trigger(), logger },
   );
   poller.setRepos([fleetRepo]);
+  rollouts.start();
 
   const grpcPort = await link.listen(config.grpcAddress);
   // Redis wiped (or replaced): rebuild desired state from Git and make every agent resync, which
@@ -187,6 +206,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     poller,
     logger,
     preview: { git, fleetRepo },
+    rollouts: { rollouts, apiToken: config.apiToken },
   });
   const httpPort = httpServer.port;
   logger.info('hub started', {
@@ -211,6 +231,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
             return httpServer.close();
           },
           () => poller.close(),
+          () => rollouts.close(),
           () => link.close(),
           () => worker.close(),
           () => queue.close(),

@@ -315,6 +315,95 @@ export const OPENAPI: OpenApiDocument = {
       [required(P.target), required(P.app)],
       'HistoryList',
     ),
+    '/api/v1/rollouts': {
+      get: {
+        operationId: 'listRollouts',
+        summary: 'Every rollout: phase, revisions, current wave and a one-line summary.',
+        tags: ['rollouts'],
+        parameters: [],
+        responses: {
+          '200': { description: 'The rollouts.', content: json(ref('RolloutList')) },
+        },
+      },
+    },
+    '/api/v1/rollout': {
+      get: {
+        operationId: 'getRollout',
+        summary: "One application's rollout, with every target's wave, state and reason.",
+        tags: ['rollouts'],
+        parameters: [required(P.app)],
+        responses: {
+          '200': { description: 'The rollout.', content: json(ref('Rollout')) },
+          '400': error('A bad query parameter.'),
+          '404': error(
+            'The application has no rollout (no spec.rollout, or no revision seen yet).',
+          ),
+        },
+      },
+    },
+    '/api/v1/rollout/plan': {
+      get: {
+        operationId: 'planRollout',
+        summary: 'Which target is in which wave and why, and what would hold it back.',
+        tags: ['rollouts'],
+        parameters: [required(P.app)],
+        responses: {
+          '200': { description: 'The plan.', content: json(ref('RolloutPlan')) },
+          '400': error('A bad query parameter.'),
+          '404': error('The application has no spec.rollout.'),
+        },
+      },
+    },
+    '/api/v1/rollout/command': {
+      post: {
+        operationId: 'commandRollout',
+        summary: 'Pause, resume, abort or roll back a rollout, or approve a gated wave.',
+        description:
+          "Needs `Authorization: Bearer <token>` (the hub's --api-token-file). The command is queued and applied by the next step (within the rollout interval).",
+        tags: ['rollouts'],
+        parameters: [
+          required(P.app),
+          required(
+            query('command', 'pause | resume | abort | rollback | approve', {
+              type: 'string',
+              enum: ['pause', 'resume', 'abort', 'rollback', 'approve'],
+            }),
+          ),
+          query('wave', 'The wave to approve (approve only).'),
+          query('by', 'Who sends it (kept in the rollout history).'),
+        ],
+        responses: {
+          '202': { description: 'Queued.', content: json(ref('RolloutCommandAccepted')) },
+          '400': error('A bad query parameter (unknown command, approve without a wave …).'),
+          '401': error('No or a wrong API token, or the hub has none configured.'),
+          '404': error('The application has no rollout.'),
+        },
+      },
+    },
+    '/api/v1/diff': {
+      get: {
+        operationId: 'diffRevision',
+        summary: 'What a revision of an application would change on a target.',
+        description:
+          "Renders the application at `revision` for `target` as the resolver would (the fleet in force: overlays, substitution) and compares it with the target's current desired objects. Nothing is stored or sent.",
+        tags: ['fleet'],
+        parameters: [
+          required(P.app),
+          required(P.target),
+          required(query('revision', 'Branch, tag or commit SHA of the application source.')),
+        ],
+        responses: {
+          '200': { description: 'The diff.', content: json(ref('DiffPreview')) },
+          '400': error(
+            'A bad query parameter: missing, unknown, given twice, a name that is not a DNS label, not a revision, or an ambiguous one (an abbreviated SHA of several objects).',
+          ),
+          '404': error(
+            'The app or target is not declared, the app is not placed on the target, or the revision is not in the repository.',
+          ),
+          '422': error('The application does not render at that revision (MANIFEST_INVALID).'),
+        },
+      },
+    },
   },
   components: {
     schemas: {
@@ -340,6 +429,45 @@ export const OPENAPI: OpenApiDocument = {
         'ref',
       ]),
       WebhookError: object({ error: str() }, ['error']),
+      RolloutSummary: object(
+        {
+          app: str(),
+          id: str(),
+          phase: str(
+            'Progressing, Paused, WaitingApproval, Soaking, Halted, RollingBack, RolledBack, Completed or Aborted.',
+          ),
+          fromRevision: str('The last revision healthy everywhere it ran.'),
+          toRevision: str(),
+          wave: int('Index of the current wave.'),
+          summary: str(),
+        },
+        ['app', 'id', 'phase', 'fromRevision', 'toRevision', 'wave', 'summary'],
+      ),
+      RolloutList: object({ items: { type: 'array', items: ref('RolloutSummary') } }, ['items']),
+      Rollout: object(
+        {
+          app: str(),
+          state: {
+            type: 'object',
+            description:
+              'The stored RolloutState (hub/src/core/rollout/state.ts): phase, revisions, moved and failed targets, approvals, history.',
+          },
+          explanation: {
+            type: 'object',
+            description:
+              'summary, waves (members, maxUnavailable, soak, gate, status) and targets (wave, membership, state, revision, reason).',
+          },
+        },
+        ['app', 'state', 'explanation'],
+      ),
+      RolloutPlan: {
+        type: 'object',
+        description: 'summary, waves and targets as in Rollout.explanation, before a rollout.',
+      },
+      RolloutCommandAccepted: object(
+        { accepted: { const: true }, app: str(), command: { type: 'object' } },
+        ['accepted', 'app', 'command'],
+      ),
       ListMetadata: object(
         {
           continue: str('Present when more items remain: pass it as `continue` for the next page.'),
@@ -495,6 +623,40 @@ export const OPENAPI: OpenApiDocument = {
         ['target', 'app', 'atMs', 'syncState', 'revision', 'assignmentVersion', 'health'],
       ),
       HistoryList: listOf('HistoryItem', 'Transitions, newest first.'),
+      ObjectDiff: object(
+        {
+          ref: ref('ObjectRef'),
+          change: { type: 'string', enum: ['added', 'removed', 'changed'] },
+          diff: str('Unified diff of the object as YAML (3 lines of context).'),
+        },
+        ['ref', 'change', 'diff'],
+      ),
+      DiffPreview: object(
+        {
+          app: str(),
+          target: str(),
+          environment: str("The target's environment (absent: none)."),
+          revision: str('As requested.'),
+          commit: str('The commit SHA the revision names.'),
+          current: object(
+            { revision: str('Commit SHA of the current desired state.'), version: int() },
+            ['revision', 'version'],
+            'The current desired state (absent: nothing desired on the target yet).',
+          ),
+          objects: {
+            type: 'array',
+            items: ref('ObjectDiff'),
+            description: 'Objects added, removed or changed, in canonical order.',
+          },
+          summary: object({ added: int(), removed: int(), changed: int(), unchanged: int() }, [
+            'added',
+            'removed',
+            'changed',
+            'unchanged',
+          ]),
+        },
+        ['app', 'target', 'revision', 'commit', 'objects', 'summary'],
+      ),
       FleetProblem: object(
         {
           file: str(),

@@ -26,6 +26,8 @@ import type { Resolver } from '../resolve/resolver.ts';
 import type { HubStore } from '../store/port.ts';
 import { OPENAPI } from './openapi.ts';
 import { paginate, parsePageRequest, type Page } from './paginate.ts';
+import { previewDiff, type DiffPreviewDeps } from './preview.ts';
+import { authorize, parseCommand, type RolloutRouteDeps } from './rollouts.ts';
 import {
   APPLICATION_KEY,
   DRIFT_KEY,
@@ -54,6 +56,10 @@ export interface HttpServerDeps {
   readonly poller: Pick<GitPoller, 'trigger'>;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Git and the fleet repository, for `GET /api/v1/diff` (absent: that route answers 404). */
+  readonly preview?: DiffPreviewDeps;
+  /** Rollouts and the API token of their commands (absent: those routes answer 404). */
+  readonly rollouts?: RolloutRouteDeps;
 }
 
 export interface RunningHttpServer {
@@ -253,6 +259,49 @@ async function metrics(ctx: RequestContext): Promise<Reply> {
   };
 }
 
+/** `GET /api/v1/diff`: what a revision would change on a target (./preview.ts). */
+async function diff(ctx: RequestContext): Promise<Reply> {
+  const { deps, query } = ctx;
+  if (deps.preview === undefined) {
+    return errorReply(
+      new GitfleetError(ErrorCode.NotFound, 'this hub was started without diff previews'),
+      404,
+    );
+  }
+  try {
+    const body = await previewDiff(
+      { ...deps.preview, store: deps.store, fleet: deps.resolver.fleet },
+      {
+        app: query.get('app') ?? '',
+        target: query.get('target') ?? '',
+        revision: query.get('revision') ?? '',
+      },
+    );
+    return { status: 200, json: body };
+  } catch (err) {
+    const e = toGitfleetError(err);
+    // the revision does not render: the request was fine, the content is not
+    if (e.code === ErrorCode.ManifestInvalid) return errorReply(e, 422);
+    // an ambiguous abbreviated SHA or a ref naming both a branch and a tag: say which
+    if (e.code === ErrorCode.ConfigInvalid) return errorReply(e, 400);
+    throw e;
+  }
+}
+
+function rolloutsOf(ctx: RequestContext): RolloutRouteDeps {
+  const r = ctx.deps.rollouts;
+  if (r === undefined) throw new GitfleetError(ErrorCode.NotFound, 'rollouts are not served here');
+  return r;
+}
+
+function noRollout(app: string): GitfleetError {
+  return new GitfleetError(
+    ErrorCode.NotFound,
+    `application "${app}" has no rollout: it is not declared, has no spec.rollout, or no revision was seen yet`,
+    { details: { app } },
+  );
+}
+
 /** Every route of the hub; OPENAPI documents exactly these (server.test.ts). */
 export const ROUTES: readonly Route[] = [
   {
@@ -328,6 +377,75 @@ export const ROUTES: readonly Route[] = [
     },
     ['target', 'app'],
   ),
+  {
+    method: 'GET',
+    path: '/api/v1/rollouts',
+    query: [],
+    required: [],
+    handle: async (ctx) => ({
+      status: 200,
+      json: {
+        items: (await rolloutsOf(ctx).rollouts.list()).map((v) => ({
+          app: v.app,
+          id: v.state.id,
+          phase: v.state.phase,
+          fromRevision: v.state.fromRevision,
+          toRevision: v.state.toRevision,
+          wave: v.state.wave,
+          summary: v.explanation.summary,
+        })),
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/rollout',
+    query: ['app'],
+    required: ['app'],
+    handle: async (ctx) => {
+      const app = ctx.query.get('app') ?? '';
+      const v = await rolloutsOf(ctx).rollouts.view(app);
+      if (v === undefined) throw noRollout(app);
+      return { status: 200, json: v };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/rollout/plan',
+    query: ['app'],
+    required: ['app'],
+    handle: async (ctx) => {
+      const app = ctx.query.get('app') ?? '';
+      const plan = await rolloutsOf(ctx).rollouts.plan(app);
+      if (plan === undefined) throw noRollout(app);
+      return { status: 200, json: plan };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/rollout/command',
+    query: ['app', 'command', 'wave', 'by'],
+    required: ['app', 'command'],
+    handle: async (ctx) => {
+      const r = rolloutsOf(ctx);
+      authorize(ctx.req, r.apiToken);
+      const app = ctx.query.get('app') ?? '';
+      const cmd = parseCommand(
+        ctx.query.get('command') ?? '',
+        ctx.query.get('wave'),
+        ctx.query.get('by'),
+      );
+      await r.rollouts.command(app, cmd);
+      return { status: 202, json: { accepted: true, app, command: cmd } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/diff',
+    query: ['app', 'target', 'revision'],
+    required: ['app', 'target', 'revision'],
+    handle: diff,
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -378,6 +496,7 @@ export async function dispatch(
     const e = toGitfleetError(err);
     if (e.code === ErrorCode.InvalidRequest) return errorReply(e, 400);
     if (e.code === ErrorCode.NotFound) return errorReply(e, 404);
+    if (e.code === ErrorCode.Unauthorized) return errorReply(e, 401);
     deps.logger.error('http request failed', { path: url.pathname, error: e.message });
     return errorReply(e, 500);
   }

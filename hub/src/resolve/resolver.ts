@@ -9,6 +9,7 @@
  * The decisions (parse, accept, placement, pins, render) are pure functions of ../core; this
  * class only does the I/O around them and keeps the status operators read.
  */
+import { createHash } from 'node:crypto';
 import {
   ErrorCode,
   GitfleetError,
@@ -61,7 +62,29 @@ export interface ResolverDeps {
   readonly logger: Logger;
   /** Spans: one trace per pass (the commit seen), a child per (app, target) rendered. */
   readonly tracer?: Tracer;
+  /** Rollouts: which revision a target runs while its application rolls out (see rollout/). */
+  readonly rollouts?: RevisionGate;
   readonly now?: () => number;
+}
+
+/** What the resolver asks of the rollout controller. */
+export interface RevisionGate {
+  /** Reads the current rollout states (once per pass). */
+  refresh(): Promise<void>;
+  /**
+   * The commit `target` should run, given the commit its pin resolves to and the pin's source.
+   * `sourceDigest` fingerprints the application's source files at a commit: a commit that did
+   * not change them (a fleet-only change in the same repository) is no new revision to roll out.
+   */
+  revisionFor(
+    app: string,
+    target: string,
+    commit: string,
+    source: string,
+    sourceDigest: (commit: string) => Promise<string>,
+  ): Promise<string>;
+  /** A pass ended: step the rollouts with what it saw. */
+  passed(): void;
 }
 
 /** Why one (application, target) could not be resolved; its last good desired state stays. */
@@ -92,6 +115,8 @@ export class Resolver {
   private readonly changed: ResolverDeps['changed'];
   private readonly logger: Logger;
   private readonly tracer: Tracer;
+  private readonly rollouts: RevisionGate | undefined;
+  private readonly digests = new Map<string, string>();
   private readonly now: () => number;
   private inForce: FleetSpec | undefined;
   private statusValue: ResolverStatus = {
@@ -115,6 +140,7 @@ export class Resolver {
     this.logger = deps.logger.child({ component: 'resolver' });
     this.now = deps.now ?? Date.now;
     this.tracer = deps.tracer ?? noopTracer;
+    this.rollouts = deps.rollouts;
   }
 
   get status(): ResolverStatus {
@@ -198,6 +224,7 @@ export class Resolver {
     }
     this.inForce = decision.inForce;
     const spec = this.inForce;
+    await this.rollouts?.refresh();
     if (spec !== undefined) {
       // fetch each application source once per pass (the fleet repo is fetched already)
       const fetched = new Set([fleetRepo.url]);
@@ -268,6 +295,24 @@ export class Resolver {
       changed: changedCount,
       failures: failures.length,
     });
+    this.rollouts?.passed();
+  }
+
+  /** sha256 of an application's source files (paths and contents) at a commit, cached. */
+  private async sourceDigest(repo: GitRepo, commit: string, path: string): Promise<string> {
+    const key = `${repo.url}\n${commit}\n${path}`;
+    let d = this.digests.get(key);
+    if (d === undefined) {
+      const read = await this.git.readFiles(repo, commit, path);
+      const hash = createHash('sha256');
+      for (const [p, content] of [...read.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        hash.update(`${p}\0${String(content.length)}\0${content}\0`);
+      }
+      d = hash.digest('hex');
+      if (this.digests.size >= 1_000) this.digests.clear();
+      this.digests.set(key, d);
+    }
+    return d;
   }
 
   private repoFor(url: string): GitRepo {
@@ -303,8 +348,14 @@ export class Resolver {
     if (env?.frozen === true) return false;
     const repo = this.repoFor(app.source.repoURL ?? this.opts.fleet.url);
     const pin = resolveRevisionRef(spec, appName, target);
-    const commit = await this.git.resolve(repo, pin.ref);
+    const wanted = await this.git.resolve(repo, pin.ref);
+    // while the application rolls out, a target not yet moved keeps its last good revision
+    const commit =
+      (await this.rollouts?.revisionFor(appName, target, wanted, pin.source, (c) =>
+        this.sourceDigest(repo, c, app.source.path),
+      )) ?? wanted;
     span.setAttribute('gitfleet.revision', commit);
+    if (commit !== wanted) span.setAttribute('gitfleet.held_back_from', wanted);
     const read = await this.git.readFiles(repo, commit, app.source.path);
     const rendered = renderApp({
       files: read.files,

@@ -23,6 +23,8 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   /** A request to a gitfleet API (the hub's HTTP API) is malformed: bad parameter, value or token. */
   InvalidRequest: 'INVALID_REQUEST',
+  /** A state-changing API request without a valid API token (or with the token not configured). */
+  Unauthorized: 'UNAUTHORIZED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
