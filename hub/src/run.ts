@@ -4,7 +4,7 @@
  * history, metrics, OpenAPI); and the ordered shutdown. Every replica runs the same; any can
  * serve any agent.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
   SpanKind,
@@ -21,6 +21,7 @@ import { startHttpServer } from './http/server.ts';
 import { AgentLinkServer } from './link/agent-link-server.ts';
 import { DeliveryQueue } from './queue/delivery-queue.ts';
 import { DeliveryWorker } from './queue/delivery-worker.ts';
+import type { FleetSpec } from './core/fleet/index.ts';
 import { Resolver } from './resolve/resolver.ts';
 import { RolloutController } from './rollout/controller.ts';
 import { RolloutStore } from './rollout/rollout-store.ts';
@@ -38,6 +39,17 @@ export interface RunningHub {
 
 export type { FleetStatusRow } from './http/views.ts';
 
+/** Target names of a fleet, indexed once per accepted fleet (agents look up on every connect). */
+const declaredIndex = new WeakMap<FleetSpec, ReadonlySet<string>>();
+function declaredTargets(fleet: FleetSpec): ReadonlySet<string> {
+  let set = declaredIndex.get(fleet);
+  if (set === undefined) {
+    set = new Set(fleet.targets.map((t) => t.name));
+    declaredIndex.set(fleet, set);
+  }
+  return set;
+}
+
 export async function runHub(config: HubConfig, logger: Logger): Promise<RunningHub> {
   const telemetry = await startTelemetry({
     service: 'gitfleet-hub',
@@ -52,19 +64,16 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
   const store = new RedisHubStore({ redis, prefix: config.redisPrefix });
   await store.epochChanged();
   const queue = new DeliveryQueue({ connection: redis, logger });
-  // constant-time token check against every declared target (no early exit on a match)
-  const tokenEntries = [...config.agentTokens].map(([target, token]) => ({
-    target,
-    token: Buffer.from(token),
-  }));
-  const authenticate = (presented: string): string | undefined => {
-    const p = Buffer.from(presented);
-    let found: string | undefined;
-    for (const e of tokenEntries) {
-      if (e.token.length === p.length && timingSafeEqual(e.token, p)) found = e.target;
-    }
-    return found;
-  };
+  // tokens are looked up by their sha256: no early exit on a matching prefix (the digest of a
+  // guess says nothing about the token), and O(1) for thousands of targets
+  const tokenIndex = new Map(
+    [...config.agentTokens].map(([target, token]) => [
+      createHash('sha256').update(token).digest('hex'),
+      target,
+    ]),
+  );
+  const authenticate = (presented: string): string | undefined =>
+    tokenIndex.get(createHash('sha256').update(presented).digest('hex'));
   const git = new IsomorphicGitSource({ cacheDir: config.cacheDir }, { logger });
   const fleetRepo = {
     url: config.fleetRepo,
@@ -104,7 +113,8 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     {
       store,
       authenticate,
-      isDeclared: (target) => r.fleet?.targets.some((t) => t.name === target) === true,
+      isDeclared: (target) =>
+        r.fleet === undefined ? undefined : declaredTargets(r.fleet).has(target),
       logger,
       tracer,
     },
@@ -191,12 +201,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     Math.max(1_000, config.heartbeatIntervalMs),
   );
   wipeWatch.unref();
-  await r
-    .trigger()
-    .catch((err: unknown) =>
-      logger.error('first resolve pass failed', { error: toGitfleetError(err).message }),
-    );
-
+  // health, readiness and status answer while the first pass runs (a big fleet takes a while)
   const httpServer = await startHttpServer({
     config,
     store,
@@ -208,6 +213,12 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     preview: { git, fleetRepo },
     rollouts: { rollouts, apiToken: config.apiToken },
   });
+  await r
+    .trigger()
+    .catch((err: unknown) =>
+      logger.error('first resolve pass failed', { error: toGitfleetError(err).message }),
+    );
+
   const httpPort = httpServer.port;
   logger.info('hub started', {
     replica: config.replica,

@@ -223,8 +223,10 @@ async function webhook(ctx: RequestContext): Promise<Reply> {
     secrets: { github: secret, gitlab: secret, gitea: secret },
   });
   if (!verdict.ok) return { status: verdict.status, json: { error: verdict.reason } };
-  for (const u of verdict.repoUrls) deps.poller.trigger(u);
-  void deps.resolver.trigger();
+  // a polled repository: its fetch starts a pass when the refs moved (one pass, not two);
+  // any other (an application source): a pass now
+  const polled = verdict.repoUrls.map((u) => deps.poller.trigger(u)).some(Boolean);
+  if (!polled) void deps.resolver.trigger();
   return { status: 202, json: { accepted: true, ref: verdict.ref } };
 }
 

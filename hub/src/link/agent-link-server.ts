@@ -65,7 +65,8 @@ export interface AgentLinkServerDeps {
   /** The target a token belongs to (constant-time comparison is the caller's), or undefined. */
   readonly authenticate: (token: string) => string | undefined;
   /** Whether the target is declared in the fleet in force. */
-  readonly isDeclared: (target: string) => boolean;
+  /** Undefined while no fleet definition is in force yet (the agent is told to come back). */
+  readonly isDeclared: (target: string) => boolean | undefined;
   readonly logger: Logger;
   readonly now?: () => number;
   /** Spans for reports (children of the agent's apply span, so a change is one trace). */
@@ -117,7 +118,7 @@ export class AgentLinkServer {
   private readonly opts: Required<AgentLinkServerOptions>;
   private readonly store: HubStore;
   private readonly authenticate: (token: string) => string | undefined;
-  private readonly isDeclared: (target: string) => boolean;
+  private readonly isDeclared: (target: string) => boolean | undefined;
   private readonly logger: Logger;
   private readonly tracer: Tracer;
   private readonly now: () => number;
@@ -338,7 +339,13 @@ export class AgentLinkServer {
       this.fail(s.stream, status.PERMISSION_DENIED, `this token is not ${hello.target}'s`);
       return;
     }
-    if (!this.isDeclared(s.target)) {
+    const declared = this.isDeclared(s.target);
+    if (declared === undefined) {
+      // the first resolve pass has not read the fleet yet: not a refusal, come back soon
+      this.fail(s.stream, status.UNAVAILABLE, 'the hub has not read the fleet yet; retry');
+      return;
+    }
+    if (!declared) {
       this.logger.warn('agent refused: target not declared in the fleet', { target: s.target });
       this.fail(
         s.stream,

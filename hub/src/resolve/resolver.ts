@@ -117,6 +117,9 @@ export class Resolver {
   private readonly tracer: Tracer;
   private readonly rollouts: RevisionGate | undefined;
   private readonly digests = new Map<string, string>();
+  /** Per pass: ref → commit, and (commit, path) → files (see passIn). */
+  private readonly refs = new Map<string, Promise<string>>();
+  private readonly reads = new Map<string, ReturnType<GitSource['readFiles']>>();
   private readonly now: () => number;
   private inForce: FleetSpec | undefined;
   private statusValue: ResolverStatus = {
@@ -180,11 +183,17 @@ export class Resolver {
       await this.passIn(span);
     } finally {
       span.end();
+      this.refs.clear();
+      this.reads.clear();
     }
   }
 
   private async passIn(passSpan: Span): Promise<void> {
     const t0 = this.now();
+    // one answer per ref and per (commit, path) in a pass: consistent (a fetch landing mid-pass
+    // cannot split the fleet over two commits) and ~6 ms cheaper per (app, target)
+    this.refs.clear();
+    this.reads.clear();
     const fleetRepo = this.opts.fleet;
     let changedCount = 0;
     const failures: ResolveFailure[] = [];
@@ -298,12 +307,38 @@ export class Resolver {
     this.rollouts?.passed();
   }
 
+  private resolveCached(repo: GitRepo, ref: string): Promise<string> {
+    const key = `${repo.url}\n${ref}`;
+    let p = this.refs.get(key);
+    if (p === undefined) {
+      p = this.git.resolve(repo, ref);
+      this.refs.set(key, p);
+      p.catch(() => this.refs.delete(key));
+    }
+    return p;
+  }
+
+  private readCached(
+    repo: GitRepo,
+    commit: string,
+    path: string,
+  ): ReturnType<GitSource['readFiles']> {
+    const key = `${repo.url}\n${commit}\n${path}`;
+    let p = this.reads.get(key);
+    if (p === undefined) {
+      p = this.git.readFiles(repo, commit, path);
+      this.reads.set(key, p);
+      p.catch(() => this.reads.delete(key));
+    }
+    return p;
+  }
+
   /** sha256 of an application's source files (paths and contents) at a commit, cached. */
   private async sourceDigest(repo: GitRepo, commit: string, path: string): Promise<string> {
     const key = `${repo.url}\n${commit}\n${path}`;
     let d = this.digests.get(key);
     if (d === undefined) {
-      const read = await this.git.readFiles(repo, commit, path);
+      const read = await this.readCached(repo, commit, path);
       const hash = createHash('sha256');
       for (const [p, content] of [...read.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
         hash.update(`${p}\0${String(content.length)}\0${content}\0`);
@@ -348,7 +383,7 @@ export class Resolver {
     if (env?.frozen === true) return false;
     const repo = this.repoFor(app.source.repoURL ?? this.opts.fleet.url);
     const pin = resolveRevisionRef(spec, appName, target);
-    const wanted = await this.git.resolve(repo, pin.ref);
+    const wanted = await this.resolveCached(repo, pin.ref);
     // while the application rolls out, a target not yet moved keeps its last good revision
     const commit =
       (await this.rollouts?.revisionFor(appName, target, wanted, pin.source, (c) =>
@@ -356,7 +391,7 @@ export class Resolver {
       )) ?? wanted;
     span.setAttribute('gitfleet.revision', commit);
     if (commit !== wanted) span.setAttribute('gitfleet.held_back_from', wanted);
-    const read = await this.git.readFiles(repo, commit, app.source.path);
+    const read = await this.readCached(repo, commit, app.source.path);
     const rendered = renderApp({
       files: read.files,
       basePath: app.source.path,
