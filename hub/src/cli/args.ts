@@ -24,10 +24,11 @@ export interface OptionSpec {
 
 export interface PositionalSpec {
   readonly name: string;
-  readonly complete?: 'apps' | 'targets' | 'environments' | readonly string[];
+  readonly complete?: 'apps' | 'targets' | 'environments' | 'rollouts' | readonly string[];
 }
 
 export interface CommandSpec {
+  /** `status`, or `rollout watch` for a command of a group (`rollout`). */
   readonly name: string;
   readonly summary: string;
   /** One paragraph under the usage line. */
@@ -143,6 +144,40 @@ const exitCode = (when: string): OptionSpec => ({
   type: 'boolean',
   help: `exit 1 when ${when}`,
 });
+
+const apiTokenFile: OptionSpec = {
+  name: 'api-token-file',
+  type: 'string',
+  value: 'PATH',
+  help: "file holding the hub's API token (its --api-token-file); else GITFLEET_API_TOKEN holds the token itself",
+  env: 'GITFLEET_API_TOKEN_FILE',
+  complete: 'file',
+};
+const by: OptionSpec = {
+  name: 'by',
+  type: 'string',
+  value: 'NAME',
+  help: 'who sends the command, kept in the rollout history (default: GITFLEET_AUTHOR, else $USER)',
+};
+const rolloutApp: PositionalSpec = { name: 'APP', complete: 'rollouts' };
+
+/** `gitfleet rollout pause|resume|abort|rollback APP`. */
+function rolloutCommand(
+  command: 'pause' | 'resume' | 'abort' | 'rollback',
+  summary: string,
+  description: string,
+): CommandSpec {
+  return {
+    name: `rollout ${command}`,
+    summary,
+    description: `${description} Needs the hub's API token. The hub applies the command on its next rollout step; the CLI waits (up to --timeout) to say whether it was applied or ignored (exit 1).`,
+    positionals: [rolloutApp],
+    options: [apiTokenFile, by],
+    examples: [`gitfleet rollout ${command} web --api-token-file ~/.gitfleet/api.token`],
+    hub: true,
+    git: false,
+  };
+}
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -327,6 +362,114 @@ export const COMMANDS: readonly CommandSpec[] = [
     git: true,
   },
   {
+    name: 'rollout list',
+    summary: 'every rollout: phase, revisions, where it is',
+    description:
+      'One line per application with a rollout (spec.rollout): its phase, the revision it rolls out from and to, and a summary of where it is and why.',
+    positionals: [],
+    options: [],
+    examples: ['gitfleet rollout list', 'gitfleet rollout list -o json'],
+    hub: true,
+    git: false,
+  },
+  {
+    name: 'rollout status',
+    summary: "one application's rollout: its waves and targets, and why",
+    description:
+      'The phase and revisions; per wave its members, maxUnavailable, soak, gate, status and progress (moved, healthy); per target its wave, state, the revision it should run and the reason; the last events; and what to type when the rollout waits for a person.',
+    positionals: [rolloutApp],
+    options: [],
+    examples: ['gitfleet rollout status web', 'gitfleet rollout status web -o json'],
+    hub: true,
+    git: false,
+  },
+  {
+    name: 'rollout plan',
+    summary: 'which target is in which wave and why (a preview)',
+    description:
+      'What a rollout of the application would do now: its waves (members, maxUnavailable, soak, gate), which target is in which wave and why (the selector that matched), and what would hold it back (connection, sync window). Nothing is changed.',
+    positionals: [rolloutApp],
+    options: [],
+    examples: ['gitfleet rollout plan web'],
+    hub: true,
+    git: false,
+  },
+  {
+    name: 'rollout watch',
+    summary: 'follow a rollout live until it completes (exit 0) or stops (exit 1)',
+    description:
+      'On a terminal, redraws in place every --interval: one progress bar per wave (moved and healthy targets), the summary, and the reasons of waiting, held, blocked or failed targets. Not on a terminal, prints one line per change (-o json: one JSON document per line). Exits 0 when the rollout is Completed, 1 when it is Halted, RolledBack or Aborted, or when --timeout passes first. With --revision, waits for the rollout of that commit to start (and exits 1 if a newer one supersedes it).',
+    positionals: [rolloutApp],
+    options: [
+      {
+        name: 'revision',
+        type: 'string',
+        value: 'SHA',
+        help: 'follow the rollout of this commit (full or abbreviated): wait for it to start',
+      },
+      {
+        name: 'interval',
+        type: 'string',
+        value: 'DURATION',
+        help: 'how often to ask the hub (100ms to 1m)',
+        default: '1s',
+      },
+      {
+        name: 'timeout',
+        type: 'string',
+        value: 'DURATION',
+        help: 'give up after this long (exit 1): 90s, 10m, 1h (a bare number is milliseconds); default: wait as long as it takes',
+      },
+    ],
+    examples: [
+      'gitfleet rollout watch web',
+      'gitfleet rollout watch web --revision "$(git rev-parse HEAD)" --timeout 30m',
+    ],
+    hub: true,
+    git: false,
+  },
+  {
+    name: 'rollout approve',
+    summary: 'approve a wave with a manual gate',
+    description:
+      "Lets the wave start (gate: manual). A wave may be approved before the rollout reaches it. Needs the hub's API token. The hub applies the approval on its next rollout step; the CLI waits (up to --timeout) to say whether it was applied.",
+    positionals: [rolloutApp],
+    options: [
+      {
+        name: 'wave',
+        type: 'string',
+        value: 'WAVE',
+        help: 'the wave to approve',
+        required: true,
+      },
+      apiTokenFile,
+      by,
+    ],
+    examples: ['gitfleet rollout approve web --wave prod --api-token-file ~/.gitfleet/api.token'],
+    hub: true,
+    git: false,
+  },
+  rolloutCommand(
+    'pause',
+    'pause a rollout: no target moves until it is resumed',
+    'Stops the rollout where it is; targets keep what they run.',
+  ),
+  rolloutCommand(
+    'resume',
+    'resume a paused rollout, or retry a halted one',
+    'A paused rollout continues where it was; a halted one forgets its failures and restarts their progress deadlines.',
+  ),
+  rolloutCommand(
+    'abort',
+    'stop a rollout for good, where it is',
+    'Moved targets keep the new revision, the others keep what they run; the next revision starts a new rollout.',
+  ),
+  rolloutCommand(
+    'rollback',
+    'roll every moved target back to the last revision healthy everywhere',
+    'Moves every target the rollout moved back to its from-revision.',
+  ),
+  {
     name: 'completion',
     summary: 'print a shell completion script (bash or zsh)',
     description:
@@ -343,13 +486,49 @@ export function commandSpec(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name);
 }
 
-/** Every option a command takes (its own, then hub, Git and global options). */
+/** Groups of commands (`rollout`): the first word of command names of two words. */
+export const GROUPS: readonly string[] = [
+  ...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0] ?? '')),
+];
+
+export const GROUP_SUMMARIES: Readonly<Record<string, string>> = {
+  rollout: 'rollouts: list, status, plan, watch; approve, pause, resume, abort, rollback',
+};
+
+/** The commands of a group, by their second word. */
+export function groupCommands(group: string): CommandSpec[] {
+  return COMMANDS.filter((c) => c.name.startsWith(`${group} `));
+}
+
+/** The word after the group (`watch` of `rollout watch`), or the name itself. */
+export function subcommandName(cmd: CommandSpec): string {
+  return cmd.name.slice(cmd.name.indexOf(' ') + 1);
+}
+
+export function groupHelp(group: string): string {
+  const cmds = groupCommands(group);
+  const width = Math.max(...cmds.map((c) => subcommandName(c).length));
+  return [
+    `usage: gitfleet ${group} COMMAND [ARGS] [options]`,
+    '',
+    `${group} commands:`,
+    ...cmds.map((c) => `  ${subcommandName(c).padEnd(width)}  ${c.summary}`),
+    '',
+    `Run \`gitfleet ${group} COMMAND --help\` for its arguments and options.`,
+    '',
+  ].join('\n');
+}
+
+/** Every option a command takes (its own, then hub, Git and global options; its own win). */
 export function optionsOf(cmd: CommandSpec): OptionSpec[] {
+  const own = new Set(cmd.options.map((o) => o.name));
   return [
     ...cmd.options,
-    ...(cmd.hub || cmd.git ? HUB_OPTIONS : []),
-    ...(cmd.git ? GIT_OPTIONS : []),
-    ...GLOBAL_OPTIONS,
+    ...[
+      ...(cmd.hub || cmd.git ? HUB_OPTIONS : []),
+      ...(cmd.git ? GIT_OPTIONS : []),
+      ...GLOBAL_OPTIONS,
+    ].filter((o) => !own.has(o.name)),
   ];
 }
 
@@ -393,20 +572,24 @@ export function commandHelp(cmd: CommandSpec): string {
 
 export const EXIT_CODES_HELP = `exit codes:
   0  ok
-  1  the operation failed, or (with --exit-code) something is not healthy / has drift / would change
+  1  the operation failed, or (with --exit-code) something is not healthy / has drift / would change;
+     the hub refused (a wrong API token: 401) or ignored a rollout command; rollout watch: the
+     rollout halted, rolled back, was aborted, or --timeout passed
   2  usage or configuration error
   3  the hub (or the fleet's Git server) cannot be reached
-  4  not found: application, target, environment, revision
+  4  not found: application, target, environment, revision, rollout, wave
   5  the fleet repository moved on while pushing, twice (a conflict: try again)`;
+
+const COMMAND_WIDTH = Math.max(...COMMANDS.map((c) => c.name.length));
 
 export function mainHelp(): string {
   return [
-    'gitfleet: operate a gitfleet fleet — status, drift and history from the hub; pins, promotions and freezes as Git commits',
+    'gitfleet: operate a gitfleet fleet — status, drift, history and rollouts from the hub; pins, promotions and freezes as Git commits',
     '',
     'usage: gitfleet COMMAND [ARGS] [options]',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(COMMAND_WIDTH + 1)} ${c.summary}`),
     '',
     'Run `gitfleet COMMAND --help` for its arguments and options.',
     '',

@@ -129,6 +129,81 @@ describe('runCli without a hub', () => {
       stream: 'stdout',
       text: '',
     },
+    {
+      argv: ['__complete', 'rollouts', '--hub', 'http://127.0.0.1:1'],
+      code: 0,
+      stream: 'stdout',
+      text: '',
+    },
+    { argv: ['rollout'], code: 2, stream: 'stderr', text: 'usage: gitfleet rollout COMMAND' },
+    {
+      argv: ['rollout', '--help'],
+      code: 0,
+      stream: 'stdout',
+      text: '  watch     follow a rollout',
+    },
+    { argv: ['help', 'rollout'], code: 0, stream: 'stdout', text: 'rollout commands:' },
+    {
+      argv: ['help', 'rollout', 'approve'],
+      code: 0,
+      stream: 'stdout',
+      text: 'usage: gitfleet rollout approve APP --wave WAVE [options]',
+    },
+    {
+      argv: ['rollout', 'watch', '--help'],
+      code: 0,
+      stream: 'stdout',
+      text: '--interval DURATION',
+    },
+    {
+      argv: ['rollout', 'stauts', 'web'],
+      code: 2,
+      stream: 'stderr',
+      text: 'unknown command "rollout stauts" (did you mean rollout status?)',
+    },
+    { argv: ['rolout'], code: 2, stream: 'stderr', text: '(did you mean rollout?)' },
+    {
+      argv: ['rollout', 'status'],
+      code: 2,
+      stream: 'stderr',
+      text: 'missing APP: usage: gitfleet rollout status APP [options]',
+    },
+    {
+      argv: ['rollout', 'approve', 'web'],
+      code: 2,
+      stream: 'stderr',
+      text: '--wave is required',
+    },
+    {
+      argv: ['rollout', 'pause', 'web', '--hub', 'http://127.0.0.1:1'],
+      code: 2,
+      stream: 'stderr',
+      text: 'which API token? set --api-token-file (or GITFLEET_API_TOKEN_FILE), or GITFLEET_API_TOKEN',
+    },
+    {
+      argv: ['rollout', 'abort', 'web', '--api-token-file', '/nonexistent/token'],
+      code: 2,
+      stream: 'stderr',
+      text: '--api-token-file: cannot read /nonexistent/token',
+    },
+    {
+      argv: ['rollout', 'watch', 'web', '--revision', 'main'],
+      code: 2,
+      stream: 'stderr',
+      text: '--revision "main": give a commit SHA',
+    },
+    {
+      argv: ['rollout', 'watch', 'web', '--timeout', 'soon'],
+      code: 2,
+      stream: 'stderr',
+      text: '--timeout "soon" is not a duration',
+    },
+    {
+      argv: ['rollout', 'list', '--hub', 'http://127.0.0.1:1'],
+      code: 3,
+      stream: 'stderr',
+      text: 'gitfleet rollout list: cannot reach the hub at http://127.0.0.1:1',
+    },
   ])('gitfleet $argv → exit $code', async ({ argv, code, stream, text }) => {
     const r = await cli(argv);
     expect(r.code, r.stderr).toBe(code);
@@ -223,7 +298,12 @@ describe('parseAuthor', () => {
 describe('completion scripts', () => {
   it('bash: every command, its options and the names from the hub', () => {
     const s = bashCompletion();
-    for (const c of COMMANDS) expect(s).toContain(`    ${c.name})`);
+    for (const c of COMMANDS)
+      expect(s).toContain(c.name.includes(' ') ? `    '${c.name}')` : `    ${c.name})`);
+    expect(s).toContain(
+      'COMPREPLY=($(compgen -W "list status plan watch approve pause resume abort rollback" -- "$cur"))',
+    );
+    expect(s).toContain('cmd="rollout ${COMP_WORDS[2]}" first=3 ;;');
     expect(s).toContain(
       '--app) COMPREPLY=($(compgen -W "$(_gitfleet_names apps)" -- "$cur")); return ;;',
     );
@@ -235,6 +315,8 @@ describe('completion scripts', () => {
     const s = zshCompletion();
     expect(s.startsWith('#compdef gitfleet\n')).toBe(true);
     expect(s).toContain("'status:application × target");
+    expect(s).toContain("_describe 'rollout command' sub");
+    expect(s).toContain("    'rollout watch')");
     expect(s).toContain('compdef _gitfleet gitfleet');
   });
 });

@@ -3,7 +3,18 @@
  * failure becomes a message on stderr and an exit code (./errors.ts). All I/O goes through
  * `CliIo`, so the dispatch is tested without a process.
  */
-import { COMMANDS, commandHelp, commandSpec, mainHelp, parseCommand } from './args.ts';
+import {
+  COMMANDS,
+  GROUPS,
+  commandHelp,
+  commandSpec,
+  groupCommands,
+  groupHelp,
+  mainHelp,
+  parseCommand,
+  subcommandName,
+  type CommandSpec,
+} from './args.ts';
 import {
   completion,
   diff,
@@ -20,6 +31,13 @@ import { NAME_KINDS, type NameKind } from './completion.ts';
 import { CliError, ExitCode, isCliError } from './errors.ts';
 import { painter } from './format.ts';
 import { HubClient, checkHubUrl } from './hub-client.ts';
+import {
+  rolloutCommand,
+  rolloutList,
+  rolloutPlan,
+  rolloutStatus,
+  rolloutWatch,
+} from './rollout.ts';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -28,9 +46,13 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  /** Whether stdout is a terminal (colours). */
+  /** Whether stdout is a terminal (colours; `rollout watch` redraws in place). */
   readonly isTTY: boolean;
+  /** Width of the terminal, when stdout is one. */
+  readonly columns?: number;
   readonly now: () => number;
+  /** Default: a timer. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const RUN: Readonly<Record<string, (ctx: CommandContext) => Promise<number> | number>> = {
@@ -44,7 +66,46 @@ const RUN: Readonly<Record<string, (ctx: CommandContext) => Promise<number> | nu
   freeze: (ctx) => freezeOrThaw(ctx, 'freeze'),
   thaw: (ctx) => freezeOrThaw(ctx, 'thaw'),
   completion,
+  'rollout list': rolloutList,
+  'rollout status': rolloutStatus,
+  'rollout plan': rolloutPlan,
+  'rollout watch': rolloutWatch,
+  'rollout approve': (ctx) => rolloutCommand(ctx, 'approve'),
+  'rollout pause': (ctx) => rolloutCommand(ctx, 'pause'),
+  'rollout resume': (ctx) => rolloutCommand(ctx, 'resume'),
+  'rollout abort': (ctx) => rolloutCommand(ctx, 'abort'),
+  'rollout rollback': (ctx) => rolloutCommand(ctx, 'rollback'),
 };
+
+const HELP_FLAGS: readonly string[] = ['--help', '-h', 'help'];
+
+/**
+ * The command named by the first words of argv (`status`, or `rollout watch`), the words after
+ * it, or the help to print for a group named without (or with an unknown) command.
+ */
+function findCommand(
+  argv: readonly string[],
+):
+  | { readonly spec: CommandSpec; readonly rest: readonly string[] }
+  | { readonly group: string; readonly code: number; readonly text: string }
+  | { readonly unknown: string } {
+  const [first = '', second, ...more] = argv;
+  if (!GROUPS.includes(first)) {
+    const spec = commandSpec(first);
+    return spec === undefined ? { unknown: first } : { spec, rest: argv.slice(1) };
+  }
+  if (second === undefined) return { group: first, code: ExitCode.Usage, text: groupHelp(first) };
+  if (HELP_FLAGS.includes(second))
+    return { group: first, code: ExitCode.Ok, text: groupHelp(first) };
+  const spec = commandSpec(`${first} ${second}`);
+  if (spec !== undefined) return { spec, rest: more };
+  const guess = closest(second, groupCommands(first).map(subcommandName));
+  return {
+    group: first,
+    code: ExitCode.Usage,
+    text: `gitfleet: unknown command ${JSON.stringify(`${first} ${second}`)}${guess === undefined ? '' : ` (did you mean ${first} ${guess}?)`}\n\n${groupHelp(first)}`,
+  };
+}
 
 function closest(word: string, words: readonly string[]): string | undefined {
   const distance = (a: string, b: string): number => {
@@ -78,11 +139,17 @@ async function completeNames(io: CliIo, args: readonly string[]): Promise<number
     (i === -1 ? undefined : rest[i + 1]) ?? io.env['GITFLEET_HUB_URL'] ?? 'http://127.0.0.1:8080';
   try {
     const hub = new HubClient({ url: checkHubUrl(raw, '--hub'), timeoutMs: 2_000 });
+    if (kind === 'rollouts') {
+      // applications with a rollout (the list is not paginated)
+      const body = await hub.get<{ items: { app: string }[] }>('/api/v1/rollouts');
+      io.stdout(body.items.map((x) => x.app).join('\n'));
+      return ExitCode.Ok;
+    }
     const path = {
       apps: '/api/v1/applications',
       targets: '/api/v1/targets',
       environments: '/api/v1/environments',
-    }[kind as NameKind];
+    }[kind as Exclude<NameKind, 'rollouts'>];
     const items = await hub.list<{ name: string }>(path);
     io.stdout(items.map((x) => x.name).join('\n'));
   } catch {
@@ -99,32 +166,46 @@ export async function runCli(io: CliIo): Promise<number> {
     return ExitCode.Usage;
   }
   if (first === '--help' || first === '-h' || first === 'help') {
-    const about = rest[0] === undefined ? undefined : commandSpec(rest[0]);
-    if (rest[0] !== undefined && about === undefined) {
-      io.stderr(`gitfleet help: unknown command ${JSON.stringify(rest[0])}\n\n${mainHelp()}`);
-      return ExitCode.Usage;
+    if (rest.length === 0) {
+      io.stdout(mainHelp());
+      return ExitCode.Ok;
     }
-    io.stdout(about === undefined ? mainHelp() : commandHelp(about));
-    return ExitCode.Ok;
+    const about = findCommand(rest);
+    if ('spec' in about) {
+      io.stdout(commandHelp(about.spec));
+      return ExitCode.Ok;
+    }
+    if ('group' in about && rest.length === 1) {
+      io.stdout(about.text);
+      return ExitCode.Ok;
+    }
+    io.stderr(`gitfleet help: unknown command ${JSON.stringify(rest.join(' '))}\n\n${mainHelp()}`);
+    return ExitCode.Usage;
   }
   if (first === '--version' || first === 'version') {
     io.stdout(`gitfleet ${CLI_VERSION}`);
     return ExitCode.Ok;
   }
   if (first === '__complete') return completeNames(io, rest);
-  const spec = commandSpec(first);
-  if (spec === undefined) {
-    const guess = closest(
-      first,
-      COMMANDS.map((c) => c.name),
-    );
+  const found = findCommand(io.argv);
+  if ('unknown' in found) {
+    const guess = closest(first, [
+      ...COMMANDS.filter((c) => !c.name.includes(' ')).map((c) => c.name),
+      ...GROUPS,
+    ]);
     io.stderr(
       `gitfleet: unknown command ${JSON.stringify(first)}${guess === undefined ? '' : ` (did you mean ${guess}?)`}\nsee: gitfleet --help`,
     );
     return ExitCode.Usage;
   }
+  if ('group' in found) {
+    if (found.code === ExitCode.Ok) io.stdout(found.text);
+    else io.stderr(found.text);
+    return found.code;
+  }
+  const { spec } = found;
   try {
-    const cmd = parseCommand(spec, rest, io.env);
+    const cmd = parseCommand(spec, found.rest, io.env);
     if (cmd.help) {
       io.stdout(commandHelp(spec));
       return ExitCode.Ok;
@@ -146,6 +227,10 @@ export async function runCli(io: CliIo): Promise<number> {
       env: io.env,
       out: io.stdout,
       note: io.stderr,
+      isTTY: io.isTTY,
+      columns: io.columns ?? 0,
+      clock: io.now,
+      sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     });
   } catch (err) {
     if (isCliError(err)) {

@@ -1,7 +1,8 @@
 /**
  * The commands of `gitfleet`: read commands ask the hub's HTTP API (status, drift, history, diff);
  * write commands (pin, unpin, promote, freeze, thaw) commit to the fleet repository, which the hub
- * reads like any other commit. Each returns its exit code or throws a CliError.
+ * reads like any other commit. Each returns its exit code or throws a CliError. The rollout
+ * commands are in ./rollout.ts.
  */
 import { readFile } from 'node:fs/promises';
 import type { FleetSpec } from '../core/fleet/types.ts';
@@ -44,27 +45,38 @@ export interface CommandContext {
   readonly out: (text: string) => void;
   /** Notes and warnings (stderr). */
   readonly note: (text: string) => void;
+  /** Whether stdout is a terminal (`rollout watch` redraws in place). */
+  readonly isTTY: boolean;
+  /** Width of the terminal (0: unknown). */
+  readonly columns: number;
+  /** The time now (nowMs is when the command started). */
+  readonly clock: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-function str(ctx: CommandContext, name: string): string | undefined {
+export function str(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.cmd.values.get(name);
   return typeof v === 'string' ? v : undefined;
 }
 
-function flag(ctx: CommandContext, name: string): boolean {
+export function flag(ctx: CommandContext, name: string): boolean {
   return ctx.cmd.values.get(name) === true;
 }
 
-function need(ctx: CommandContext, name: string): string {
+export function need(ctx: CommandContext, name: string): string {
   const v = str(ctx, name);
   if (v === undefined) throw usageError(`--${name} is required`, ctx.cmd.spec.name);
   return v;
 }
 
 /** Checks a name given on the command line: a DNS label, like every fleet name. */
-function name(ctx: CommandContext, what: string, value: string | undefined): string | undefined {
+export function name(
+  ctx: CommandContext,
+  what: string,
+  value: string | undefined,
+): string | undefined {
   if (value !== undefined && !DNS_LABEL.test(value)) {
     throw usageError(
       `${what} ${JSON.stringify(value)} is not a valid name (lowercase letters, digits and '-', at most 63)`,
@@ -74,7 +86,7 @@ function name(ctx: CommandContext, what: string, value: string | undefined): str
   return value;
 }
 
-function timeoutMs(ctx: CommandContext): number {
+export function timeoutMs(ctx: CommandContext): number {
   const raw = str(ctx, 'timeout') ?? '15000';
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 100 || n > 600_000) {
@@ -86,7 +98,7 @@ function timeoutMs(ctx: CommandContext): number {
   return n;
 }
 
-function hubClient(ctx: CommandContext): HubClient {
+export function hubClient(ctx: CommandContext): HubClient {
   const raw = str(ctx, 'hub') ?? 'http://127.0.0.1:8080';
   return new HubClient({
     url: checkHubUrl(raw, ctx.cmd.from.get('hub') ?? '--hub'),
@@ -94,7 +106,7 @@ function hubClient(ctx: CommandContext): HubClient {
   });
 }
 
-function printJson(ctx: CommandContext, value: unknown): void {
+export function printJson(ctx: CommandContext, value: unknown): void {
   ctx.out(JSON.stringify(value, null, 2));
 }
 

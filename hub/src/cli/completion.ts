@@ -1,12 +1,17 @@
 /**
  * Shell completion scripts for `gitfleet`, generated from the command table (./args.ts):
  * commands, each command's options, fixed values (`-o table|json`), files, and application,
- * target and environment names asked from the hub through the hidden `gitfleet __complete`
- * (quietly: nothing is completed when the hub cannot be reached). Pure.
+ * target and environment names (and applications with a rollout) asked from the hub through the
+ * hidden `gitfleet __complete` (quietly: nothing is completed when the hub cannot be reached).
+ * Commands of a group (`rollout watch`) are completed word by word. Pure.
  */
 import {
   COMMANDS,
+  GROUPS,
+  GROUP_SUMMARIES,
+  groupCommands,
   optionsOf,
+  subcommandName,
   type CommandSpec,
   type OptionSpec,
   type PositionalSpec,
@@ -16,7 +21,7 @@ export const SHELLS = ['bash', 'zsh'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 /** The kinds of names `gitfleet __complete KIND` prints, one per line. */
-export const NAME_KINDS = ['apps', 'targets', 'environments'] as const;
+export const NAME_KINDS = ['apps', 'targets', 'environments', 'rollouts'] as const;
 export type NameKind = (typeof NAME_KINDS)[number];
 
 function flags(o: OptionSpec): string[] {
@@ -32,10 +37,20 @@ function bashSource(src: OptionSpec['complete'] | PositionalSpec['complete']): s
   return `COMPREPLY=($(compgen -W "${src.join(' ')}" -- "$cur"))`;
 }
 
+/** The `case` label of a command: `status`, or `'rollout watch'` (quoted: two words). */
+function caseLabel(cmd: CommandSpec): string {
+  return cmd.name.includes(' ') ? `'${cmd.name}'` : cmd.name;
+}
+
+/** Words completed after `gitfleet`: commands that are not in a group, the groups, `help`. */
+function firstWords(): string[] {
+  return [...COMMANDS.filter((c) => !c.name.includes(' ')).map((c) => c.name), ...GROUPS];
+}
+
 function bashCommand(cmd: CommandSpec): string {
   const opts = optionsOf(cmd);
   const valued = opts.filter((o) => o.type === 'string');
-  const lines = [`    ${cmd.name})`, '      case "$prev" in'];
+  const lines = [`    ${caseLabel(cmd)})`, '      case "$prev" in'];
   for (const o of valued) {
     lines.push(`        ${flags(o).join('|')}) ${bashSource(o.complete)}; return ;;`);
   }
@@ -74,12 +89,22 @@ _gitfleet_names() {
 _gitfleet() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=($(compgen -W "${COMMANDS.map((c) => c.name).join(' ')} help" -- "$cur"))
+    COMPREPLY=($(compgen -W "${firstWords().join(' ')} help" -- "$cur"))
     return
   fi
-  local cmd="\${COMP_WORDS[1]}" npos=0 i
+  local cmd="\${COMP_WORDS[1]}" first=2 npos=0 i
+  case "$cmd" in
+${GROUPS.map(
+  (g) => `    ${g})
+      if [[ $COMP_CWORD -eq 2 ]]; then
+        COMPREPLY=($(compgen -W "${groupCommands(g).map(subcommandName).join(' ')}" -- "$cur"))
+        return
+      fi
+      cmd="${g} \${COMP_WORDS[2]}" first=3 ;;`,
+).join('\n')}
+  esac
   # positionals before the word being completed (skipping options and their values)
-  for ((i = 2; i < COMP_CWORD; i++)); do
+  for ((i = first; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
       ${valuedFlags.join('|')}) ((i++)) ;;
       -*) ;;
@@ -88,7 +113,7 @@ _gitfleet() {
   done
   case "$cmd" in
 ${COMMANDS.map(bashCommand).join('\n')}
-    help) COMPREPLY=($(compgen -W "${COMMANDS.map((c) => c.name).join(' ')}" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "${firstWords().join(' ')}" -- "$cur")) ;;
   esac
 }
 complete -F _gitfleet gitfleet
@@ -104,7 +129,7 @@ function zshWords(src: OptionSpec['complete'] | PositionalSpec['complete']): str
 
 function zshCommand(cmd: CommandSpec): string {
   const opts = optionsOf(cmd);
-  const lines = [`    ${cmd.name})`, '      case $prev in'];
+  const lines = [`    ${caseLabel(cmd)})`, '      case $prev in'];
   for (const o of opts.filter((x) => x.type === 'string')) {
     lines.push(`        ${flags(o).join('|')}) ${zshWords(o.complete) || ':'}; return ;;`);
   }
@@ -131,8 +156,24 @@ export function zshCompletion(): string {
         .flatMap(flags),
     ),
   ];
-  const described = COMMANDS.map(
-    (c) => `    '${c.name}:${c.summary.replaceAll("'", "'\\''").replaceAll(':', '\\:')}'`,
+  const describe = (word: string, summary: string): string =>
+    `    '${word}:${summary.replaceAll("'", "'\\''").replaceAll(':', '\\:')}'`;
+  const described = [
+    ...COMMANDS.filter((c) => !c.name.includes(' ')).map((c) => describe(c.name, c.summary)),
+    ...GROUPS.map((g) => describe(g, GROUP_SUMMARIES[g] ?? g)),
+  ];
+  const groupCases = GROUPS.map((g) =>
+    [
+      `    ${g})`,
+      '      if (( CURRENT == 3 )); then',
+      `        local -a sub; sub=(`,
+      ...groupCommands(g).map((c) => `  ${describe(subcommandName(c), c.summary)}`),
+      '        )',
+      `        _describe '${g} command' sub`,
+      '        return',
+      '      fi',
+      `      cmd="${g} \${words[3]}" first=4 ;;`,
+    ].join('\n'),
   );
   return `#compdef gitfleet
 # zsh completion for gitfleet. Load it with:  source <(gitfleet completion zsh)
@@ -155,8 +196,11 @@ ${described.join('\n')}
     _describe 'command' commands
     return
   fi
-  local cmd=\${words[2]} cur=\${words[CURRENT]} prev=\${words[CURRENT-1]} npos=0 i
-  for ((i = 3; i < CURRENT; i++)); do
+  local cmd=\${words[2]} cur=\${words[CURRENT]} prev=\${words[CURRENT-1]} first=3 npos=0 i
+  case $cmd in
+${groupCases.join('\n')}
+  esac
+  for ((i = first; i < CURRENT; i++)); do
     case \${words[i]} in
       ${valuedFlags.join('|')}) ((i++)) ;;
       -*) ;;

@@ -1,7 +1,8 @@
 /**
  * The hub's HTTP API as the CLI uses it: GET with query parameters, lists followed page by page
  * through `metadata.continue`, and every failure turned into a CliError with the right exit code
- * (hub unreachable: 3; 404: 4; 400: 2; anything else: 1) and a message that says what to do.
+ * (hub unreachable: 3; 404: 4; 400: 2; a refused API token, 401/403: 1; anything else: 1) and a
+ * message that says what to do. State-changing routes (POST) carry the API token.
  */
 import { CliError, ExitCode } from './errors.ts';
 
@@ -29,6 +30,13 @@ interface ListBody<T> {
 }
 
 export type Query = Readonly<Record<string, string | undefined>>;
+
+export interface RequestOptions {
+  /** Sent as `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** This request's deadline instead of the client's. */
+  readonly timeoutMs?: number;
+}
 
 /**
  * Checks a hub URL: absolute http(s), no credentials, no query.
@@ -79,23 +87,47 @@ export class HubClient {
    * @throws CliError exit 3 when the hub cannot be reached or does not answer in time, 4 on 404,
    *   2 on 400, 1 otherwise
    */
-  async get<T>(path: string, query: Query = {}): Promise<T> {
+  get<T>(path: string, query: Query = {}, opts: RequestOptions = {}): Promise<T> {
+    return this.#request<T>('GET', path, query, opts);
+  }
+
+  /**
+   * POST `path?query` with `Authorization: Bearer <token>` and the parsed JSON body of a 2xx.
+   *
+   * @throws CliError as `get`; a 401 or 403 (the token is missing, wrong, or the hub has none) is
+   *   exit 1: the hub refused
+   */
+  post<T>(path: string, query: Query, opts: RequestOptions = {}): Promise<T> {
+    return this.#request<T>('POST', path, query, opts);
+  }
+
+  async #request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Query,
+    opts: RequestOptions,
+  ): Promise<T> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
     const qs = params.toString();
     const url = `${this.url}${path}${qs === '' ? '' : `?${qs}`}`;
+    const timeoutMs = opts.timeoutMs ?? this.#timeoutMs;
     let res: Response;
     try {
       res = await this.#fetch(url, {
-        signal: AbortSignal.timeout(this.#timeoutMs),
-        headers: { accept: 'application/json' },
+        method,
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: {
+          accept: 'application/json',
+          ...(opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` }),
+        },
       });
     } catch (err) {
       const timedOut = err instanceof Error && err.name === 'TimeoutError';
       throw new CliError(
         ExitCode.Unreachable,
         timedOut
-          ? `the hub at ${this.url} did not answer within ${String(this.#timeoutMs)} ms`
+          ? `the hub at ${this.url} did not answer within ${String(timeoutMs)} ms`
           : `cannot reach the hub at ${this.url} (${causeText(err)})`,
         {
           details: [
@@ -121,6 +153,19 @@ export class HubClient {
     const message = err?.message ?? `HTTP ${String(res.status)}`;
     if (res.status === 404) throw new CliError(ExitCode.NotFound, message);
     if (res.status === 400) throw new CliError(ExitCode.Usage, message);
+    if (res.status === 401 || res.status === 403) {
+      throw new CliError(
+        ExitCode.Failed,
+        `the hub refused the request (${String(res.status)}${err?.code === undefined ? '' : ` ${err.code}`}): ${message}`,
+        {
+          details: [
+            opts.token === undefined
+              ? "give the hub's API token: --api-token-file (or GITFLEET_API_TOKEN_FILE), or GITFLEET_API_TOKEN"
+              : "check the API token: it must be the one in the hub's --api-token-file",
+          ],
+        },
+      );
+    }
     throw new CliError(
       ExitCode.Failed,
       `the hub answered ${String(res.status)}${err?.code === undefined ? '' : ` ${err.code}`}: ${message}`,

@@ -21,6 +21,7 @@ const code = await runCli({
   stdout: writer(process.stdout),
   stderr: writer(process.stderr),
   isTTY: process.stdout.isTTY,
+  columns: process.stdout.columns,
   now: Date.now,
 });
 // let stdout drain (a pipe may still hold a large JSON document), then exit with the code

@@ -52,7 +52,8 @@ export interface HttpServerDeps {
   readonly store: HubStore;
   readonly resolver: Pick<Resolver, 'fleet' | 'status' | 'trigger'>;
   readonly queue: Pick<DeliveryQueue, 'counts'>;
-  readonly link: Pick<AgentLinkServer, 'connectedTargets'>;
+  readonly link: Pick<AgentLinkServer, 'connectedTargets'> &
+    Partial<Pick<AgentLinkServer, 'deliveryLatency'>>;
   readonly poller: Pick<GitPoller, 'trigger'>;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -256,6 +257,7 @@ async function metrics(ctx: RequestContext): Promise<Reply> {
       ...rows.map(
         (x) => `gitfleet_hub_app_drift{target="${x.target}",app="${x.app}"} ${String(x.drift)}`,
       ),
+      ...(deps.link.deliveryLatency?.render() ?? []),
       '',
     ].join('\n'),
   };
@@ -320,7 +322,8 @@ export const ROUTES: readonly Route[] = [
     required: [],
     handle: (ctx) =>
       Promise.resolve(
-        ctx.deps.resolver.fleet !== undefined
+        // ready once a whole pass over an accepted fleet finished (HTTP is up before the first)
+        ctx.deps.resolver.fleet !== undefined && ctx.deps.resolver.status.lastPassAtMs !== undefined
           ? { status: 200, text: 'ok' }
           : { status: 503, text: 'no fleet definition accepted yet' },
       ),

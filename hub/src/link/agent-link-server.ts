@@ -43,6 +43,7 @@ import {
   type TraceCarrier,
   type Tracer,
 } from '@gitfleet/proto';
+import { Histogram } from '../core/histogram.ts';
 import { planResync } from '../core/resync.ts';
 import type { HubStore, PendingDelivery } from '../store/port.ts';
 
@@ -78,6 +79,8 @@ interface Sent {
   readonly version: number;
   readonly kind: 'assignment' | 'appRemoval';
   sentAtMs: number;
+  /** First send on this stream (resends keep it). */
+  firstSentMs: number;
   attempt: number;
 }
 
@@ -121,6 +124,12 @@ export class AgentLinkServer {
   private readonly isDeclared: (target: string) => boolean | undefined;
   private readonly logger: Logger;
   private readonly tracer: Tracer;
+  /** First send of an assignment or removal → the agent's ack (it holds it durably), seconds. */
+  readonly deliveryLatency = new Histogram(
+    'gitfleet_hub_delivery_latency_seconds',
+    'Time from sending an assignment or removal on a stream to the agent acking it.',
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  );
   private readonly now: () => number;
   private readonly sessions = new Map<string, Session>();
   private server: Server | undefined;
@@ -455,6 +464,7 @@ export class AgentLinkServer {
       version: payload.version,
       kind: payload.kind,
       sentAtMs: this.now(),
+      firstSentMs: prior?.firstSentMs ?? this.now(),
       attempt: prior === undefined ? 0 : prior.attempt + 1,
     });
     const ok = this.writeWithTrace(s, payload, id, p.trace);
@@ -497,6 +507,7 @@ export class AgentLinkServer {
     const sent = s.sent.get(messageId);
     if (sent === undefined) return; // an ack for something we did not send on this stream (or a heartbeat id)
     s.sent.delete(messageId);
+    this.deliveryLatency.observe((this.now() - sent.firstSentMs) / 1_000);
     if (error === undefined) {
       await this.store.ack(s.target, sent.app, sent.version);
     } else {

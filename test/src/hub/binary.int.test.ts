@@ -291,6 +291,9 @@ it('runs from environment config: ready, status, webhook, drift, metrics, clean 
     { timeoutMs: 10_000, intervalMs: 100, abortIf: bothAlive },
   );
   expect(metrics).toMatch(/^gitfleet_hub_streams 1$/m);
+  // every delivery so far was acked: the latency histogram counted them
+  expect(metrics).toMatch(/^# TYPE gitfleet_hub_delivery_latency_seconds histogram$/m);
+  expect(metrics).toMatch(/^gitfleet_hub_delivery_latency_seconds_count [1-9]\d*$/m);
   expect(metrics).toMatch(/^gitfleet_hub_app_healthy\{target="edge",app="web"\} 1$/m);
   expect((await fetch(`${api}/nowhere`)).status).toBe(404);
 
