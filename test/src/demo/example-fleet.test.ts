@@ -20,4 +20,14 @@ describe('the demo fleet repository', () => {
       });
     }
   });
+
+  it('rolls podinfo out dev → staging → prod, prod behind a manual gate', () => {
+    const rollout = parsed.spec.applications.find((a) => a.name === 'podinfo')?.rollout;
+    expect(rollout?.waves.map((w) => [w.name, w.soakMs, w.gate])).toEqual([
+      ['canary', 15_000, undefined],
+      ['staging', 0, undefined],
+      ['prod', 0, 'manual'],
+    ]);
+    expect(rollout).toMatchObject({ onFailure: 'rollback', progressDeadlineMs: 120_000 });
+  });
 });

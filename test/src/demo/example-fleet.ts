@@ -1,4 +1,7 @@
-/** The example fleet repository the demo serves: targets, an environment per stage, one app. */
+/**
+ * The example fleet repository the demo serves: targets, an environment per stage, one app rolled
+ * out in waves (dev → staging → prod behind a manual gate).
+ */
 export const EXAMPLE_FLEET_FILES: Record<string, string> = {
   'README.md':
     '# Example gitfleet fleet\n\nTargets, environments and applications of the local demo.\n',
@@ -23,6 +26,19 @@ export const EXAMPLE_FLEET_FILES: Record<string, string> = {
     '    sync: automated',
     '    prune: true',
     '    drift: correct',
+    '  # a new revision goes to dev first, soaks, then staging; prod waits for an approval',
+    '  rollout:',
+    '    waves:',
+    '      - name: canary',
+    '        selector: { matchLabels: { env: dev } }',
+    '        soak: 15s',
+    '      - name: staging',
+    '        selector: { matchLabels: { env: staging } }',
+    '      - name: prod',
+    '        selector: { matchLabels: { env: prod } }',
+    '        gate: manual',
+    '    progressDeadline: 2m',
+    '    onFailure: rollback',
     '',
   ].join('\n'),
   'apps/podinfo/manifests/namespace.yaml':

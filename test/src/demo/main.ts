@@ -91,6 +91,8 @@ try {
   }
   const webhookSecret = randomBytes(16).toString('hex');
   await writeFile(path.join(runDir, 'webhook.secret'), webhookSecret, { mode: 0o600 });
+  const apiToken = randomBytes(16).toString('hex');
+  await writeFile(path.join(runDir, 'api.token'), apiToken, { mode: 0o600 });
   const [grpcPort = 0, httpPort = 0] = await freePorts(2);
   const hub = await spawnManaged('gitfleet-hub', path.join(REPO_ROOT, 'hub/bin/gitfleet-hub'), {
     logDir: runDir,
@@ -113,6 +115,10 @@ try {
       path.join(runDir, 'hub-git-cache'),
       '--heartbeat-interval-ms',
       '2000',
+      '--api-token-file',
+      path.join(runDir, 'api.token'),
+      '--rollout-interval-ms',
+      '500',
     ],
   });
   procs.push(hub);
@@ -164,6 +170,23 @@ try {
   );
 
   const kubectl = kube.binaries.kubectl;
+  // one file to source for the walkthrough: the CLI, kubectl and where everything is
+  await writeFile(
+    path.join(runDir, 'env'),
+    [
+      '# source .gitfleet-run/env — the demo fleet for gitfleet and kubectl in this shell',
+      `export PATH="${path.join(REPO_ROOT, 'hub/bin')}:${path.dirname(kubectl)}:$PATH"`,
+      `export GITFLEET_HUB_URL=http://127.0.0.1:${httpPort}`,
+      `export GITFLEET_FLEET_REPO=${git.repoUrl('fleet')}`,
+      `export GITFLEET_API_TOKEN_FILE=${path.join(runDir, 'api.token')}`,
+      'export GITFLEET_AUTHOR="Demo User <demo@example.com>"',
+      ...kube.clusters.map(
+        (c) =>
+          `alias kubectl-${c.name}='kubectl --kubeconfig ${path.join(runDir, `${c.name}.kubeconfig`)}'`,
+      ),
+      '',
+    ].join('\n'),
+  );
   say(`\ngitfleet demo fleet is up (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   say(
     `  Git server   ${git.url}   fleet repo: ${git.repoUrl('fleet')} (main @ ${sha.slice(0, 12)})`,
@@ -179,20 +202,24 @@ try {
   }
   say(`\nFleet status (GET http://127.0.0.1:${httpPort}/api/v1/status):\n`);
   say(await statusTable(httpPort));
-  say('\nTry:');
+  say('\nWalk through it (README.md, "A tour of the demo") in another shell:');
   say(
-    `  # drift: scale podinfo by hand in prod; the agent puts it back within milliseconds and reports it`,
+    '  source .gitfleet-run/env              # gitfleet, kubectl-dev/-staging/-prod, the hub URL',
   );
   say(
-    `  ${kubectl} --kubeconfig .gitfleet-run/prod.kubeconfig -n podinfo scale deployment/podinfo --replicas=5`,
+    '  gitfleet status                       # application × target: revision, sync, health, drift',
   );
-  say(`  curl -s http://127.0.0.1:${httpPort}/api/v1/drift`);
-  say(`  # a change through Git: clone, edit, push; the hub polls every 5 s`);
-  say(`  git clone ${git.repoUrl('fleet')} /tmp/fleet && cd /tmp/fleet`);
+  say(`  git clone -q ${git.repoUrl('fleet')} /tmp/fleet && cd /tmp/fleet`);
   say(
-    `  sed -i 's/replicas: 2/replicas: 3/' apps/podinfo/manifests/deployment.yaml && git commit -am "3 replicas" && git push`,
+    "  sed -i 's/podinfo:6.7.0/podinfo:6.7.1/' apps/podinfo/manifests/deployment.yaml && git commit -qam 'podinfo 6.7.1' && git push -q",
   );
-  say(`  curl -s http://127.0.0.1:${httpPort}/api/v1/status`);
+  say(
+    '  gitfleet rollout watch podinfo        # canary dev, soak 15 s, staging, then the prod gate',
+  );
+  say('  gitfleet rollout approve podinfo --wave prod');
+  say('  kubectl-prod -n podinfo scale deployment/podinfo --replicas=5 && gitfleet drift');
+  say('  gitfleet pin podinfo <sha> --env staging --reason "hold staging"   # a Git commit');
+  say('  gitfleet promote podinfo --from staging --to prod --reason "staging is good"');
   say('\nCtrl-C stops everything.');
 
   const forSeconds = values.for === undefined ? undefined : Number(values.for);

@@ -318,6 +318,9 @@ async function startCluster(
         `--root-ca-file=${path.join(dir, 'certs', 'apiserver.crt')}`,
         '--use-service-account-credentials=false',
         '--controllers=*,-nodeipam',
+        // kwok's node is fake: a heartbeat it sends late on a busy machine must not mark its pods
+        // NotReady for good (kwok never readies a pod twice) — seen ~50 s into the demo
+        '--node-monitor-grace-period=10m',
         '--concurrent-deployment-syncs=10',
         '--v=0',
       ],
