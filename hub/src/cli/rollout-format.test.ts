@@ -359,7 +359,9 @@ describe('tables', () => {
       waves: [
         wave(0, 'canary', ['dev'], { soakMs: 2_000 }),
         wave(1, 'prod', ['prd-1'], { gate: 'manual' }),
-        wave(2, 'unmatched', [], { implicit: true, status: 'empty' }),
+        wave(2, 'empty', [], { status: 'empty' }),
+        // the implicit wave without targets is no row
+        wave(3, 'unmatched', [], { implicit: true, status: 'empty' }),
       ],
       targets: [
         {
@@ -381,10 +383,10 @@ describe('tables', () => {
     expect(formatRolloutPlan('web', plan, plain).split('\n')).toEqual([
       'plan of web: 2 wave(s): canary: 1 target (env=dev), maxUnavailable 1, soak 2s → prod: …',
       '',
-      'WAVE       MEMBERS   MAXUNAVAILABLE  SOAK  GATE    STATUS',
-      'canary     1: dev    1               2s    -       pending',
-      'prod       1: prd-1  1               -     manual  pending',
-      'unmatched  (none)    1               -     -       empty',
+      'WAVE    MEMBERS   MAXUNAVAILABLE  SOAK  GATE    STATUS',
+      'canary  1: dev    1               2s    -       pending',
+      'prod    1: prd-1  1               -     manual  pending',
+      'empty   (none)    1               -     -       empty',
       '',
       'TARGET  WAVE    WHY                                     NOW',
       'dev     canary  selector matched wave canary (env=dev)  ready (Connected; reports 3f2a9c1 Synced/Healthy)',

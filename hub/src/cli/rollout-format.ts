@@ -117,6 +117,11 @@ function gate(w: WaveExplanation, approvals: readonly string[]): string {
   return approvals.includes(w.name) ? `${w.gate}, approved` : w.gate;
 }
 
+/** The waves worth a row: every declared one, and the implicit `unmatched` when it has targets. */
+export function shownWaves(waves: readonly WaveExplanation[]): WaveExplanation[] {
+  return waves.filter((w) => !w.implicit || w.targets.length > 0);
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${String(n)} ${n === 1 ? one : many}`;
 }
@@ -146,7 +151,7 @@ export function waveProgress(view: RolloutView): WaveProgress[] {
     list.push(t);
     byWave.set(t.wave, list);
   }
-  return view.explanation.waves.map((w) => {
+  return shownWaves(view.explanation.waves).map((w) => {
     const members = byWave.get(w.name) ?? [];
     const moved = members.filter(
       (t) => MOVED_STATES.has(t.state) || Object.hasOwn(view.state.moved, t.target),
@@ -269,7 +274,7 @@ function wavesTable(
   if (progress !== undefined) head.push('PROGRESS');
   return table(
     head,
-    waves.map((w) => {
+    shownWaves(waves).map((w) => {
       const status =
         w.status === 'current'
           ? p.paint(w.status, 'bold', 'cyan')

@@ -421,7 +421,14 @@ export async function rolloutCommand(
   let result: ReturnType<typeof commandOutcome>;
   while (result === undefined && ctx.clock() < deadline) {
     await ctx.sleep(150);
-    const view = await hub.get<RolloutView>('/api/v1/rollout', { app });
+    // the command was accepted: a failure to read back only leaves its outcome unknown
+    const view = await hub.get<RolloutView>('/api/v1/rollout', { app }).catch((err: unknown) => {
+      ctx.note(
+        `warning: cannot read the rollout back (${err instanceof Error ? err.message : String(err)})`,
+      );
+      return undefined;
+    });
+    if (view === undefined) break;
     result = commandOutcome(newEvents(before.state.history, view.state.history), command, by, wave);
   }
   const what = `${command}${wave === undefined ? '' : ` of wave ${wave}`}`;
