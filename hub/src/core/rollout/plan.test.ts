@@ -219,7 +219,7 @@ describe('a healthy rollout', () => {
       reason: 'pending: wave rest comes after canary; keeps v1',
     });
     expect(r.explanation.summary).toBe(
-      'shop v1 → v2: wave 1/3 canary: 0/2 healthy, 1 moving, 1 waiting',
+      'shop v1 → v2: wave 1/2 canary: 0/2 healthy, 1 moving, 1 waiting',
     );
     // Nothing changes until dev-1 is healthy at v2.
     w.tick(10 * SEC);
@@ -235,7 +235,7 @@ describe('a healthy rollout', () => {
     expect(moves(r)).toEqual([]);
     w.tick(10 * SEC);
     r = w.step();
-    expect(r.explanation.summary).toBe('shop v1 → v2: wave 1/3 canary healthy, soaking 10s of 30s');
+    expect(r.explanation.summary).toBe('shop v1 → v2: wave 1/2 canary healthy, soaking 10s of 30s');
     // Soak elapsed: the rest, two at a time.
     w.tick(20 * SEC);
     r = w.step();
@@ -385,7 +385,7 @@ describe('failures', () => {
       reason: 'halted before its turn: keeps v1',
     });
     expect(r.explanation.summary).toBe(
-      'shop v1 → v2: halted in wave 1/3 canary: dev-1: Degraded (1 failed of failureBudget 0); resume, rollback or abort',
+      'shop v1 → v2: halted in wave 1/2 canary: dev-1: Degraded (1 failed of failureBudget 0); resume, rollback or abort',
     );
     w.tick(MIN);
     expect(moves(w.step())).toEqual([]);
@@ -624,7 +624,7 @@ describe('manual gates', () => {
       reason: 'waiting: gate needs approval (wave prod, gate: manual)',
     });
     expect(r.explanation.summary).toBe(
-      'shop v1 → v2: wave 2/3 prod waits for approval (gate: manual)',
+      'shop v1 → v2: wave 2/2 prod waits for approval (gate: manual)',
     );
     w.tick(MIN);
     expect(w.step().state.phase).toBe('WaitingApproval');
@@ -671,7 +671,7 @@ describe('stale targets', () => {
     expect(r.state.phase).toBe('Progressing');
     expect(moves(r)).toEqual([]);
     expect(r.explanation.summary).toBe(
-      'shop v1 → v2: wave 1/3 canary: 1/2 healthy, 0 moving, 0 waiting; blocked by dev-2 (not Connected, staleTargets: block)',
+      'shop v1 → v2: wave 1/2 canary: 1/2 healthy, 0 moving, 0 waiting; blocked by dev-2 (not Connected, staleTargets: block)',
     );
     w.connection['dev-2'] = 'Connected';
     expect(moves(w.step())).toEqual(['dev-2→v2']);
@@ -783,7 +783,7 @@ describe('pause, resume, abort', () => {
     expect(moves(r)).toEqual([]);
     expect(r.state.failed).toEqual({});
     expect(w.why('dev-2')).toMatchObject({ state: 'waiting', reason: 'paused: keeps v1' });
-    expect(r.explanation.summary).toBe('shop v1 → v2: paused in wave 1/3 canary (was Progressing)');
+    expect(r.explanation.summary).toBe('shop v1 → v2: paused in wave 1/2 canary (was Progressing)');
     r = w.command({ kind: 'resume' });
     expect(r.state.phase).toBe('Progressing');
     expect(moves(r)).toEqual(['dev-2→v2']);

@@ -1052,7 +1052,10 @@ function summarize(state: RolloutState, ctx: Ctx, targets: readonly TargetExplan
   const where =
     wave === undefined
       ? ''
-      : `wave ${String(state.wave + 1)}/${String(ctx.waves.length)} ${wave.name}`;
+      : `wave ${String(state.wave + 1)}/${String(
+          // the implicit 'unmatched' wave counts only when it has targets
+          ctx.waves.filter((w) => !w.implicit || w.targets.length > 0).length,
+        )} ${wave.name}`;
   switch (state.phase) {
     case 'Completed': {
       const late = targets
