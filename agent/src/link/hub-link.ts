@@ -225,8 +225,16 @@ export class HubLink {
       },
       helloId(this.opts.target, this.instanceId, this.attempt),
     );
+    this.startTicking();
+  }
+
+  /**
+   * Ticks at half the heartbeat interval (at most 1 s): a heartbeat is due every interval, and
+   * checking only once per interval would skip one whenever the timer runs a little early.
+   */
+  private startTicking(): void {
     clearInterval(this.timer);
-    this.timer = setInterval(() => this.tick(), Math.min(1_000, this.heartbeatIntervalMs));
+    this.timer = setInterval(() => this.tick(), Math.min(1_000, this.heartbeatIntervalMs / 2));
     this.timer.unref();
   }
 
@@ -340,7 +348,10 @@ export class HubLink {
   private onWelcome(w: Welcome): void {
     if (this.stateValue !== 'handshaking') return;
     this.sessionId = w.sessionId;
-    if (w.heartbeatIntervalMs > 0) this.heartbeatIntervalMs = w.heartbeatIntervalMs;
+    if (w.heartbeatIntervalMs > 0 && w.heartbeatIntervalMs !== this.heartbeatIntervalMs) {
+      this.heartbeatIntervalMs = w.heartbeatIntervalMs;
+      this.startTicking();
+    }
     this.connects++;
     this.readyAtMs = this.now();
     this.outbox.resetForNewStream();

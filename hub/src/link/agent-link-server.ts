@@ -115,6 +115,7 @@ class Session {
 }
 
 const RESEND_MAX_MS = 60_000;
+/** Liveness writes to the store at most this often per stream (and twice per heartbeat). */
 const TOUCH_EVERY_MS = 1_000;
 
 export class AgentLinkServer {
@@ -275,7 +276,7 @@ export class AgentLinkServer {
         await this.onHello(s, p);
         return;
       }
-      if (now - s.lastTouchMs >= TOUCH_EVERY_MS) {
+      if (now - s.lastTouchMs >= Math.min(TOUCH_EVERY_MS, this.opts.heartbeatIntervalMs / 2)) {
         s.lastTouchMs = now;
         await this.store.touch(s.target, now, s.id);
       }

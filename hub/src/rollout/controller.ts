@@ -174,8 +174,9 @@ export class RolloutController implements RevisionGate {
     const state = await this.deps.store.load(app);
     if (spec === undefined || strategy === undefined || state === undefined) return undefined;
     // a dry step explains the state as it stands now (nothing is written)
+    // the dry step's state, so that state and explanation always agree
     const r = step(await this.stepInput(spec, app, strategy, state, []));
-    return { app, state, explanation: r.explanation };
+    return { app, state: r.state, explanation: r.explanation };
   }
 
   async list(): Promise<RolloutView[]> {
