@@ -91,7 +91,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
       store: rolloutStore,
       hub: store,
       fleet: () => r.fleet,
-      retrigger: () => void r.trigger(),
+      retarget: (pairs) => void r.resolvePairs(pairs),
       logger,
     },
   );

@@ -133,6 +133,7 @@ export class Resolver {
     changedLastPass: 0,
   };
   private running: Promise<void> | undefined;
+  private readonly pendingPairs = new Map<string, { app: string; target: string }>();
   private again = false;
 
   constructor(opts: ResolverOptions, deps: ResolverDeps) {
@@ -157,21 +158,81 @@ export class Resolver {
 
   /** Runs a pass now; a call while one runs schedules exactly one more. */
   trigger(): Promise<void> {
-    if (this.running !== undefined) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
+    this.again = true;
+    return this.run();
+  }
+
+  /**
+   * Re-resolves only these (application, target) pairs against the fleet in force — no fetch, no
+   * parse, no removal scan: what a rollout needs when it moves a wave. Queued behind a running
+   * pass; a full pass pending covers them.
+   */
+  resolvePairs(pairs: readonly { readonly app: string; readonly target: string }[]): Promise<void> {
+    for (const p of pairs) this.pendingPairs.set(`${p.app}\n${p.target}`, p);
+    return this.run();
+  }
+
+  private run(): Promise<void> {
+    this.running ??= (async () => {
       try {
-        do {
-          this.again = false;
-          await this.pass();
-        } while (this.again);
+        while (this.again || this.pendingPairs.size > 0) {
+          if (this.again) {
+            this.again = false;
+            this.pendingPairs.clear();
+            await this.pass();
+          } else {
+            const pairs = [...this.pendingPairs.values()];
+            this.pendingPairs.clear();
+            await this.passPairs(pairs);
+          }
+        }
       } finally {
         this.running = undefined;
       }
     })();
     return this.running;
+  }
+
+  private async passPairs(
+    pairs: readonly { readonly app: string; readonly target: string }[],
+  ): Promise<void> {
+    const spec = this.inForce;
+    if (spec === undefined) return;
+    const span = startSpan(this.tracer, 'gitfleet.resolve', {
+      attributes: { 'gitfleet.fleet_repo': this.opts.fleet.url, 'gitfleet.pairs': pairs.length },
+    });
+    const placed = new Map<string, ReadonlySet<string>>();
+    let changed = 0;
+    try {
+      await this.rollouts?.refresh();
+      for (const { app, target } of pairs) {
+        let on = placed.get(app);
+        if (on === undefined) {
+          on = new Set(spec.applications.some((a) => a.name === app) ? placementOf(spec, app) : []);
+          placed.set(app, on);
+        }
+        if (!on.has(target)) continue;
+        try {
+          if (await this.resolveOne(spec, app, target, span)) changed++;
+        } catch (err) {
+          this.logger.warn('could not resolve; the last good desired state stays', {
+            app,
+            target,
+            error: toGitfleetError(err).message,
+          });
+        }
+      }
+    } finally {
+      span.setAttribute('gitfleet.changed', changed);
+      span.end();
+      this.refs.clear();
+      this.reads.clear();
+    }
+    this.logger.info('resolve pass (targets moved by a rollout)', {
+      pairs: pairs.length,
+      changed,
+    });
+    this.rollouts?.passed();
   }
 
   private async pass(): Promise<void> {

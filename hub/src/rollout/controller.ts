@@ -29,6 +29,7 @@ import {
   type RolloutStrategy,
 } from '../core/fleet/index.ts';
 import {
+  isTerminal,
   planPreview,
   revisionFor,
   startRollout,
@@ -58,8 +59,8 @@ export interface RolloutControllerDeps {
   readonly hub: HubStore;
   /** The fleet definition in force. */
   readonly fleet: () => FleetSpec | undefined;
-  /** Re-resolve now (a target's revision changed). */
-  readonly retrigger: () => void;
+  /** Re-resolve these (app, target) pairs now: the rollout moved them. */
+  readonly retarget: (pairs: readonly { app: string; target: string }[]) => void;
   readonly logger: Logger;
   readonly now?: () => number;
 }
@@ -227,7 +228,7 @@ export class RolloutController implements RevisionGate {
     if (!(await this.deps.store.lead(this.opts.replica, Math.max(5_000, 5 * this.opts.intervalMs))))
       return;
     const stored = await this.deps.store.loadAll();
-    let moved = false;
+    const moved: { app: string; target: string }[] = [];
     for (const app of spec.applications) {
       if (app.rollout === undefined) {
         if (stored.has(app.name)) await this.deps.store.remove(app.name);
@@ -247,6 +248,8 @@ export class RolloutController implements RevisionGate {
         continue;
       }
       const commands = await this.deps.store.takeCommands(app.name);
+      // a finished rollout of the revision still wanted has nothing to decide: no reads
+      if (isTerminal(prev.phase) && wanted === prev.toRevision && commands.length === 0) continue;
       const r = step(await this.stepInput(spec, app.name, app.rollout, prev, commands, wanted));
       if (JSON.stringify(r.state) !== JSON.stringify(prev)) {
         if (!(await this.deps.store.save(prev, r.state))) {
@@ -267,7 +270,7 @@ export class RolloutController implements RevisionGate {
         }
       }
       for (const a of r.actions) {
-        moved = true;
+        moved.push({ app: app.name, target: a.target });
         this.logger.info('rollout moves a target', {
           app: app.name,
           target: a.target,
@@ -276,9 +279,9 @@ export class RolloutController implements RevisionGate {
         });
       }
     }
-    if (moved) {
+    if (moved.length > 0) {
       this.states = await this.deps.store.loadAll();
-      this.deps.retrigger();
+      this.deps.retarget(moved);
     }
   }
 
@@ -314,19 +317,27 @@ export class RolloutController implements RevisionGate {
   ): Promise<{ targets: RolloutTarget[]; statuses: Record<string, ObservedStatus> }> {
     const now = this.now();
     const targets: RolloutTarget[] = [];
-    for (const name of placementOf(spec, app)) {
-      if (resolveRevisionRef(spec, app, name).source !== 'application') continue;
-      const t = spec.targets.find((x) => x.name === name);
-      if (t === undefined) continue;
-      const conn = await this.deps.hub.connection(name, now, this.opts.staleAfterMs);
+    const byName = new Map(spec.targets.map((t) => [t.name, t]));
+    const names = placementOf(spec, app).filter(
+      (name) => byName.has(name) && resolveRevisionRef(spec, app, name).source === 'application',
+    );
+    // all connections at once (one round trip's worth of commands, not one per target)
+    const conns = await Promise.all(
+      names.map((name) => this.deps.hub.connection(name, now, this.opts.staleAfterMs)),
+    );
+    const windows = new Map<string, ReturnType<typeof windowsState>>();
+    names.forEach((name, i) => {
       const env = environmentOf(spec, name);
+      const key = env?.name ?? '';
+      let w = windows.get(key);
+      if (w === undefined) windows.set(key, (w = windowsState(env?.syncWindows ?? [], now)));
       targets.push({
         name,
-        labels: t.labels,
-        connection: conn.state,
-        syncWindow: windowsState(env?.syncWindows ?? [], now),
+        labels: byName.get(name)?.labels ?? {},
+        connection: conns[i]?.state ?? 'Disconnected',
+        syncWindow: w,
       });
-    }
+    });
     const statuses: Record<string, ObservedStatus> = {};
     const wantedTargets = new Set(targets.map((t) => t.name));
     for (const r of await this.deps.hub.listReports({ app })) {

@@ -38,3 +38,14 @@ export interface SimProgress {
   readonly pendingReports: number;
   readonly revisions: Readonly<Record<string, SimRevisionProgress>>;
 }
+
+/** One line of sim-agents.ts `--events-file`: a per-(target, app) moment. */
+export interface SimEvent {
+  /** `assigned`: a fresh assignment taken and acked; `reported`: its report acked by the hub. */
+  readonly kind: 'assigned' | 'reported';
+  readonly target: string;
+  readonly app: string;
+  readonly revision: string;
+  /** Wall-clock ms (Date.now). */
+  readonly atMs: number;
+}

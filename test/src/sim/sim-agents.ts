@@ -20,10 +20,14 @@
  * (at most every `--progress-ms`), see {@link SimProgress}. Times are wall-clock ms (Date.now),
  * so the parent can compare them with its own.
  *
+ * With `--events-file FILE`, one JSON line per (target, app) event is appended to FILE (see
+ * {@link SimEvent}): `assigned` when a fresh assignment is taken (and acked), `reported` when the
+ * hub acks its Synced/Healthy report. Per-target times, e.g. for the rollout benchmark's waves.
+ *
  * Usage: node sim-agents.ts --hub HOST:PORT --tokens-dir DIR [--from 0] [--count 1]
- *          [--prefix sim-] [--connect-concurrency 200] [--progress-ms 100]
+ *          [--prefix sim-] [--connect-concurrency 200] [--progress-ms 100] [--events-file FILE]
  */
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
@@ -50,7 +54,7 @@ import {
   type StatusReport,
 } from '@gitfleet/proto';
 import { backoffDelayMs, DEFAULT_RECONNECT_BACKOFF } from '../../../agent/src/core/backoff.ts';
-import type { SimProgress, SimRevisionProgress } from './progress.ts';
+import type { SimEvent, SimProgress, SimRevisionProgress } from './progress.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -61,6 +65,7 @@ const { values: args } = parseArgs({
     prefix: { type: 'string', default: 'sim-' },
     'connect-concurrency': { type: 'string', default: '200' },
     'progress-ms': { type: 'string', default: '100' },
+    'events-file': { type: 'string' },
   },
 });
 const hubAddress = args.hub;
@@ -77,6 +82,13 @@ const PROGRESS_MS = Number(args['progress-ms']);
 const AGENT_VERSION = '0.0.0-sim';
 const REPORT_RESEND_MS = 10_000;
 const REPORT_RESEND_MAX_MS = 60_000;
+const eventsFile = args['events-file'];
+const eventsOut =
+  eventsFile === undefined ? undefined : createWriteStream(eventsFile, { flags: 'a' });
+
+function recordEvent(e: SimEvent): void {
+  eventsOut?.write(`${JSON.stringify(e)}\n`);
+}
 
 // ------------------------------------------------------------------------------ statistics
 
@@ -298,6 +310,13 @@ class SimAgent {
           const rs = revisionStats(r.report.revision);
           rs.reported.add(`${this.target}/${app}`);
           rs.reportedAtMs = now;
+          recordEvent({
+            kind: 'reported',
+            target: this.target,
+            app,
+            revision: r.report.revision,
+            atMs: now,
+          });
           return;
         }
         return;
@@ -322,6 +341,13 @@ class SimAgent {
           const rs = revisionStats(p.revision);
           rs.acked.add(`${this.target}/${p.app}`);
           rs.ackedAtMs = now;
+          recordEvent({
+            kind: 'assigned',
+            target: this.target,
+            app: p.app,
+            revision: p.revision,
+            atMs: now,
+          });
           this.queueReport(p.app, taken);
         }
         return;

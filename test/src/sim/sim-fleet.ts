@@ -12,9 +12,9 @@ import path from 'node:path';
 import { REPO_ROOT } from '../fleet/paths.ts';
 import { spawnManaged, type ManagedProcess } from '../fleet/processes.ts';
 import { waitFor } from '../fleet/wait.ts';
-import type { SimProgress } from './progress.ts';
+import type { SimEvent, SimProgress } from './progress.ts';
 
-export type { SimProgress, SimRevisionProgress } from './progress.ts';
+export type { SimEvent, SimProgress, SimRevisionProgress } from './progress.ts';
 
 export const SIM_PREFIX = 'sim-';
 export const HUB_BIN = path.join(REPO_ROOT, 'hub/bin/gitfleet-hub');
@@ -129,6 +129,8 @@ export interface SimAgentsOptions {
   /** First-connect pacing (handshakes at once). Default 200. */
   readonly connectConcurrency?: number;
   readonly progressMs?: number;
+  /** Append a line per assignment taken and report acked to this file (see readSimEvents). */
+  readonly eventsFile?: string;
 }
 
 export interface SimAgents {
@@ -168,6 +170,7 @@ export async function startSimAgents(o: SimAgentsOptions): Promise<SimAgents> {
       String(o.connectConcurrency ?? 200),
       '--progress-ms',
       String(o.progressMs ?? 100),
+      ...(o.eventsFile === undefined ? [] : ['--events-file', o.eventsFile]),
     ],
   });
   const tail = new LineTail(proc.logFile);
@@ -207,6 +210,27 @@ export async function startSimAgents(o: SimAgentsOptions): Promise<SimAgents> {
       tail.close();
     },
   };
+}
+
+/** Every whole line of a sim-agents `--events-file` so far (none when it does not exist yet). */
+export function readSimEvents(file: string): SimEvent[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: SimEvent[] = [];
+  const lines = text.split('\n');
+  lines.pop(); // '' after the last newline, or a line being written
+  for (const line of lines) {
+    try {
+      out.push(JSON.parse(line) as SimEvent);
+    } catch {
+      // not a whole line
+    }
+  }
+  return out;
 }
 
 /** Reads whole lines appended to a file since the last call. */
@@ -267,6 +291,11 @@ const NO_HUB_ENV: Record<string, undefined> = Object.fromEntries(
     'GITFLEET_HEARTBEAT_INTERVAL_MS',
     'GITFLEET_REDIS_PREFIX',
     'GITFLEET_LOG_LEVEL',
+    'GITFLEET_REDIS_OPTIONS',
+    'GITFLEET_REDIS_PASSWORD_FILE',
+    'GITFLEET_OTLP_ENDPOINT',
+    'GITFLEET_ROLLOUT_INTERVAL_MS',
+    'GITFLEET_API_TOKEN_FILE',
   ].map((k) => [k, undefined]),
 );
 
@@ -286,6 +315,8 @@ export interface HubProcessOptions {
   readonly heartbeatIntervalMs?: number;
   readonly logLevel?: 'debug' | 'info' | 'warn';
   readonly replica?: string;
+  /** `--rollout-interval-ms`; absent: the hub's default (1 s). */
+  readonly rolloutIntervalMs?: number;
   /** Extra environment (experiments: NODE_OPTIONS, …). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -330,6 +361,9 @@ export async function startHubProcess(o: HubProcessOptions): Promise<HubProcess>
       '--log-level',
       o.logLevel ?? 'info',
       ...(o.replica === undefined ? [] : ['--replica', o.replica]),
+      ...(o.rolloutIntervalMs === undefined
+        ? []
+        : ['--rollout-interval-ms', String(o.rolloutIntervalMs)]),
       ...(o.webhookSecretFile === undefined ? [] : ['--webhook-secret-file', o.webhookSecretFile]),
     ],
   });
@@ -378,6 +412,8 @@ export interface StatusRow {
   readonly drift: number;
   readonly connection: string;
   readonly lastSeenMs?: number;
+  /** `observedAtUnixMs` of the last report (absent: none yet). */
+  readonly reportedAtMs?: number;
 }
 
 interface StatusPage {
