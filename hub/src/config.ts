@@ -61,6 +61,12 @@ const KEYS = {
 } as const;
 type Key = keyof typeof KEYS;
 
+/** Every environment variable the hub reads (tests clear them all for a child hub). */
+export const HUB_ENV_VARS: readonly string[] = [
+  'GITFLEET_CONFIG',
+  ...Object.values(KEYS).map((k) => k.env),
+];
+
 export const HUB_USAGE = `gitfleet-hub: reads the fleet from Git and streams each cluster's agent its desired state
 
 ${Object.entries(KEYS)

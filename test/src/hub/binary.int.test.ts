@@ -17,32 +17,12 @@ import { REPO_ROOT } from '../fleet/paths.ts';
 import { freePorts } from '../fleet/ports.ts';
 import { spawnManaged, type ManagedProcess } from '../fleet/processes.ts';
 import { waitFor } from '../fleet/wait.ts';
+import { NO_HUB_ENV } from '../fleet/hub-env.ts';
 
 const HUB_BIN = path.join(REPO_ROOT, 'hub/bin/gitfleet-hub');
 const AGENT_BIN = path.join(REPO_ROOT, 'agent/bin/gitfleet-agent');
 const AGENT_TOKEN = `edge-agent-${randomBytes(12).toString('hex')}`;
 const WEBHOOK_SECRET = `webhook-${randomBytes(12).toString('hex')}`;
-const HUB_ENV_KEYS = [
-  'GITFLEET_CONFIG',
-  'GITFLEET_FLEET_REPO',
-  'GITFLEET_FLEET_BRANCH',
-  'GITFLEET_FLEET_TOKEN_FILE',
-  'GITFLEET_REDIS_URL',
-  'GITFLEET_GRPC_ADDRESS',
-  'GITFLEET_HTTP_ADDRESS',
-  'GITFLEET_AGENT_TOKENS_DIR',
-  'GITFLEET_POLL_INTERVAL_MS',
-  'GITFLEET_WEBHOOK_SECRET_FILE',
-  'GITFLEET_REPLICA',
-  'GITFLEET_HUB_CACHE_DIR',
-  'GITFLEET_HEARTBEAT_INTERVAL_MS',
-  'GITFLEET_REDIS_PREFIX',
-  'GITFLEET_LOG_LEVEL',
-] as const;
-/** Every hub setting unset (spawn drops undefined values), so nothing leaks in from our own env. */
-const NO_HUB_ENV: Record<string, undefined> = Object.fromEntries(
-  HUB_ENV_KEYS.map((k) => [k, undefined]),
-);
 
 interface StatusRow {
   target: string;

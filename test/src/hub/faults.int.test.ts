@@ -45,6 +45,7 @@ import { REPO_ROOT } from '../fleet/paths.ts';
 import { freePorts } from '../fleet/ports.ts';
 import { spawnManaged, type ManagedProcess } from '../fleet/processes.ts';
 import { waitFor } from '../fleet/wait.ts';
+import { NO_HUB_ENV } from '../fleet/hub-env.ts';
 
 const HUB_BIN = path.join(REPO_ROOT, 'hub/bin/gitfleet-hub');
 const AGENT_BIN = path.join(REPO_ROOT, 'agent/bin/gitfleet-agent');
@@ -56,26 +57,6 @@ const OBJECTS_PER_CLUSTER = APPS.length * CMS_PER_APP;
 const MANAGED = 'app.kubernetes.io/managed-by=gitfleet';
 /** After convergence, how long a late duplicate write has to show up before we count. */
 const QUIET_MS = 2_000;
-/** Every hub setting unset (spawn drops undefined values), so nothing leaks in from our own env. */
-const NO_HUB_ENV: Record<string, undefined> = Object.fromEntries(
-  [
-    'GITFLEET_CONFIG',
-    'GITFLEET_FLEET_REPO',
-    'GITFLEET_FLEET_BRANCH',
-    'GITFLEET_FLEET_TOKEN_FILE',
-    'GITFLEET_REDIS_URL',
-    'GITFLEET_GRPC_ADDRESS',
-    'GITFLEET_HTTP_ADDRESS',
-    'GITFLEET_AGENT_TOKENS_DIR',
-    'GITFLEET_POLL_INTERVAL_MS',
-    'GITFLEET_WEBHOOK_SECRET_FILE',
-    'GITFLEET_REPLICA',
-    'GITFLEET_HUB_CACHE_DIR',
-    'GITFLEET_HEARTBEAT_INTERVAL_MS',
-    'GITFLEET_REDIS_PREFIX',
-    'GITFLEET_LOG_LEVEL',
-  ].map((k) => [k, undefined]),
-);
 
 interface StatusRow {
   target: string;

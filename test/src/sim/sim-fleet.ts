@@ -13,6 +13,7 @@ import { REPO_ROOT } from '../fleet/paths.ts';
 import { spawnManaged, type ManagedProcess } from '../fleet/processes.ts';
 import { waitFor } from '../fleet/wait.ts';
 import type { SimEvent, SimProgress } from './progress.ts';
+import { NO_HUB_ENV } from '../fleet/hub-env.ts';
 
 export type { SimEvent, SimProgress, SimRevisionProgress } from './progress.ts';
 
@@ -272,32 +273,6 @@ class LineTail {
 }
 
 // ------------------------------------------------------------------------------ the hub binary
-
-/** Every hub setting unset in the child's environment, so nothing leaks in from ours. */
-const NO_HUB_ENV: Record<string, undefined> = Object.fromEntries(
-  [
-    'GITFLEET_CONFIG',
-    'GITFLEET_FLEET_REPO',
-    'GITFLEET_FLEET_BRANCH',
-    'GITFLEET_FLEET_TOKEN_FILE',
-    'GITFLEET_REDIS_URL',
-    'GITFLEET_GRPC_ADDRESS',
-    'GITFLEET_HTTP_ADDRESS',
-    'GITFLEET_AGENT_TOKENS_DIR',
-    'GITFLEET_POLL_INTERVAL_MS',
-    'GITFLEET_WEBHOOK_SECRET_FILE',
-    'GITFLEET_REPLICA',
-    'GITFLEET_HUB_CACHE_DIR',
-    'GITFLEET_HEARTBEAT_INTERVAL_MS',
-    'GITFLEET_REDIS_PREFIX',
-    'GITFLEET_LOG_LEVEL',
-    'GITFLEET_REDIS_OPTIONS',
-    'GITFLEET_REDIS_PASSWORD_FILE',
-    'GITFLEET_OTLP_ENDPOINT',
-    'GITFLEET_ROLLOUT_INTERVAL_MS',
-    'GITFLEET_API_TOKEN_FILE',
-  ].map((k) => [k, undefined]),
-);
 
 export interface HubProcessOptions {
   /** Process and log name (distinct per start, so a restart gets its own log). */
