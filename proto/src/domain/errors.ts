@@ -25,6 +25,14 @@ export const ErrorCode = {
   InvalidRequest: 'INVALID_REQUEST',
   /** A state-changing API request without a valid API token (or with the token not configured). */
   Unauthorized: 'UNAUTHORIZED',
+  /** An input crossed a documented limit (size, count, depth, rate): the message names the limit. */
+  LimitExceeded: 'LIMIT_EXCEEDED',
+  /** An object is declared by another application on the same target: neither takes it over. */
+  OwnershipConflict: 'OWNERSHIP_CONFLICT',
+  /** A repository URL or path the hub refuses to read (local paths, unconfined sources). */
+  SourceRefused: 'SOURCE_REFUSED',
+  /** A client sends faster than its quota allows (reports, messages on one stream). */
+  RateLimited: 'RATE_LIMITED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
