@@ -26,6 +26,8 @@ export interface AgentConfig {
   readonly httpAddress: string | undefined;
   /** OTLP/HTTP traces endpoint; undefined = no trace export. */
   readonly otlpEndpoint: string | undefined;
+  /** A shutdown taking longer than this ends the process anyway (exit status 3). */
+  readonly shutdownTimeoutMs: number;
 }
 
 const KEYS = {
@@ -44,6 +46,7 @@ const KEYS = {
   logLevel: { flag: 'log-level', env: 'GITFLEET_LOG_LEVEL' },
   httpAddress: { flag: 'http-address', env: 'GITFLEET_HTTP_ADDRESS' },
   otlpEndpoint: { flag: 'otlp-endpoint', env: 'GITFLEET_OTLP_ENDPOINT' },
+  shutdownTimeoutMs: { flag: 'shutdown-timeout-ms', env: 'GITFLEET_SHUTDOWN_TIMEOUT_MS' },
 } as const;
 
 export interface LoadAgentConfigInput {
@@ -66,6 +69,7 @@ export const AGENT_USAGE = `gitfleet-agent: reconciles one cluster from the assi
   --log-level LEVEL              trace|debug|info|warn|error [info]                           (GITFLEET_LOG_LEVEL)
   --http-address HOST:PORT       health and metrics endpoint [off]                            (GITFLEET_HTTP_ADDRESS)
   --otlp-endpoint URL            OTLP/HTTP traces endpoint (.../v1/traces) [off]             (GITFLEET_OTLP_ENDPOINT)
+  --shutdown-timeout-ms N        longest graceful shutdown, then exit 3 [10000]              (GITFLEET_SHUTDOWN_TIMEOUT_MS)
   --config PATH                  JSON file with any of the above (camelCase keys)             (GITFLEET_CONFIG)
 `;
 
@@ -116,6 +120,7 @@ export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
   const applyConcurrency = int('applyConcurrency', 32, 1, 256);
   const httpAddress = get('httpAddress')?.value;
   const otlpEndpoint = src.httpUrl('otlpEndpoint');
+  const shutdownTimeoutMs = int('shutdownTimeoutMs', 10_000, 500, 600_000);
 
   if (problems.length > 0) {
     throw new GitfleetError(
@@ -140,5 +145,6 @@ export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
     logLevel: (logLevelSrc?.value ?? 'info') as LogLevel,
     httpAddress,
     otlpEndpoint,
+    shutdownTimeoutMs,
   });
 }
