@@ -111,6 +111,80 @@ describe('loadHubConfig', () => {
       otlpEndpoint: undefined,
       rolloutIntervalMs: 1_000,
       apiToken: undefined,
+      shutdownTimeoutMs: 10_000,
+      allowLocalSources: [],
+      gitLimits: {},
+    });
+  });
+
+  describe('Git sources: local repositories, tokens over http, limits', () => {
+    it.each<[string, string[], NodeJS.ProcessEnv, Partial<HubConfig>]>([
+      [
+        'a local fleet repository under an allowed root',
+        ['--fleet-repo', '/srv/git/fleet.git', '--allow-local-sources', '/srv/git/,/mnt/mirror'],
+        {},
+        { fleetRepo: '/srv/git/fleet.git', allowLocalSources: ['/srv/git', '/mnt/mirror'] },
+      ],
+      [
+        'file:// under a root from the environment',
+        ['--fleet-repo', 'file:///srv/git/fleet.git'],
+        { GITFLEET_ALLOW_LOCAL_SOURCES: '/srv' },
+        { allowLocalSources: ['/srv'] },
+      ],
+      [
+        'a token over http:// to loopback',
+        ['--fleet-repo', 'http://127.0.0.1:3000/fleet.git', '--fleet-token-file', '/t/fleet.token'],
+        {},
+        { fleetToken: FLEET_TOKEN },
+      ],
+      [
+        'limits from JSON',
+        ['--git-limits', '{"maxFileBytes": 2097152, "maxTreeEntries": 100000}'],
+        {},
+        { gitLimits: { maxFileBytes: 2_097_152, maxTreeEntries: 100_000 } },
+      ],
+    ])('accepts %s', (_, argv, env, expected) => {
+      expect(load([...base, ...argv], env)).toMatchObject(expected);
+    });
+
+    it.each<[string, string[], RegExp]>([
+      [
+        'a local path by default',
+        ['--fleet-repo', '/srv/git/fleet.git'],
+        /fleetRepo: Git repository \/srv\/git\/fleet\.git is a local repository, and the hub reads none by default; .*--allow-local-sources DIR\[,DIR…\] \(GITFLEET_ALLOW_LOCAL_SOURCES\)/,
+      ],
+      [
+        'file:// by default',
+        ['--fleet-repo', 'file:///srv/git/fleet.git'],
+        /fleetRepo: Git repository file:\/\/\/srv\/git\/fleet\.git is a local repository/,
+      ],
+      [
+        'a local path outside the allowed roots',
+        ['--fleet-repo', '/etc/fleet.git', '--allow-local-sources', '/srv/git'],
+        /is outside the directories allowed by --allow-local-sources \(\/srv\/git\)/,
+      ],
+      [
+        'a relative root',
+        ['--allow-local-sources', 'srv/git'],
+        /--allow-local-sources: "srv\/git" is not an absolute directory/,
+      ],
+      [
+        'a token over plain http:// to another host',
+        ['--fleet-repo', 'http://git.example/fleet.git', '--fleet-token-file', '/t/fleet.token'],
+        /fleetRepo: Git repository http:\/\/git\.example\/fleet\.git uses plain http:\/\/ to a host other than loopback, and a token is never sent in clear text/,
+      ],
+      [
+        'an unknown limit',
+        ['--git-limits', '{"maxFileSize": 1}'],
+        /gitLimits\.maxFileSize: unknown limit/,
+      ],
+      [
+        'a zero limit',
+        ['--git-limits', '{"maxFiles": 0}'],
+        /gitLimits\.maxFiles: 0 is not a positive integer/,
+      ],
+    ])('refuses %s', (_, argv, re) => {
+      expect(problems([...base, ...argv])).toMatch(re);
     });
   });
 
@@ -256,6 +330,7 @@ describe('loadHubConfig', () => {
   it('reads every setting from GITFLEET_* environment variables', () => {
     const c = load([], {
       GITFLEET_FLEET_REPO: '/srv/fleet',
+      GITFLEET_ALLOW_LOCAL_SOURCES: '/srv',
       GITFLEET_FLEET_BRANCH: 'prod',
       GITFLEET_FLEET_TOKEN_FILE: '/t/fleet.token',
       GITFLEET_REDIS_URL: 'redis://10.0.0.1:6379',

@@ -8,6 +8,8 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, GitfleetError, configSource, isDnsLabel, type LogLevel } from '@gitfleet/proto';
+import { readGitLimits, type GitLimits } from './git/limits.ts';
+import { parseLocalRoots, sourceProblem } from './git/source-policy.ts';
 
 export interface HubConfig {
   readonly fleetRepo: string;
@@ -36,6 +38,12 @@ export interface HubConfig {
   readonly rolloutIntervalMs: number;
   /** Bearer token required by the API's state-changing routes; undefined = they are refused. */
   readonly apiToken: string | undefined;
+  /** A shutdown taking longer than this ends the process anyway (exit status 3). */
+  readonly shutdownTimeoutMs: number;
+  /** Directories under which local repositories may be read (none: every local one is refused). */
+  readonly allowLocalSources: readonly string[];
+  /** Git source limits overriding the defaults (see git/limits.ts). */
+  readonly gitLimits: Readonly<Partial<GitLimits>>;
 }
 
 const KEYS = {
@@ -58,6 +66,9 @@ const KEYS = {
   otlpEndpoint: { flag: 'otlp-endpoint', env: 'GITFLEET_OTLP_ENDPOINT' },
   rolloutIntervalMs: { flag: 'rollout-interval-ms', env: 'GITFLEET_ROLLOUT_INTERVAL_MS' },
   apiTokenFile: { flag: 'api-token-file', env: 'GITFLEET_API_TOKEN_FILE' },
+  shutdownTimeoutMs: { flag: 'shutdown-timeout-ms', env: 'GITFLEET_SHUTDOWN_TIMEOUT_MS' },
+  allowLocalSources: { flag: 'allow-local-sources', env: 'GITFLEET_ALLOW_LOCAL_SOURCES' },
+  gitLimits: { flag: 'git-limits', env: 'GITFLEET_GIT_LIMITS' },
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -105,7 +116,7 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
   const fleetRepo = get('fleetRepo')?.value;
   if (fleetRepo === undefined)
     problems.push(
-      'fleetRepo is required: set --fleet-repo or GITFLEET_FLEET_REPO (an http(s) Git URL or a local path)',
+      'fleetRepo is required: set --fleet-repo or GITFLEET_FLEET_REPO (an https:// Git URL; a local path only under --allow-local-sources)',
     );
   const agentTokens = new Map<string, string>();
   const tokensDir = get('agentTokensDir');
@@ -174,6 +185,17 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     if (typeof redisOptions['name'] !== 'string')
       problems.push('redisOptions.name: the Sentinel master name is required with sentinels');
   }
+  const localRoots = parseLocalRoots(get('allowLocalSources')?.value);
+  if ('problem' in localRoots) problems.push(localRoots.problem);
+  const allowLocalSources = 'roots' in localRoots ? localRoots.roots : [];
+  const gitLimits = readGitLimits(src.jsonObject('gitLimits') ?? {});
+  problems.push(...gitLimits.problems);
+  const fleetTokenPresent = get('fleetTokenFile') !== undefined;
+  const fleetRepoProblem =
+    fleetRepo === undefined
+      ? undefined
+      : sourceProblem(fleetRepo, { allowLocalRoots: allowLocalSources }, fleetTokenPresent);
+  if (fleetRepoProblem !== undefined) problems.push(`fleetRepo: ${fleetRepoProblem}`);
   const redisPassword = secretFile('redisPasswordFile');
   if (redisPassword !== undefined) redisOptions['password'] = redisPassword;
   const config: HubConfig = {
@@ -195,6 +217,9 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     otlpEndpoint: src.httpUrl('otlpEndpoint'),
     rolloutIntervalMs: int('rolloutIntervalMs', 1_000, 50, 600_000),
     apiToken: secretFile('apiTokenFile'),
+    shutdownTimeoutMs: int('shutdownTimeoutMs', 10_000, 500, 600_000),
+    allowLocalSources,
+    gitLimits: gitLimits.limits,
   };
   if (problems.length > 0) {
     throw new GitfleetError(

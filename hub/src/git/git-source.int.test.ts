@@ -335,18 +335,18 @@ describe('IsomorphicGitSource over HTTP', () => {
     await source.fetch({ url });
 
     const tooBig = await rejection(source.readFiles({ url }, c1, 'app'));
-    expect(tooBig.code).toBe(ErrorCode.ManifestInvalid);
+    expect(tooBig.code).toBe(ErrorCode.LimitExceeded);
     expect(tooBig.message).toContain('app/big.yaml');
     expect(tooBig.message).toContain('maxFileBytes');
     expect(tooBig.details).toMatchObject({ path: 'app/big.yaml', limit: 'maxFileBytes' });
 
     const tooMany = await rejection(source.readFiles({ url }, c1, 'other', { maxFiles: 2 }));
-    expect(tooMany.code).toBe(ErrorCode.ManifestInvalid);
+    expect(tooMany.code).toBe(ErrorCode.LimitExceeded);
     expect(tooMany.message).toContain('maxFiles');
     const tooMuch = await rejection(
       source.readFiles({ url }, c1, '', { maxFileBytes: 4 * MIB, maxTotalBytes: MIB }),
     );
-    expect(tooMuch.code).toBe(ErrorCode.ManifestInvalid);
+    expect(tooMuch.code).toBe(ErrorCode.LimitExceeded);
     expect(tooMuch.message).toContain('maxTotalBytes');
     // Left out by `include`: neither read nor counted.
     const small = await source.readFiles({ url }, c1, 'app', {
@@ -356,7 +356,7 @@ describe('IsomorphicGitSource over HTTP', () => {
 
     const { source: capped } = newSource({ maxFetchBytes: 256 * 1024 });
     const fetchLimit = await rejection(capped.fetch({ url }));
-    expect(fetchLimit.code).toBe(ErrorCode.ManifestInvalid);
+    expect(fetchLimit.code).toBe(ErrorCode.LimitExceeded);
     expect(fetchLimit.message).toContain('maxFetchBytes');
     expect(fetchLimit.message).toContain(url);
     expect(await capped.refs({ url })).toBeUndefined();
@@ -386,7 +386,7 @@ describe('IsomorphicGitSource from a local path', () => {
     const c1 = await server.commit('local', { files: { 'app/a.yaml': 'a: 1\n' }, message: 'one' });
     await server.tag('local', 'v1', c1, { message: 'annotated' });
     const bare = path.join(server.dir, 'local.git');
-    const { source } = newSource();
+    const { source } = newSource({ allowLocalRoots: [server.dir, work] });
 
     for (const local of [bare, `file://${bare}`]) {
       const result = await source.fetch({ url: local });
@@ -423,7 +423,7 @@ describe('IsomorphicGitSource from a local path', () => {
     expect(notRepo.message).toContain('not a Git repository');
   });
 
-  it('skips symlinks and submodules, and refuses an unsafe tree entry', async () => {
+  it('refuses symlinks and submodules it would read, naming them, and an unsafe tree entry', async () => {
     const gitdir = path.join(work, 'crafted.git');
     await git.init({ fs, gitdir, bare: true, defaultBranch: 'main' });
     const blob = (text: string): Promise<string> =>
@@ -467,9 +467,22 @@ describe('IsomorphicGitSource from a local path', () => {
     });
     await git.writeRef({ fs, gitdir, ref: 'refs/heads/evil', value: evil });
 
-    const { source } = newSource();
+    const { source } = newSource({ allowLocalRoots: [work] });
     await source.fetch({ url: gitdir });
-    const files = await source.readFiles({ url: gitdir }, commit, 'app');
+    const linked = await rejection(source.readFiles({ url: gitdir }, commit, 'app'));
+    expect(linked.code).toBe(ErrorCode.ManifestInvalid);
+    expect(linked.message).toContain(
+      'app/passwd.yaml is a symlink; symlinks are not followed: replace app/passwd.yaml with the file it points to',
+    );
+    expect(linked.details).toMatchObject({ path: 'app/passwd.yaml' });
+    const sub = await rejection(
+      source.readFiles({ url: gitdir }, commit, 'app', { include: (p) => !p.endsWith('.yaml') }),
+    );
+    expect(sub.message).toContain('app/vendor is a submodule; submodules are not fetched');
+    // entries the filter leaves out are listed, never read
+    const files = await source.readFiles({ url: gitdir }, commit, 'app', {
+      include: (p) => p.endsWith('cm.yaml'),
+    });
     expect([...files.files]).toEqual([['app/cm.yaml', 'kind: ConfigMap\n']]);
     expect(files.skipped).toEqual([
       { path: 'app/passwd.yaml', reason: 'symlink' },

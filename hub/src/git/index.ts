@@ -1,6 +1,7 @@
 /**
  * Git for the hub: the GitSource port and its isomorphic-git adapter (fetch over HTTP(S) or from
- * a local path into a bare cache, resolve refs, read files from the object store with limits),
+ * an allowed local path into a bare cache, resolve refs, read files from the object store, every
+ * step bounded by a named limit),
  * push webhook verification (GitHub, Gitea, GitLab), and the poller that keeps repositories
  * fresh and reports ref changes.
  */
@@ -29,6 +30,14 @@ export type {
   PollerTimers,
   ResolvedGitPollerOptions,
 } from './poller.ts';
+export {
+  DEFAULT_FETCH_LIMITS,
+  DEFAULT_GIT_LIMITS,
+  GIT_LIMIT_NAMES,
+  readGitLimits,
+  resolveGitLimits,
+} from './limits.ts';
+export type { FetchLimits, GitLimits } from './limits.ts';
 export { DEFAULT_GIT_USERNAME, DEFAULT_READ_LIMITS, SkipReason } from './port.ts';
 export type {
   FetchResult,
@@ -53,6 +62,14 @@ export {
   scrubSecrets,
 } from './repo-url.ts';
 export type { RepoLocation } from './repo-url.ts';
+export {
+  ALLOW_LOCAL_ENV,
+  ALLOW_LOCAL_FLAG,
+  isLoopbackHost,
+  parseLocalRoots,
+  sourceProblem,
+} from './source-policy.ts';
+export type { SourcePolicy } from './source-policy.ts';
 export { MAX_WEBHOOK_BODY_BYTES, WebhookProvider, equalSecrets, verifyWebhook } from './webhook.ts';
 export type {
   WebhookHeaders,

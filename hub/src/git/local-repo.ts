@@ -4,6 +4,8 @@
  * they reach that the cache lacks into the cache's object store. Objects are written after the
  * objects they link to, so "present in the cache" always implies "complete below", and an
  * interrupted copy resumes where it stopped. Submodule commits (gitlinks) are not followed.
+ * Each object's size is read from its header before it is read, so an object over the limit is
+ * refused without being inflated.
  */
 import fs from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import type { FsClient } from 'isomorphic-git';
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
 import { MODE_GITLINK, commitLinks, tagTarget, treeEntries } from './objects.ts';
 import type { ObjectType } from './objects.ts';
+import type { ObjectSizes } from './object-size.ts';
 import { HEADS, TAGS } from './refs.ts';
 
 /** The git directory of a local repository (bare, or a work tree's `.git`), or undefined. */
@@ -59,10 +62,18 @@ export interface CopyOptions {
   /** isomorphic-git caches (pack indexes) of the source and of the cache. */
   readonly fromCache: object;
   readonly toCache: object;
+  /** Object sizes of the source, from headers. */
+  readonly fromSizes: ObjectSizes;
   readonly tips: Iterable<string>;
   /** Most object bytes to copy in one fetch. */
   readonly maxBytes: number;
+  /** Largest object to copy (inflated). */
+  readonly maxObjectBytes: number;
+  /** Most objects to copy in one fetch. */
+  readonly maxObjects: number;
   readonly onExceeded: (bytes: number) => Error;
+  readonly onObjectTooLarge: (oid: string, bytes: number) => Error;
+  readonly onTooManyObjects: (count: number) => Error;
   /** Checked between objects; throws to stop (the deadline). */
   readonly checkDeadline: () => void;
 }
@@ -77,6 +88,7 @@ export async function copyMissingObjects(opts: CopyOptions): Promise<number> {
   const present = new Set<string>();
   const stack: Pending[] = [...new Set(opts.tips)].map((oid) => ({ oid }));
   let bytes = 0;
+  let copied = 0;
   while (stack.length > 0) {
     opts.checkDeadline();
     const top = stack[stack.length - 1];
@@ -87,6 +99,11 @@ export async function copyMissingObjects(opts: CopyOptions): Promise<number> {
         stack.pop();
         continue;
       }
+      const size = await opts.fromSizes.sizeOf(top.oid);
+      if (size !== undefined && size > opts.maxObjectBytes)
+        throw opts.onObjectTooLarge(top.oid, size);
+      if (size !== undefined && bytes + size > opts.maxBytes) throw opts.onExceeded(bytes + size);
+      if (++copied > opts.maxObjects) throw opts.onTooManyObjects(copied);
       const read = await git.readObject({
         fs,
         gitdir: opts.from,

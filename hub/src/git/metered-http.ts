@@ -3,15 +3,21 @@
  * (its deadline), and response bodies are counted so that a fetch that receives more than
  * `maxBytes` (a huge pack, an endless ref advertisement) is cut off, not buffered.
  * isomorphic-git's own transport drops credentials on cross-origin redirects.
+ *
+ * The upload-pack ref advertisement is read whole (it is counted like any body) and gets a HEAD
+ * line when the server advertises none (see ref-advertisement.ts).
  */
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git/http/node';
 import http from 'isomorphic-git/http/node';
+import { ensureHead } from './ref-advertisement.ts';
 
 export interface TransferMeter {
   /** Response body bytes received so far. */
   bytes: number;
   /** Set when the limit was crossed (the body then ends with this error). */
   exceeded?: Error;
+  /** Set when the advertisement had no HEAD: the ref the added HEAD line names. */
+  injectedHead?: string;
 }
 
 export interface MeteredHttpOptions {
@@ -19,6 +25,8 @@ export interface MeteredHttpOptions {
   readonly signal: AbortSignal;
   /** The error to end the body with when maxBytes is crossed. */
   readonly onExceeded: (bytes: number) => Error;
+  /** The branch an added HEAD line should name, when the server advertises no HEAD. */
+  readonly preferredBranch?: string;
 }
 
 export function meteredHttp(opts: MeteredHttpOptions, meter: TransferMeter): HttpClient {
@@ -27,9 +35,27 @@ export function meteredHttp(opts: MeteredHttpOptions, meter: TransferMeter): Htt
       opts.signal.throwIfAborted();
       const res = await http.request({ ...req, signal: opts.signal });
       if (res.body === undefined) return res;
-      return { ...res, body: metered(res.body, opts, meter) };
+      const body = metered(res.body, opts, meter);
+      if (!isUploadPackAdvertisement(req, res)) return { ...res, body };
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of body) chunks.push(chunk);
+      const ensured = ensureHead(Buffer.concat(chunks), opts.preferredBranch);
+      if (ensured.injected !== undefined) meter.injectedHead = ensured.injected;
+      return { ...res, body: once(ensured.body) };
     },
   };
+}
+
+function isUploadPackAdvertisement(req: GitHttpRequest, res: GitHttpResponse): boolean {
+  if ((req.method ?? 'GET').toUpperCase() !== 'GET' || res.statusCode !== 200) return false;
+  if (!/\/info\/refs\?(?:.*&)?service=git-upload-pack(?:&|$)/.test(req.url)) return false;
+  const type = Object.entries(res.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type');
+  return String(type?.[1] ?? '').startsWith('application/x-git-upload-pack-advertisement');
+}
+
+// eslint-disable-next-line @typescript-eslint/require-await -- an async iterator of one chunk
+async function* once(chunk: Uint8Array): AsyncIterableIterator<Uint8Array> {
+  yield chunk;
 }
 
 async function* metered(

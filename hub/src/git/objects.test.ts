@@ -4,7 +4,6 @@ import {
   commitLinks,
   isSafeEntryName,
   normaliseReadPath,
-  resolveReadLimits,
   tagTarget,
   treeEntries,
 } from './objects.ts';
@@ -87,18 +86,5 @@ describe('normaliseReadPath', () => {
     expect(() => normaliseReadPath(p)).toThrow(
       expect.objectContaining({ code: ErrorCode.ConfigInvalid }),
     );
-  });
-});
-
-describe('resolveReadLimits', () => {
-  it('applies defaults and refuses non-positive values', () => {
-    expect(resolveReadLimits()).toEqual({
-      maxFileBytes: 1024 * 1024,
-      maxTotalBytes: 32 * 1024 * 1024,
-      maxFiles: 10_000,
-    });
-    expect(resolveReadLimits({ maxFiles: 3 }).maxFiles).toBe(3);
-    expect(() => resolveReadLimits({ maxFileBytes: 0 })).toThrow(/maxFileBytes/);
-    expect(() => resolveReadLimits({ maxTotalBytes: 1.5 })).toThrow(/maxTotalBytes/);
   });
 });

@@ -1,11 +1,9 @@
 /**
  * Pure helpers over Git object contents and repository paths: the links of commit, tag and tree
- * objects (to copy an object graph), tree entry name checks, read path normalisation and limits.
+ * objects (to copy an object graph), tree entry name checks and read path normalisation.
  */
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
 import { normaliseSourcePath } from '../core/fleet/index.ts';
-import { DEFAULT_READ_LIMITS } from './port.ts';
-import type { ReadLimits } from './port.ts';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
@@ -103,25 +101,6 @@ export function normaliseReadPath(path: string): string {
     );
   }
   return result.path;
-}
-
-/** Limits with defaults applied; non-positive or non-integer values are refused. */
-export function resolveReadLimits(limits: Partial<ReadLimits> = {}): ReadLimits {
-  const out: ReadLimits = {
-    maxFileBytes: limits.maxFileBytes ?? DEFAULT_READ_LIMITS.maxFileBytes,
-    maxTotalBytes: limits.maxTotalBytes ?? DEFAULT_READ_LIMITS.maxTotalBytes,
-    maxFiles: limits.maxFiles ?? DEFAULT_READ_LIMITS.maxFiles,
-  };
-  for (const [name, value] of Object.entries(out)) {
-    if (!Number.isSafeInteger(value) || value <= 0) {
-      throw new GitfleetError(
-        ErrorCode.ConfigInvalid,
-        `read limit ${name} is ${String(value)}; use a positive integer`,
-        { terminal: true, details: { limit: name } },
-      );
-    }
-  }
-  return out;
 }
 
 /** Joins a repository-relative directory and an entry name ('' is the root). */

@@ -8,12 +8,20 @@ const MIB = 1024 * 1024;
 
 /** A repository to read and its credentials. The token is never logged nor put in errors. */
 export interface GitRepo {
-  /** `https://…` / `http://…`, `file:///abs/path`, or an absolute path (bare or with `.git`). */
+  /**
+   * `https://…` / `http://…`, or `file:///abs/path` / an absolute path (bare or with `.git`)
+   * under a root the source allows (see source-policy.ts).
+   */
   readonly url: string;
   /** Sent as the HTTP Basic password when the server asks for credentials (onAuth). */
   readonly token?: string;
   /** Sent with the token (default DEFAULT_GIT_USERNAME; some hosts want a specific name). */
   readonly username?: string;
+  /**
+   * The branch the caller reads (e.g. the fleet branch). Every branch and tag is fetched
+   * regardless; this only picks the commit a HEAD-less server's fetch is anchored on.
+   */
+  readonly branch?: string;
 }
 
 /** Just the repository's identity: enough for reads from the cache. */
@@ -63,7 +71,10 @@ export interface FetchResult {
   readonly bytes: number;
 }
 
-/** Upper bounds of one readFiles call; exceeding one is a MANIFEST_INVALID error. */
+/**
+ * Upper bounds of one readFiles call; crossing one is a LIMIT_EXCEEDED error naming the file or
+ * directory and the limit. Sizes are taken from object headers, before anything is inflated.
+ */
 export interface ReadLimits {
   /** Largest single file, in bytes (default 1 MiB). */
   readonly maxFileBytes: number;
@@ -71,12 +82,18 @@ export interface ReadLimits {
   readonly maxTotalBytes: number;
   /** Most files read (default 10,000). */
   readonly maxFiles: number;
+  /** Most tree entries (files, directories, links) walked, read or not (default 50,000). */
+  readonly maxTreeEntries: number;
+  /** Deepest directory below the repository root (default 64 levels). */
+  readonly maxTreeDepth: number;
 }
 
 export const DEFAULT_READ_LIMITS: ReadLimits = Object.freeze({
   maxFileBytes: 1 * MIB,
   maxTotalBytes: 32 * MIB,
   maxFiles: 10_000,
+  maxTreeEntries: 50_000,
+  maxTreeDepth: 64,
 });
 
 export interface ReadFilesOptions extends Partial<ReadLimits> {
@@ -87,6 +104,10 @@ export interface ReadFilesOptions extends Partial<ReadLimits> {
   readonly include?: (path: string) => boolean;
 }
 
+/**
+ * Entries readFiles never reads. One that the `include` filter selects fails the read
+ * (MANIFEST_INVALID naming it); one the filter leaves out is listed in `skipped`.
+ */
 export const SkipReason = {
   /** Mode 120000: never followed (a link could point outside the repository). */
   Symlink: 'symlink',
@@ -107,7 +128,7 @@ export interface RepoFiles {
   readonly path: string;
   /** Repository-relative path → UTF-8 text, in path order. */
   readonly files: ReadonlyMap<string, string>;
-  /** Symlinks and submodules under the path, which were not read. */
+  /** Symlinks and submodules under the path that the `include` filter left out. */
   readonly skipped: readonly SkippedEntry[];
   /** Sum of the file sizes read, in bytes. */
   readonly totalBytes: number;
@@ -115,10 +136,11 @@ export interface RepoFiles {
 
 export interface GitSource {
   /**
-   * Fetches every branch and tag. On failure, rejects (GIT_FETCH_FAILED, GIT_AUTH_FAILED,
-   * MANIFEST_INVALID for the fetch size limit, CONFIG_INVALID for a bad URL) and keeps the last
-   * good state: resolve and readFiles keep answering from the previous fetch. Fetches of one
-   * repository run one at a time; calls made while one runs share one more fetch.
+   * Fetches every branch and tag, whatever the server's HEAD names. On failure, rejects
+   * (GIT_FETCH_FAILED, GIT_AUTH_FAILED, LIMIT_EXCEEDED for a fetch limit, CONFIG_INVALID for a
+   * bad URL, SOURCE_REFUSED for a source the policy refuses) and keeps the last good state:
+   * resolve and readFiles keep answering from the previous fetch. Fetches of one repository run
+   * one at a time; calls made while one runs share one more fetch.
    */
   fetch(repo: GitRepo): Promise<FetchResult>;
   /** The refs as of the last successful fetch (also across restarts), or undefined. */
@@ -130,7 +152,8 @@ export interface GitSource {
   resolve(repo: GitRepoRef, ref: string): Promise<string>;
   /**
    * Every file under `path` (a directory or one file; '' = root) at `commit`, read from the
-   * object store. Symlinks and submodules are skipped and reported.
+   * object store. A symlink or submodule the read would include fails it (MANIFEST_INVALID
+   * naming the entry); a limit crossed fails it (LIMIT_EXCEEDED naming file and limit).
    */
   readFiles(
     repo: GitRepoRef,
