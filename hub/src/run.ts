@@ -3,15 +3,23 @@
  * server → Git source, poller and resolver → HTTP (./http: health, webhook, fleet views, drift,
  * history, metrics, OpenAPI); and the ordered shutdown. Every replica runs the same; any can
  * serve any agent.
+ *
+ * The last good fleet saved in Redis is put in force before agents are accepted, so a restarted
+ * hub serves it at once. Every Redis connection has a (throttled) error listener. The shutdown
+ * runs its steps within a budget of `shutdownTimeoutMs` (each step bounded too): when Redis is
+ * gone, its connections are closed first so that nothing waits for it.
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
+  ShutdownSequence,
   SpanKind,
   carrierOf,
+  errorLogFields,
   inSpan,
   startTelemetry,
   toGitfleetError,
+  type BinaryRuntime,
   type Logger,
 } from '@gitfleet/proto';
 import type { HubConfig } from './config.ts';
@@ -25,6 +33,8 @@ import type { FleetSpec } from './core/fleet/index.ts';
 import { Resolver } from './resolve/resolver.ts';
 import { RolloutController } from './rollout/controller.ts';
 import { RolloutStore } from './rollout/rollout-store.ts';
+import { connectionErrors } from './store/connection-errors.ts';
+import { RedisFleetStore } from './store/fleet-store.ts';
 import { RedisHubStore } from './store/redis-store.ts';
 
 export const HUB_VERSION = '0.1.0';
@@ -35,6 +45,8 @@ export interface RunningHub {
   readonly resolver: Resolver;
   readonly link: AgentLinkServer;
   close(): Promise<void>;
+  /** Shutdown steps not finished yet (named when the process's shutdown deadline passes). */
+  unfinished(): readonly string[];
 }
 
 export type { FleetStatusRow } from './http/views.ts';
@@ -50,7 +62,28 @@ function declaredTargets(fleet: FleetSpec): ReadonlySet<string> {
   return set;
 }
 
-export async function runHub(config: HubConfig, logger: Logger): Promise<RunningHub> {
+/** Closes an ioredis connection: QUIT when it answers (bounded), else at once. */
+async function closeRedis(conn: Redis, quitTimeoutMs: number): Promise<void> {
+  if (conn.status === 'end') return;
+  if (conn.status !== 'ready') {
+    conn.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    conn.quit().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, quitTimeoutMs))),
+  ]);
+  clearTimeout(timer);
+  // after a QUIT that was answered this is a no-op; after one that was not, it ends the retrying
+  conn.disconnect();
+}
+
+export async function runHub(
+  config: HubConfig,
+  logger: Logger,
+  runtime?: BinaryRuntime,
+): Promise<RunningHub> {
   const telemetry = await startTelemetry({
     service: 'gitfleet-hub',
     version: HUB_VERSION,
@@ -61,9 +94,19 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
   const tracer = telemetry.tracer;
   // options first: BullMQ needs maxRetriesPerRequest null (a blocked worker must not give up)
   const redis = new Redis(config.redisUrl, { ...config.redisOptions, maxRetriesPerRequest: null });
+  const redisErrors = connectionErrors(logger);
+  redisErrors.watch('redis', redis);
   const store = new RedisHubStore({ redis, prefix: config.redisPrefix });
   await store.epochChanged();
-  const queue = new DeliveryQueue({ connection: redis, logger });
+  const queue = new DeliveryQueue({
+    connection: redis,
+    logger,
+    onError: redisErrors.listener('delivery-queue'),
+  });
+  // a pass records what goes wrong in the resolver's status and never rejects; the catch logs
+  // what would be a bug, so that no promise floats
+  const passFailed = (why: string) => (err: unknown) =>
+    logger.error('resolve pass failed unexpectedly', { trigger: why, ...errorLogFields(err) });
   // tokens are looked up by their sha256: no early exit on a matching prefix (the digest of a
   // guess says nothing about the token), and O(1) for thousands of targets
   const tokenIndex = new Map(
@@ -74,7 +117,10 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
   );
   const authenticate = (presented: string): string | undefined =>
     tokenIndex.get(createHash('sha256').update(presented).digest('hex'));
-  const git = new IsomorphicGitSource({ cacheDir: config.cacheDir }, { logger });
+  const git = new IsomorphicGitSource(
+    { ...config.gitLimits, cacheDir: config.cacheDir, allowLocalRoots: config.allowLocalSources },
+    { logger },
+  );
   const fleetRepo = {
     url: config.fleetRepo,
     ...(config.fleetToken === undefined ? {} : { token: config.fleetToken }),
@@ -91,7 +137,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
       store: rolloutStore,
       hub: store,
       fleet: () => r.fleet,
-      retarget: (pairs) => void r.resolvePairs(pairs),
+      retarget: (pairs) => void r.resolvePairs(pairs).catch(passFailed('rollout')),
       logger,
     },
   );
@@ -106,8 +152,11 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
       logger,
       tracer,
       rollouts,
+      lastGood: new RedisFleetStore({ redis, prefix: config.redisPrefix }),
     },
   );
+  // before agents connect: those of the saved fleet's targets are accepted at once
+  await r.restore();
   const link = new AgentLinkServer(
     { replica: config.replica, heartbeatIntervalMs: config.heartbeatIntervalMs },
     {
@@ -120,7 +169,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     },
   );
   const nudgeChannel = `${config.redisPrefix}deliver-nudge`;
-  const subscriber = redis.duplicate();
+  const subscriber = redisErrors.watch('redis-subscriber', redis.duplicate());
   await subscriber.subscribe(nudgeChannel);
   subscriber.on('message', (_channel: string, message: string) => {
     try {
@@ -172,11 +221,12 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
         ),
       versionOf: (t, a) => store.versionOf(t, a),
       logger,
+      onError: redisErrors.listener('delivery-worker'),
     },
   );
   const poller = new GitPoller(
     { intervalMs: config.pollIntervalMs },
-    { source: git, onChange: () => void r.trigger(), logger },
+    { source: git, onChange: () => void r.trigger().catch(passFailed('git change')), logger },
   );
   poller.setRepos([fleetRepo]);
   rollouts.start();
@@ -191,6 +241,7 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
         .then(async (wiped) => {
           if (!wiped) return;
           logger.warn('Redis state was lost: rebuilding from Git and resyncing every agent');
+          r.persistAgain();
           await r.trigger();
           await link.dropAll('hub state rebuilt');
         })
@@ -212,12 +263,9 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     logger,
     preview: { git, fleetRepo },
     rollouts: { rollouts, apiToken: config.apiToken },
+    ...(runtime === undefined ? {} : { unexpectedErrors: () => runtime.unexpectedErrors() }),
   });
-  await r
-    .trigger()
-    .catch((err: unknown) =>
-      logger.error('first resolve pass failed', { error: toGitfleetError(err).message }),
-    );
+  await r.trigger().catch(passFailed('start'));
 
   const httpPort = httpServer.port;
   logger.info('hub started', {
@@ -228,36 +276,55 @@ export async function runHub(config: HubConfig, logger: Logger): Promise<Running
     version: HUB_VERSION,
   });
 
-  let closing: Promise<void> | undefined;
+  // Redis gone: close its connections first, so that every step that would wait on a command
+  // (the rollout lease, session ends, the worker's jobs) fails fast instead of waiting forever
+  let redisGone = false;
+  const waitOnRedis = (ms: number) => (): number => (redisGone ? Math.min(ms, 500) : ms);
+  const shutdown = new ShutdownSequence(
+    [
+      {
+        name: 'redis check',
+        run: () => {
+          clearInterval(wipeWatch);
+          if (redis.status === 'ready') return;
+          redisGone = true;
+          logger.warn('Redis is unreachable at shutdown: its connections close first', {
+            status: redis.status,
+          });
+          redis.disconnect();
+          subscriber.disconnect();
+        },
+      },
+      {
+        name: 'http server',
+        run: () => httpServer.close(),
+        timeoutMs: waitOnRedis(2_000),
+        onTimeout: () => httpServer.closeConnections(),
+      },
+      { name: 'git poller', run: () => poller.close(), timeoutMs: 1_000 },
+      { name: 'rollouts', run: () => rollouts.close(), timeoutMs: waitOnRedis(2_000) },
+      { name: 'agent streams', run: () => link.close(), timeoutMs: waitOnRedis(2_000) },
+      {
+        name: 'delivery worker',
+        run: () => worker.close(redisGone),
+        timeoutMs: waitOnRedis(2_000),
+      },
+      { name: 'delivery queue', run: () => queue.close(), timeoutMs: waitOnRedis(1_000) },
+      { name: 'redis subscriber', run: () => closeRedis(subscriber, 500), always: true },
+      { name: 'redis', run: () => closeRedis(redis, 1_000), always: true },
+      { name: 'telemetry', run: () => telemetry.shutdown(), timeoutMs: 2_000 },
+    ],
+    // the rest of the deadline is the process's margin to exit (proto/src/run-binary.ts)
+    { budgetMs: Math.round(config.shutdownTimeoutMs * 0.7), logger },
+  );
   return {
     grpcPort,
     httpPort,
     resolver: r,
     link,
-    close() {
-      closing ??= (async () => {
-        for (const step of [
-          () => {
-            clearInterval(wipeWatch);
-            return httpServer.close();
-          },
-          () => poller.close(),
-          () => rollouts.close(),
-          () => link.close(),
-          () => worker.close(),
-          () => queue.close(),
-          () => subscriber.quit().then(() => undefined),
-          () => redis.quit().then(() => undefined),
-          () => telemetry.shutdown(),
-        ]) {
-          try {
-            await step();
-          } catch (err) {
-            logger.warn('shutdown step failed', { error: toGitfleetError(err).message });
-          }
-        }
-      })();
-      return closing;
+    close: async () => {
+      await shutdown.run();
     },
+    unfinished: () => shutdown.unfinished(),
   };
 }

@@ -184,13 +184,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'status',
     summary: 'application × target: revision, sync, health, drift, connection',
     description:
-      'One line per application on each target it is placed on: the revision it runs (→ the one it is meant to run, when they differ), sync, health, drift count and the connection of the target. A Stale or Disconnected target is marked, and its health is never shown Healthy: its last report is old news.',
+      'One line per application on each target it is placed on: the revision it runs (→ the one it is meant to run, when they differ), sync, health, drift count and the connection of the target. A Stale or Disconnected target is marked, and its health is never shown Healthy: its last report is old news. What is wrong with the fleet itself comes first: the fleet at the head of the branch not in force (and which commit is), fetch and read problems (a file over a limit, say) with what to do, and applications that could not be rendered.',
     positionals: [],
     options: [
       app,
       target,
       env,
-      exitCode('any application is not Synced and Healthy on a Connected target'),
+      exitCode(
+        "the fleet at the branch's head is not in force, or any application is not Synced and Healthy on a Connected target",
+      ),
     ],
     examples: [
       'gitfleet status',

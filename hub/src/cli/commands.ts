@@ -25,12 +25,14 @@ import {
   DRIFT_GROUPINGS,
   formatDiff,
   formatDrift,
+  formatFleetProblems,
   formatHistory,
   formatStatus,
   isRowHealthy,
   shortSha,
   summarizeDrift,
   type DriftGrouping,
+  type FleetHealth,
   type Painter,
 } from './format.ts';
 import { HubClient, checkHubUrl } from './hub-client.ts';
@@ -153,9 +155,21 @@ export async function status(ctx: CommandContext): Promise<number> {
     environment: str(ctx, 'env'),
   });
   if (rows.length === 0) await checkNames(hub, { app, target });
-  if (ctx.json) printJson(ctx, { items: rows });
-  else ctx.out(formatStatus(rows, ctx.p, ctx.nowMs));
-  return flag(ctx, 'exit-code') && !rows.every(isRowHealthy) ? ExitCode.Failed : ExitCode.Ok;
+  // what is wrong with the fleet itself goes above the table (a hub that cannot say: nothing)
+  const fleet = await hub.get<FleetHealth>('/api/v1/fleet').catch(() => undefined);
+  if (ctx.json) printJson(ctx, { items: rows, ...(fleet === undefined ? {} : { fleet }) });
+  else {
+    const problems = fleet === undefined ? undefined : formatFleetProblems(fleet, ctx.p);
+    ctx.out(
+      problems === undefined
+        ? formatStatus(rows, ctx.p, ctx.nowMs)
+        : `${problems}\n\n${formatStatus(rows, ctx.p, ctx.nowMs)}`,
+    );
+  }
+  const fleetBad = fleet !== undefined && !fleet.fleetAccepted;
+  return flag(ctx, 'exit-code') && (fleetBad || !rows.every(isRowHealthy))
+    ? ExitCode.Failed
+    : ExitCode.Ok;
 }
 
 export async function drift(ctx: CommandContext): Promise<number> {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DiffPreview } from '../http/preview.ts';
 import type { DriftItem, FleetStatusRow } from '../http/views.ts';
+import type { FleetHealth } from './format.ts';
 import {
   age,
   formatDiff,
   formatDrift,
+  formatFleetProblems,
   formatStatus,
   painter,
   shortSha,
@@ -250,6 +252,97 @@ describe('formatDiff', () => {
     };
     expect(formatDiff(same, plain)).toContain(
       'no change: this revision renders the same objects for this target',
+    );
+  });
+});
+
+describe('formatFleetProblems: what is wrong with the fleet, above the status table', () => {
+  const accepted: FleetHealth = {
+    fleetCommit: A,
+    fleetAccepted: true,
+    inForceCommit: A,
+    inForceFrom: 'git',
+    fleetProblems: [],
+    problems: [],
+    failures: [],
+  };
+
+  it('says nothing when the head is in force and nothing failed (an older hub too)', () => {
+    expect(formatFleetProblems(accepted, plain)).toBeUndefined();
+    const { problems: _omitted, ...older } = accepted;
+    expect(formatFleetProblems(older, plain)).toBeUndefined();
+  });
+
+  it('a head over a limit: not in force, which commit is and where from, the file, what to do', () => {
+    const text = formatFleetProblems(
+      {
+        ...accepted,
+        fleetCommit: B,
+        fleetAccepted: false,
+        inForceFrom: 'redis',
+        problems: [
+          {
+            stage: 'read',
+            code: 'LIMIT_EXCEEDED',
+            message: 'file vendor/crds.yaml is 5242880 bytes (limit maxFileBytes = 1048576)',
+            action: 'make vendor/crds.yaml smaller or remove it from the repository',
+            file: 'vendor/crds.yaml',
+            limit: 'maxFileBytes',
+            atMs: NOW,
+          },
+        ],
+      },
+      plain,
+    );
+    expect(text).toBe(
+      [
+        `fleet at ${B.slice(0, 7)} is not in force: the fleet of ${A.slice(0, 7)} stays in force (the last good fleet, saved in Redis)`,
+        '  read: vendor/crds.yaml: LIMIT_EXCEEDED: file vendor/crds.yaml is 5242880 bytes (limit maxFileBytes = 1048576)',
+        '    → make vendor/crds.yaml smaller or remove it from the repository',
+      ].join('\n'),
+    );
+  });
+
+  it('fleet errors, render failures (and only the first ten of each)', () => {
+    const text =
+      formatFleetProblems(
+        {
+          ...accepted,
+          fleetAccepted: false,
+          inForceCommit: undefined,
+          fleetProblems: [
+            {
+              file: 'targets/a.yaml',
+              line: 3,
+              field: 'metadata.name',
+              message: 'not a DNS label',
+              severity: 'error',
+            },
+            { file: 'x.yaml', line: 1, field: '', message: 'a warning', severity: 'warning' },
+          ],
+          failures: Array.from({ length: 12 }, (_, i) => ({
+            app: `app-${String(i)}`,
+            target: 'edge',
+            code: 'MANIFEST_INVALID',
+            message: 'bad',
+            file: 'apps/a.yaml',
+            line: 2,
+          })),
+        },
+        plain,
+      ) ?? '';
+    expect(text).toContain(`is not in force: no fleet is in force yet`);
+    expect(text).toContain('  targets/a.yaml:3: metadata.name: not a DNS label');
+    expect(text).not.toContain('a warning');
+    expect(text).toContain('not resolved (their last good desired state stays):');
+    expect(text).toContain('  app-9 on edge: apps/a.yaml:2: MANIFEST_INVALID: bad');
+    expect(text).not.toContain('app-10');
+    expect(text).toContain('  … and 2 more');
+  });
+
+  it('is red on a terminal', () => {
+    expect(formatFleetProblems({ ...accepted, fleetAccepted: false }, colour)).toContain(
+      '\u001b[31m',
     );
   });
 });

@@ -3,8 +3,10 @@
  * ages. Pure functions of the hub's JSON (the same shapes `-o json` prints), so they are tested
  * without a hub.
  */
+import type { FleetProblem } from '../core/fleet/types.ts';
 import type { DiffPreview } from '../http/preview.ts';
 import type { DriftItem, FleetStatusRow, HistoryItem } from '../http/views.ts';
+import type { HubProblem, ResolveFailure } from '../resolve/problems.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Colours and tables
@@ -193,6 +195,81 @@ export function formatStatus(rows: readonly FleetStatusRow[], p: Painter, nowMs:
           ]
         : []),
     ].join('; '),
+  );
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// fleet problems (above the status table)
+
+/** What `GET /api/v1/fleet` answers, as far as the CLI reads it (older hubs send less). */
+export interface FleetHealth {
+  readonly fleetCommit?: string;
+  readonly fleetAccepted: boolean;
+  readonly inForceCommit?: string;
+  readonly inForceFrom?: string;
+  readonly fleetProblems: readonly FleetProblem[];
+  readonly problems?: readonly HubProblem[];
+  readonly failures: readonly ResolveFailure[];
+}
+
+/** Lines shown of each kind of problem; the rest are counted. */
+const PROBLEM_LINES = 10;
+
+function firstLines<T>(items: readonly T[], line: (t: T) => string[]): string[] {
+  const out = items.slice(0, PROBLEM_LINES).flatMap(line);
+  if (items.length > PROBLEM_LINES)
+    out.push(`  … and ${String(items.length - PROBLEM_LINES)} more`);
+  return out;
+}
+
+function place(file: string | undefined, line: number | undefined): string {
+  if (file === undefined || file === '') return '';
+  return `${file}${line === undefined || line === 0 ? '' : `:${String(line)}`}: `;
+}
+
+/**
+ * What is wrong with the fleet, for the top of `gitfleet status`: whether the head's fleet is in
+ * force (and which commit is), every problem with what to do, and the (application, target)
+ * pairs that could not be rendered. Undefined when nothing is wrong.
+ */
+export function formatFleetProblems(f: FleetHealth, p: Painter): string | undefined {
+  const hubProblems = f.problems ?? [];
+  const fleetErrors = f.fleetProblems.filter((x) => x.severity === 'error');
+  if (f.fleetAccepted && hubProblems.length === 0 && fleetErrors.length === 0) {
+    if (f.failures.length === 0) return undefined;
+  }
+  const lines: string[] = [];
+  if (!f.fleetAccepted) {
+    const from = f.inForceFrom === 'redis' ? ' (the last good fleet, saved in Redis)' : '';
+    const inForce =
+      f.inForceCommit === undefined
+        ? 'no fleet is in force yet'
+        : `the fleet of ${shortSha(f.inForceCommit)} stays in force${from}`;
+    lines.push(
+      p.paint(`fleet at ${shortSha(f.fleetCommit)} is not in force: ${inForce}`, 'bold', 'red'),
+    );
+  }
+  lines.push(
+    ...firstLines(hubProblems, (x) => [
+      p.paint(`  ${x.stage}: ${place(x.file, x.line)}${x.code}: ${x.message}`, 'red'),
+      `    → ${x.action}`,
+    ]),
+    ...firstLines(fleetErrors, (x) => [
+      p.paint(
+        `  ${x.file === '' ? '(repository)' : `${x.file}:${String(x.line)}`}: ${x.field === '' ? '' : `${x.field}: `}${x.message}`,
+        'red',
+      ),
+    ]),
+    ...(f.failures.length === 0
+      ? []
+      : [p.paint('not resolved (their last good desired state stays):', 'yellow')]),
+    ...firstLines(f.failures, (x) => [
+      p.paint(
+        `  ${x.app} on ${x.target}: ${place(x.file, x.line)}${x.code}: ${x.message}`,
+        'yellow',
+      ),
+    ]),
   );
   return lines.join('\n');
 }

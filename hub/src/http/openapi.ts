@@ -6,6 +6,7 @@
  */
 import { DriftAction, ErrorCode, HealthStatus, SyncState } from '@gitfleet/proto';
 import { ProblemSeverity } from '../core/fleet/types.ts';
+import { ProblemStage } from '../resolve/problems.ts';
 import { ConnectionState } from '../store/port.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './paginate.ts';
 
@@ -263,7 +264,8 @@ export const OPENAPI: OpenApiDocument = {
     '/api/v1/fleet': {
       get: {
         operationId: 'fleet',
-        summary: 'The fleet definition: commit in force, accepted or not and why, render failures.',
+        summary:
+          "The fleet definition: the branch's head and whether its fleet is in force, the commit in force, every problem (fetch, read, limits, fleet errors) and render failures.",
         tags: ['fleet'],
         responses: {
           '200': { description: 'The resolver status.', content: json(ref('FleetStatus')) },
@@ -665,31 +667,72 @@ export const OPENAPI: OpenApiDocument = {
           field: str(),
           message: str(),
           severity: { type: 'string', enum: Object.values(ProblemSeverity) },
+          code: { type: 'string', enum: [ErrorCode.LimitExceeded] },
+          limit: str('The name of the limit crossed (maxDepth, maxAliases, …), with code.'),
         },
         ['file', 'line', 'field', 'message', 'severity'],
       ),
-      ResolveFailure: object({ app: str(), target: str(), code: str(), message: str() }, [
-        'app',
-        'target',
-        'code',
-        'message',
-      ]),
+      ResolveFailure: object(
+        {
+          app: str(),
+          target: str(),
+          code: str(),
+          message: str(),
+          file: str('The file at fault, when known.'),
+          line: int(),
+          limit: str('The limit crossed, when one was.'),
+        },
+        ['app', 'target', 'code', 'message'],
+      ),
+      HubProblem: object(
+        {
+          stage: {
+            type: 'string',
+            enum: Object.values(ProblemStage),
+            description:
+              'Where: fetch (the repository), head (the branch), read (the fleet files), persist/restore (the last good fleet in Redis), pass.',
+          },
+          code: str('The error code (LIMIT_EXCEEDED, GIT_FETCH_FAILED, …).'),
+          message: str('Subject first: what happened.'),
+          action: str('What to do about it.'),
+          repo: str(),
+          commit: str(),
+          file: str('Repository path of the file at fault, when known.'),
+          line: int(),
+          field: str(),
+          limit: str('The name of the limit crossed, when one was.'),
+          details: {
+            type: 'object',
+            additionalProperties: { type: ['string', 'number', 'boolean'] },
+          },
+          atMs: int(),
+        },
+        ['stage', 'code', 'message', 'action', 'atMs'],
+      ),
       FleetStatus: {
         type: 'object',
         description: 'The resolver status (open: more fields may be added).',
         properties: {
-          fleetCommit: str('Commit of the fleet definition in force.'),
+          fleetCommit: str('The head commit of the fleet branch as last seen.'),
           fleetAccepted: bool(
-            'False: the last change was rejected; the previous one stays in force.',
+            'True when the fleet at the head commit is in force. False: it was rejected, could not be read, or the fetch failed; the last good fleet stays in force and `fleetProblems`/`problems` say why.',
           ),
+          inForceCommit: str('Commit of the fleet definition in force (the last good one).'),
+          inForceFrom: {
+            type: 'string',
+            enum: ['git', 'redis'],
+            description:
+              'redis: the fleet in force was saved by a hub before this one started (Git not read yet, or its head is broken).',
+          },
           fleetProblems: { type: 'array', items: ref('FleetProblem') },
+          problems: { type: 'array', items: ref('HubProblem') },
           failures: { type: 'array', items: ref('ResolveFailure') },
           lastError: str(),
           lastPassAtMs: int(),
           lastPassMs: { type: 'number' },
           changedLastPass: int(),
         },
-        required: ['fleetAccepted', 'fleetProblems', 'failures', 'changedLastPass'],
+        required: ['fleetAccepted', 'fleetProblems', 'problems', 'failures', 'changedLastPass'],
         additionalProperties: true,
       },
     },

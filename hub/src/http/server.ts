@@ -19,10 +19,12 @@ import {
 } from '@gitfleet/proto';
 import type { HubConfig } from '../config.ts';
 import type { GitPoller } from '../git/poller.ts';
+import { redactUrl } from '../git/repo-url.ts';
 import { MAX_WEBHOOK_BODY_BYTES, verifyWebhook } from '../git/webhook.ts';
 import type { AgentLinkServer } from '../link/agent-link-server.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import type { Resolver } from '../resolve/resolver.ts';
+import type { ResolverStatus } from '../resolve/types.ts';
 import type { HubStore } from '../store/port.ts';
 import { OPENAPI } from './openapi.ts';
 import { paginate, parsePageRequest, type Page } from './paginate.ts';
@@ -38,6 +40,7 @@ import {
   applicationViews,
   driftItems,
   environmentViews,
+  fleetView,
   historyItems,
   statusRows,
   targetViews,
@@ -48,25 +51,32 @@ import {
 } from './views.ts';
 
 export interface HttpServerDeps {
-  readonly config: Pick<HubConfig, 'httpAddress' | 'webhookSecret' | 'heartbeatIntervalMs'>;
+  readonly config: Pick<
+    HubConfig,
+    'httpAddress' | 'webhookSecret' | 'heartbeatIntervalMs' | 'fleetRepo'
+  >;
   readonly store: HubStore;
   readonly resolver: Pick<Resolver, 'fleet' | 'status' | 'trigger'>;
   readonly queue: Pick<DeliveryQueue, 'counts'>;
   readonly link: Pick<AgentLinkServer, 'connectedTargets'> &
-    Partial<Pick<AgentLinkServer, 'deliveryLatency'>>;
-  readonly poller: Pick<GitPoller, 'trigger'>;
+    Partial<Pick<AgentLinkServer, 'deliveryLatency' | 'metricLines'>>;
+  readonly poller: Pick<GitPoller, 'trigger' | 'status'>;
   readonly logger: Logger;
   readonly now?: () => number;
   /** Git and the fleet repository, for `GET /api/v1/diff` (absent: that route answers 404). */
   readonly preview?: DiffPreviewDeps;
   /** Rollouts and the API token of their commands (absent: those routes answer 404). */
   readonly rollouts?: RolloutRouteDeps;
+  /** Unexpected errors the process guard caught (absent: not run as a binary; the metric is 0). */
+  readonly unexpectedErrors?: () => number;
 }
 
 export interface RunningHttpServer {
   readonly port: number;
   /** Stops accepting connections and waits for open requests to finish. */
   close(): Promise<void>;
+  /** Ends every connection now, requests in flight included (a shutdown out of time). */
+  closeConnections(): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,18 +237,44 @@ async function webhook(ctx: RequestContext): Promise<Reply> {
   // a polled repository: its fetch starts a pass when the refs moved (one pass, not two);
   // any other (an application source): a pass now
   const polled = verdict.repoUrls.map((u) => deps.poller.trigger(u)).some(Boolean);
-  if (!polled) void deps.resolver.trigger();
+  if (!polled) {
+    // a pass records its own problems and never rejects; this catch is for the impossible
+    deps.resolver.trigger().catch((err: unknown) =>
+      deps.logger.error('resolve pass after a webhook failed', {
+        error: toGitfleetError(err).message,
+      }),
+    );
+  }
   return { status: 202, json: { accepted: true, ref: verdict.ref } };
+}
+
+/** The resolver's status with the poller's view of the fleet repository's fetches (views.ts). */
+function fleetStatus(deps: HttpServerDeps): ResolverStatus {
+  const url = redactUrl(deps.config.fleetRepo);
+  return fleetView(
+    deps.resolver.status,
+    deps.poller.status().find((p) => p.url === url),
+  );
 }
 
 async function metrics(ctx: RequestContext): Promise<Reply> {
   const { deps } = ctx;
   const rows = statusRows(await loadSnapshot(deps));
   const counts = await deps.queue.counts();
+  const fleet = fleetStatus(deps);
   return {
     status: 200,
     contentType: 'text/plain; version=0.0.4',
     text: [
+      '# HELP gitfleet_unexpected_errors_total Unhandled rejections and uncaught exceptions caught by the process guard.',
+      '# TYPE gitfleet_unexpected_errors_total counter',
+      `gitfleet_unexpected_errors_total ${String(deps.unexpectedErrors?.() ?? 0)}`,
+      "# HELP gitfleet_hub_fleet_accepted 1 when the fleet at the branch's head is the one in force.",
+      '# TYPE gitfleet_hub_fleet_accepted gauge',
+      `gitfleet_hub_fleet_accepted ${fleet.fleetAccepted ? 1 : 0}`,
+      '# HELP gitfleet_hub_fleet_problems Problems of the last resolve pass (fetch, read, fleet errors).',
+      '# TYPE gitfleet_hub_fleet_problems gauge',
+      `gitfleet_hub_fleet_problems ${String(fleet.problems.length + fleet.fleetProblems.filter((p) => p.severity === 'error').length)}`,
       '# TYPE gitfleet_hub_streams gauge',
       `gitfleet_hub_streams ${String(deps.link.connectedTargets().length)}`,
       '# TYPE gitfleet_hub_queue_depth gauge',
@@ -258,6 +294,7 @@ async function metrics(ctx: RequestContext): Promise<Reply> {
         (x) => `gitfleet_hub_app_drift{target="${x.target}",app="${x.app}"} ${String(x.drift)}`,
       ),
       ...(deps.link.deliveryLatency?.render() ?? []),
+      ...(deps.link.metricLines?.() ?? []),
       '',
     ].join('\n'),
   };
@@ -285,7 +322,12 @@ async function diff(ctx: RequestContext): Promise<Reply> {
   } catch (err) {
     const e = toGitfleetError(err);
     // the revision does not render: the request was fine, the content is not
-    if (e.code === ErrorCode.ManifestInvalid) return errorReply(e, 422);
+    const unrenderable: readonly string[] = [
+      ErrorCode.ManifestInvalid,
+      ErrorCode.LimitExceeded,
+      ErrorCode.SourceRefused,
+    ];
+    if (unrenderable.includes(e.code)) return errorReply(e, 422);
     // an ambiguous abbreviated SHA or a ref naming both a branch and a tag: say which
     if (e.code === ErrorCode.ConfigInvalid) return errorReply(e, 400);
     throw e;
@@ -342,7 +384,7 @@ export const ROUTES: readonly Route[] = [
     path: '/api/v1/fleet',
     query: [],
     required: [],
-    handle: (ctx) => Promise.resolve({ status: 200, json: ctx.deps.resolver.status }),
+    handle: (ctx) => Promise.resolve({ status: 200, json: fleetStatus(ctx.deps) }),
   },
   listRoute('/api/v1/status', ['target', 'app', 'environment'], STATUS_KEY, async (ctx) => {
     const filter = pick(ctx.query, ['target', 'app', 'environment']);
@@ -554,8 +596,14 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   return {
     port: boundPort,
     close() {
-      closing ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
       return closing;
+    },
+    closeConnections() {
+      server.closeAllConnections();
     },
   };
 }

@@ -10,6 +10,7 @@ import {
 import { DEFAULT_POLICIES } from '../core/fleet/read-policies.ts';
 import type { ApplicationSpec, FleetSpec, LabelSelector } from '../core/fleet/types.ts';
 import type { ConnectionStatus, DesiredSummary, SyncHistoryEntry } from '../store/port.ts';
+import type { ResolverStatus } from '../resolve/types.ts';
 import { OPENAPI } from './openapi.ts';
 import { paginate } from './paginate.ts';
 import { checkSchema } from './schema-check.ts';
@@ -23,6 +24,7 @@ import {
   applicationViews,
   driftItems,
   environmentViews,
+  fleetView,
   historyItems,
   statusRows,
   targetViews,
@@ -501,5 +503,92 @@ describe('historyItems', () => {
     ]);
     expect(items[0]).toMatchObject({ target: 'dev', app: 'web', revision: R2 });
     expectConforms(items, HISTORY_KEY, 'HistoryList');
+  });
+});
+
+describe('fleetView: a failing fetch of the fleet repository shows, even with no pass since', () => {
+  const C = 'c'.repeat(40);
+  const accepted: ResolverStatus = {
+    fleetCommit: C,
+    fleetAccepted: true,
+    inForceCommit: C,
+    inForceFrom: 'git',
+    fleetProblems: [],
+    problems: [],
+    failures: [],
+    lastError: undefined,
+    lastPassAtMs: 100,
+    lastPassMs: 5,
+    changedLastPass: 0,
+  };
+  const url = 'http://git.example/fleet.git';
+  const failing = {
+    url,
+    lastError: { code: ErrorCode.GitFetchFailed, message: `${url}: HTTP 500`, atMs: 200 },
+  };
+
+  it.each<[string, ResolverStatus, Parameters<typeof fleetView>[1], boolean, string[]]>([
+    ['no poll status: as the resolver says', accepted, undefined, true, []],
+    ['fetches succeed: as the resolver says', accepted, { url }, true, []],
+    ['the last fetch failed: not accepted, a fetch problem', accepted, failing, false, ['fetch']],
+    [
+      'the resolver saw a newer fetch failure: its own problem stays',
+      {
+        ...accepted,
+        fleetAccepted: false,
+        problems: [
+          {
+            stage: 'fetch',
+            code: 'GIT_FETCH_FAILED',
+            message: 'newer',
+            action: 'x',
+            atMs: 300,
+          },
+        ],
+      },
+      failing,
+      false,
+      ['fetch'],
+    ],
+  ])('%s', (_name, status, poll, acceptedNow, stages) => {
+    const v = fleetView(status, poll);
+    expect(v.fleetAccepted).toBe(acceptedNow);
+    expect(v.problems.map((p) => p.stage)).toEqual(stages);
+    // as it goes over the wire (JSON drops the undefined fields)
+    const wire: unknown = JSON.parse(JSON.stringify(v));
+    expect(checkSchema(wire, { $ref: '#/components/schemas/FleetStatus' }, OPENAPI)).toEqual([]);
+  });
+
+  it('a fetch problem older than the last successful fetch is gone (no pass ran since)', () => {
+    const stale: ResolverStatus = {
+      ...accepted,
+      fleetAccepted: false,
+      problems: [
+        { stage: 'fetch', code: 'GIT_FETCH_FAILED', message: 'HTTP 500', action: 'x', atMs: 150 },
+      ],
+      lastError: 'fetch: HTTP 500',
+    };
+    expect(fleetView(stale, { url, lastSuccessAtMs: 100 })).toBe(stale);
+    const healed = fleetView(stale, { url, lastSuccessAtMs: 200 });
+    expect(healed).toMatchObject({ fleetAccepted: true, problems: [] });
+    expect(healed.lastError).toBeUndefined();
+    // the head the last pass read was not the one in force: still not accepted
+    expect(
+      fleetView({ ...stale, inForceCommit: 'd'.repeat(40) }, { url, lastSuccessAtMs: 200 }),
+    ).toMatchObject({ fleetAccepted: false, problems: [] });
+  });
+
+  it('names the repository and what to do, and keeps the fleet in force', () => {
+    const v = fleetView(accepted, failing);
+    expect(v.problems[0]).toMatchObject({
+      stage: 'fetch',
+      code: 'GIT_FETCH_FAILED',
+      repo: url,
+      message: `${url}: HTTP 500`,
+      action: expect.stringMatching(/Git server answers/) as string,
+      atMs: 200,
+    });
+    expect(v.inForceCommit).toBe(C);
+    expect(v.lastError).toBe(`fetch: ${url}: HTTP 500`);
   });
 });

@@ -10,6 +10,9 @@ import type { DriftRecord, ErrorDetail, StatusReport } from '@gitfleet/proto';
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
 import { matchesLabelSelector } from '../core/fleet/label-selector.ts';
 import type { EnvironmentSpec, FleetSpec, Labels, Pins } from '../core/fleet/types.ts';
+import type { PollStatus } from '../git/poller.ts';
+import { HEAD_STAGES, ProblemStage, formatHubProblem, problemOf } from '../resolve/problems.ts';
+import type { ResolverStatus } from '../resolve/types.ts';
 import type {
   ConnectionState,
   ConnectionStatus,
@@ -447,6 +450,52 @@ export function historyItems(
     entries.map((e) => ({ target, app, ...e })),
     HISTORY_KEY.of,
   );
+}
+
+/**
+ * `GET /api/v1/fleet`: the resolver's status, with what the poller knows of the fleet
+ * repository's fetches (`fleetFetch`: its poll status). No pass runs while every fetch fails, nor
+ * after a recovery that moved no ref, so the resolver alone would keep an old answer: a fetch that
+ * failed after the last success is a `fetch` problem (the fleet is not accepted at a head the hub
+ * cannot see), and a fetch problem older than the last successful fetch is gone.
+ */
+export function fleetView(
+  status: ResolverStatus,
+  fleetFetch: Pick<PollStatus, 'url' | 'lastError' | 'lastSuccessAtMs'> | undefined,
+): ResolverStatus {
+  if (fleetFetch === undefined) return status;
+  const failed = fleetFetch.lastError;
+  const known = status.problems.find((p) => p.stage === ProblemStage.Fetch);
+  if (failed !== undefined) {
+    if (known !== undefined && known.atMs >= failed.atMs) return status;
+    const problem = problemOf(ProblemStage.Fetch, new GitfleetError(failed.code, failed.message), {
+      repo: fleetFetch.url,
+      atMs: failed.atMs,
+    });
+    return {
+      ...status,
+      fleetAccepted: false,
+      problems: [problem, ...status.problems.filter((p) => p !== known)],
+      lastError: formatHubProblem(problem),
+    };
+  }
+  const fetchedSince = fleetFetch.lastSuccessAtMs;
+  if (known === undefined || fetchedSince === undefined || known.atMs >= fetchedSince) {
+    return status;
+  }
+  const problems = status.problems.filter((p) => p !== known);
+  const first = problems[0];
+  return {
+    ...status,
+    // the head read by the last pass is the one in force, and nothing else was wrong with it
+    fleetAccepted:
+      status.fleetCommit !== undefined &&
+      status.fleetCommit === status.inForceCommit &&
+      !problems.some((p) => HEAD_STAGES.has(p.stage)) &&
+      !status.fleetProblems.some((p) => p.severity === 'error'),
+    problems,
+    lastError: first === undefined ? undefined : formatHubProblem(first),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ export interface DeliveryQueueOptions {
   readonly attempts?: number;
   readonly backoffMs?: number;
   readonly logger?: Logger;
+  /** Connection errors (default: a warning per error); the hub throttles them. */
+  readonly onError?: (err: Error) => void;
 }
 
 /** Result of one enqueue. */
@@ -82,7 +84,7 @@ export class DeliveryQueue {
       prefix: opts.prefix ?? DEFAULT_QUEUE_PREFIX,
     });
     // An EventEmitter 'error' without a listener would crash the process.
-    this.queue.on('error', (err) => logger.warn('delivery queue error', { err }));
+    this.queue.on('error', opts.onError ?? ((err) => logger.warn('delivery queue error', { err })));
   }
 
   /** Resolves once the queue's connection is ready. */

@@ -51,6 +51,8 @@ export interface DeliveryWorkerDeps {
    */
   readonly versionOf?: (target: string, app: string) => Promise<number>;
   readonly logger?: Logger;
+  /** Connection errors (default: a warning per error); the hub throttles them. */
+  readonly onError?: (err: Error) => void;
 }
 
 export interface DeliveryWorkerOptions {
@@ -102,7 +104,10 @@ export class DeliveryWorker {
       },
     );
     // An EventEmitter 'error' without a listener would crash the process.
-    this.worker.on('error', (err) => this.logger.warn('delivery worker error', { err }));
+    this.worker.on(
+      'error',
+      deps.onError ?? ((err) => this.logger.warn('delivery worker error', { err })),
+    );
     this.worker.on('failed', (job, err) =>
       this.logger.warn('delivery failed', {
         jobId: job?.id,
@@ -126,10 +131,11 @@ export class DeliveryWorker {
 
   /**
    * Stops taking jobs and waits for the running ones (idempotent: every caller gets the same
-   * promise). Jobs still waiting stay in Redis for the other replicas.
+   * promise); `force` does not wait for them (Redis is gone: they cannot finish). Jobs still
+   * waiting stay in Redis for the other replicas.
    */
-  close(): Promise<void> {
-    this.closing ??= this.worker.close();
+  close(force = false): Promise<void> {
+    this.closing ??= this.worker.close(force);
     return this.closing;
   }
 

@@ -8,6 +8,12 @@
  *
  * The decisions (parse, accept, placement, pins, render) are pure functions of ../core; this
  * class only does the I/O around them and keeps the status operators read.
+ *
+ * Nothing a pass runs into ends it badly: a failed fetch, a branch that cannot be resolved, fleet
+ * files that cannot be read (a size limit, say), a render that throws, a store that fails — each
+ * becomes a recorded problem (./problems.ts) in the status, the fleet in force stays, and
+ * `trigger()` resolves. The fleet in force is saved to Redis (../store/fleet-store.ts) whenever it
+ * changes, and `restore()` loads it at start, so a restarted hub serves it before Git answers.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -20,7 +26,6 @@ import {
   toGitfleetError,
   type Logger,
   type Span,
-  type TraceCarrier,
   type Tracer,
 } from '@gitfleet/proto';
 import {
@@ -32,81 +37,33 @@ import {
   parseFleet,
   placementOf,
   resolveRevisionRef,
-  type FleetProblem,
+  type FleetDecision,
   type FleetSpec,
 } from '../core/fleet/index.ts';
 import { renderApp } from '../core/render/index.ts';
 import type { GitRepo, GitSource } from '../git/port.ts';
+import { redactUrl } from '../git/repo-url.ts';
+import type { LastGoodFleetStore } from '../store/fleet-store.ts';
 import type { HubStore } from '../store/port.ts';
+import {
+  HEAD_STAGES,
+  ProblemStage,
+  failureOf,
+  formatHubProblem,
+  problemOf,
+  type HubProblem,
+  type ResolveFailure,
+} from './problems.ts';
+import type {
+  InForceSource,
+  ResolverDeps,
+  ResolverOptions,
+  ResolverStatus,
+  RevisionGate,
+} from './types.ts';
 
-export interface ResolverOptions {
-  /** The fleet repository and the branch that holds the fleet definition. */
-  readonly fleet: GitRepo & { readonly branch: string };
-  /** Credentials for application source repositories by URL (the fleet's own are in `fleet`). */
-  readonly credentialsFor?: (url: string) => Pick<GitRepo, 'token' | 'username'>;
-}
-
-export interface ResolverDeps {
-  readonly git: GitSource;
-  readonly store: HubStore;
-  /**
-   * Called for every (target, app) whose desired state changed (enqueue a delivery), with the
-   * trace context of the change (its render span) to carry on.
-   */
-  readonly changed: (
-    target: string,
-    app: string,
-    version: number,
-    trace: TraceCarrier,
-  ) => Promise<void>;
-  readonly logger: Logger;
-  /** Spans: one trace per pass (the commit seen), a child per (app, target) rendered. */
-  readonly tracer?: Tracer;
-  /** Rollouts: which revision a target runs while its application rolls out (see rollout/). */
-  readonly rollouts?: RevisionGate;
-  readonly now?: () => number;
-}
-
-/** What the resolver asks of the rollout controller. */
-export interface RevisionGate {
-  /** Reads the current rollout states (once per pass). */
-  refresh(): Promise<void>;
-  /**
-   * The commit `target` should run, given the commit its pin resolves to and the pin's source.
-   * `sourceDigest` fingerprints the application's source files at a commit: a commit that did
-   * not change them (a fleet-only change in the same repository) is no new revision to roll out.
-   */
-  revisionFor(
-    app: string,
-    target: string,
-    commit: string,
-    source: string,
-    sourceDigest: (commit: string) => Promise<string>,
-  ): Promise<string>;
-  /** A pass ended: step the rollouts with what it saw. */
-  passed(): void;
-}
-
-/** Why one (application, target) could not be resolved; its last good desired state stays. */
-export interface ResolveFailure {
-  readonly app: string;
-  readonly target: string;
-  readonly code: string;
-  readonly message: string;
-}
-
-export interface ResolverStatus {
-  /** Fleet repository commit last read. */
-  readonly fleetCommit: string | undefined;
-  /** False when the last fleet change was rejected (the previous good one stays in force). */
-  readonly fleetAccepted: boolean;
-  readonly fleetProblems: readonly FleetProblem[];
-  readonly failures: readonly ResolveFailure[];
-  readonly lastError: string | undefined;
-  readonly lastPassAtMs: number | undefined;
-  readonly lastPassMs: number | undefined;
-  readonly changedLastPass: number;
-}
+export type { HubProblem, ResolveFailure } from './problems.ts';
+export type * from './types.ts';
 
 export class Resolver {
   private readonly opts: ResolverOptions;
@@ -116,16 +73,24 @@ export class Resolver {
   private readonly logger: Logger;
   private readonly tracer: Tracer;
   private readonly rollouts: RevisionGate | undefined;
+  private readonly lastGood: LastGoodFleetStore | undefined;
   private readonly digests = new Map<string, string>();
   /** Per pass: ref → commit, and (commit, path) → files (see passIn). */
   private readonly refs = new Map<string, Promise<string>>();
   private readonly reads = new Map<string, ReturnType<GitSource['readFiles']>>();
   private readonly now: () => number;
   private inForce: FleetSpec | undefined;
+  private inForceCommit: string | undefined;
+  private inForceFrom: InForceSource | undefined;
+  /** The commit of the fleet last saved to (or loaded from) the store. */
+  private savedCommit: string | undefined;
   private statusValue: ResolverStatus = {
     fleetCommit: undefined,
-    fleetAccepted: true,
+    fleetAccepted: false,
+    inForceCommit: undefined,
+    inForceFrom: undefined,
     fleetProblems: [],
+    problems: [],
     failures: [],
     lastError: undefined,
     lastPassAtMs: undefined,
@@ -145,6 +110,7 @@ export class Resolver {
     this.now = deps.now ?? Date.now;
     this.tracer = deps.tracer ?? noopTracer;
     this.rollouts = deps.rollouts;
+    this.lastGood = deps.lastGood;
   }
 
   get status(): ResolverStatus {
@@ -156,7 +122,57 @@ export class Resolver {
     return this.inForce;
   }
 
-  /** Runs a pass now; a call while one runs schedules exactly one more. */
+  /**
+   * Loads the last good fleet saved by a hub before (see ../store/fleet-store.ts) and puts it in
+   * force until Git says otherwise: agents of its targets are accepted at once. True when one
+   * was loaded; a failure to load is a recorded problem, never a throw.
+   */
+  async restore(): Promise<boolean> {
+    if (this.lastGood === undefined || this.inForce !== undefined) return false;
+    const repo = redactUrl(this.opts.fleet.url);
+    try {
+      const saved = await this.lastGood.load(repo, this.opts.fleet.branch);
+      if (saved === undefined || this.inForce !== undefined) return false;
+      this.inForce = saved.spec;
+      this.inForceCommit = saved.commit;
+      this.inForceFrom = 'redis';
+      this.savedCommit = saved.commit;
+      this.statusValue = {
+        ...this.statusValue,
+        inForceCommit: saved.commit,
+        inForceFrom: 'redis',
+      };
+      this.logger.info('last good fleet loaded from Redis; it is in force until Git is read', {
+        commit: saved.commit,
+        targets: saved.spec.targets.length,
+        applications: saved.spec.applications.length,
+        acceptedAtMs: saved.acceptedAtMs,
+      });
+      return true;
+    } catch (err) {
+      const p = problemOf(ProblemStage.Restore, toGitfleetError(err), { repo, atMs: this.now() });
+      this.logger.warn('could not load the last good fleet from Redis', {
+        code: p.code,
+        error: p.message,
+      });
+      this.statusValue = {
+        ...this.statusValue,
+        problems: [...this.statusValue.problems, p],
+        lastError: this.statusValue.lastError ?? formatHubProblem(p),
+      };
+      return false;
+    }
+  }
+
+  /** Saves the fleet in force again at the next pass (Redis lost what it held). */
+  persistAgain(): void {
+    this.savedCommit = undefined;
+  }
+
+  /**
+   * Runs a pass now; a call while one runs schedules exactly one more. Never rejects: whatever
+   * goes wrong is a problem in `status`.
+   */
   trigger(): Promise<void> {
     this.again = true;
     return this.run();
@@ -176,14 +192,18 @@ export class Resolver {
     this.running ??= (async () => {
       try {
         while (this.again || this.pendingPairs.size > 0) {
-          if (this.again) {
-            this.again = false;
-            this.pendingPairs.clear();
-            await this.pass();
-          } else {
-            const pairs = [...this.pendingPairs.values()];
-            this.pendingPairs.clear();
-            await this.passPairs(pairs);
+          try {
+            if (this.again) {
+              this.again = false;
+              this.pendingPairs.clear();
+              await this.pass();
+            } else {
+              const pairs = [...this.pendingPairs.values()];
+              this.pendingPairs.clear();
+              await this.passPairs(pairs);
+            }
+          } catch (err) {
+            this.passFailed(err);
           }
         }
       } finally {
@@ -191,6 +211,26 @@ export class Resolver {
       }
     })();
     return this.running;
+  }
+
+  /** A pass ended in an error nothing inside it handled: record it, keep everything else. */
+  private passFailed(err: unknown): void {
+    const p = problemOf(ProblemStage.Pass, toGitfleetError(err), {
+      repo: redactUrl(this.opts.fleet.url),
+      atMs: this.now(),
+    });
+    this.logger.error('resolve pass failed; the fleet in force and desired state stay', {
+      code: p.code,
+      error: p.message,
+      ...(err instanceof Error && err.stack !== undefined ? { stack: err.stack } : {}),
+    });
+    const problems = [...this.statusValue.problems.filter((x) => x.stage !== p.stage), p];
+    this.statusValue = {
+      ...this.statusValue,
+      problems,
+      lastError: problems[0] === undefined ? undefined : formatHubProblem(problems[0]),
+      lastPassAtMs: p.atMs,
+    };
   }
 
   private async passPairs(
@@ -256,34 +296,50 @@ export class Resolver {
     this.refs.clear();
     this.reads.clear();
     const fleetRepo = this.opts.fleet;
+    const repo = redactUrl(fleetRepo.url);
+    const problems: HubProblem[] = [];
+    const record = (stage: ProblemStage, err: unknown, commit?: string): void => {
+      const p = problemOf(stage, toGitfleetError(err), {
+        repo,
+        ...(commit === undefined ? {} : { commit }),
+        atMs: this.now(),
+      });
+      problems.push(p);
+      this.logger.warn('fleet problem; the last good fleet stays in force', {
+        stage: p.stage,
+        code: p.code,
+        error: p.message,
+        ...(p.file === undefined ? {} : { file: p.file }),
+        ...(p.limit === undefined ? {} : { limit: p.limit }),
+      });
+    };
     let changedCount = 0;
     const failures: ResolveFailure[] = [];
     try {
       await this.git.fetch(fleetRepo);
     } catch (err) {
       // keep working from the last good fetch; say so
-      this.statusValue = { ...this.statusValue, lastError: toGitfleetError(err).message };
-      this.logger.warn('fleet fetch failed; using the last good commit', {
-        error: toGitfleetError(err).message,
-      });
+      record(ProblemStage.Fetch, err);
     }
-    let fleetCommit: string;
+    let fleetCommit: string | undefined;
     try {
       fleetCommit = await this.git.resolve(fleetRepo, fleetRepo.branch);
     } catch (err) {
-      this.statusValue = {
-        ...this.statusValue,
-        lastError: toGitfleetError(err).message,
-        lastPassAtMs: this.now(),
-      };
-      return;
+      record(ProblemStage.Head, err);
     }
-    passSpan.setAttribute('gitfleet.fleet_commit', fleetCommit);
-    const read = await this.git.readFiles(fleetRepo, fleetCommit, '', {
-      include: (p) => /\.(ya?ml|json)$/i.test(p),
-    });
-    const decision = acceptFleet(this.inForce, parseFleet(read.files));
-    if (!decision.accepted) {
+    let decision: FleetDecision | undefined;
+    if (fleetCommit !== undefined) {
+      passSpan.setAttribute('gitfleet.fleet_commit', fleetCommit);
+      try {
+        const read = await this.git.readFiles(fleetRepo, fleetCommit, '', {
+          include: (p) => /\.(ya?ml|json)$/i.test(p),
+        });
+        decision = acceptFleet(this.inForce, parseFleet(read.files));
+      } catch (err) {
+        record(ProblemStage.Read, err, fleetCommit);
+      }
+    }
+    if (decision !== undefined && !decision.accepted) {
       this.logger.warn('fleet change rejected; the last good fleet stays in force', {
         commit: fleetCommit,
         problems: decision.problems
@@ -292,80 +348,130 @@ export class Resolver {
           .map(formatProblem),
       });
     }
-    this.inForce = decision.inForce;
+    if (decision?.accepted === true && fleetCommit !== undefined) {
+      this.inForce = decision.inForce;
+      this.inForceCommit = fleetCommit;
+      this.inForceFrom = 'git';
+    }
+    await this.persistInForce(fleetRepo.branch, repo, record);
     const spec = this.inForce;
-    await this.rollouts?.refresh();
-    if (spec !== undefined) {
-      // fetch each application source once per pass (the fleet repo is fetched already)
-      const fetched = new Set([fleetRepo.url]);
-      for (const app of spec.applications) {
-        const url = app.source.repoURL ?? fleetRepo.url;
-        if (fetched.has(url)) continue;
-        fetched.add(url);
-        await this.git.fetch(this.repoFor(url)).catch((err: unknown) => {
-          this.logger.warn('application source fetch failed; using its last good commit', {
-            repo: url,
-            error: toGitfleetError(err).message,
-          });
-        });
-      }
-      const placed = new Map<string, Set<string>>(); // target → apps
-      for (const app of spec.applications) {
-        for (const target of placementOf(spec, app.name)) {
-          let apps = placed.get(target);
-          if (apps === undefined) placed.set(target, (apps = new Set()));
-          apps.add(app.name);
-          try {
-            if (await this.resolveOne(spec, app.name, target, passSpan)) changedCount++;
-          } catch (err) {
-            const e = toGitfleetError(err);
-            failures.push({ app: app.name, target, code: e.code, message: e.message });
-            this.logger.warn('could not resolve; the last good desired state stays', {
-              app: app.name,
-              target,
-              code: e.code,
-              error: e.message,
-            });
-          }
-        }
-      }
-      // apps that left a target (or targets that left the fleet) are removed
-      for (const target of await this.store.targets()) {
-        if (environmentOf0(spec, target)?.frozen === true) continue;
-        for (const d of await this.store.listDesired(target)) {
-          if (placed.get(target)?.has(d.app) === true) continue;
-          const removed = await this.store.removeDesired(target, d.app);
-          if (removed !== undefined) {
-            changedCount++;
-            await this.changed(target, d.app, removed.version, carrierOf(passSpan));
-            this.logger.info('app removed from target', {
-              app: d.app,
-              target,
-              version: removed.version,
-            });
-          }
-        }
-      }
+    try {
+      await this.rollouts?.refresh();
+      if (spec !== undefined) changedCount = await this.resolveAll(spec, passSpan, failures);
+    } catch (err) {
+      // the store or a rollout failed mid-pass: what was stored stays, the next pass redoes it
+      record(ProblemStage.Pass, err, fleetCommit);
     }
     const done = this.now();
     passSpan.setAttribute('gitfleet.changed', changedCount);
     this.statusValue = {
-      fleetCommit,
-      fleetAccepted: decision.accepted,
-      fleetProblems: decision.problems,
+      fleetCommit: fleetCommit ?? this.statusValue.fleetCommit,
+      // the head's fleet is in force only when it was fetched, found and read, and accepted
+      fleetAccepted: decision?.accepted === true && !problems.some((p) => HEAD_STAGES.has(p.stage)),
+      inForceCommit: this.inForceCommit,
+      inForceFrom: this.inForceFrom,
+      fleetProblems: decision?.problems ?? [],
+      problems,
       failures,
-      lastError: undefined,
+      lastError: problems[0] === undefined ? undefined : formatHubProblem(problems[0]),
       lastPassAtMs: done,
       lastPassMs: done - t0,
       changedLastPass: changedCount,
     };
     this.logger.info('resolve pass', {
       fleetCommit,
+      inForceCommit: this.inForceCommit,
       ms: done - t0,
       changed: changedCount,
       failures: failures.length,
+      problems: problems.length,
     });
     this.rollouts?.passed();
+  }
+
+  /** Saves the fleet in force when the store does not hold it yet (a failure is a problem). */
+  private async persistInForce(
+    branch: string,
+    repo: string,
+    record: (stage: ProblemStage, err: unknown, commit?: string) => void,
+  ): Promise<void> {
+    const spec = this.inForce;
+    const commit = this.inForceCommit;
+    if (this.lastGood === undefined || spec === undefined || commit === undefined) return;
+    if (commit === this.savedCommit) return;
+    try {
+      await this.lastGood.save({ repo, branch, commit, spec, acceptedAtMs: this.now() });
+      this.savedCommit = commit;
+    } catch (err) {
+      record(ProblemStage.Persist, err, commit);
+    }
+  }
+
+  /**
+   * Resolves every placed (application, target) of `spec` and removes what left; returns how
+   * many changed. One pair's failure is recorded in `failures` and the others go on.
+   */
+  private async resolveAll(
+    spec: FleetSpec,
+    passSpan: Span,
+    failures: ResolveFailure[],
+  ): Promise<number> {
+    const fleetRepo = this.opts.fleet;
+    let changedCount = 0;
+    // fetch each application source once per pass (the fleet repo is fetched already)
+    const fetched = new Set([fleetRepo.url]);
+    for (const app of spec.applications) {
+      const url = app.source.repoURL ?? fleetRepo.url;
+      if (fetched.has(url)) continue;
+      fetched.add(url);
+      await this.git.fetch(this.repoFor(url)).catch((err: unknown) => {
+        this.logger.warn('application source fetch failed; using its last good commit', {
+          repo: url,
+          error: toGitfleetError(err).message,
+        });
+      });
+    }
+    const placed = new Map<string, Set<string>>(); // target → apps
+    for (const app of spec.applications) {
+      for (const target of placementOf(spec, app.name)) {
+        let apps = placed.get(target);
+        if (apps === undefined) placed.set(target, (apps = new Set()));
+        apps.add(app.name);
+        try {
+          if (await this.resolveOne(spec, app.name, target, passSpan)) changedCount++;
+        } catch (err) {
+          const f = failureOf(app.name, target, err);
+          failures.push(f);
+          this.logger.warn('could not resolve; the last good desired state stays', {
+            app: app.name,
+            target,
+            code: f.code,
+            error: f.message,
+          });
+        }
+      }
+    }
+    // apps that left a target (or targets that left the fleet) are removed — but only by a fleet
+    // read from Git: a saved one may be older than what is stored (another replica saved it
+    // last), and removing on its word could delete what a newer fleet declares
+    if (this.inForceFrom !== 'git') return changedCount;
+    for (const target of await this.store.targets()) {
+      if (environmentOf0(spec, target)?.frozen === true) continue;
+      for (const d of await this.store.listDesired(target)) {
+        if (placed.get(target)?.has(d.app) === true) continue;
+        const removed = await this.store.removeDesired(target, d.app);
+        if (removed !== undefined) {
+          changedCount++;
+          await this.changed(target, d.app, removed.version, carrierOf(passSpan));
+          this.logger.info('app removed from target', {
+            app: d.app,
+            target,
+            version: removed.version,
+          });
+        }
+      }
+    }
+    return changedCount;
   }
 
   private resolveCached(repo: GitRepo, ref: string): Promise<string> {
@@ -464,6 +570,7 @@ export class Resolver {
       },
     });
     if (!rendered.ok) {
+      const first = rendered.problems[0];
       throw new GitfleetError(
         ErrorCode.ManifestInvalid,
         `${appName} on ${target} at ${commit.slice(0, 12)}: ${rendered.problems
@@ -473,7 +580,14 @@ export class Resolver {
               `${p.file === undefined ? '' : `${p.file}${p.line === undefined ? '' : `:${p.line}`}: `}${p.message}`,
           )
           .join('; ')}`,
-        { terminal: true },
+        {
+          terminal: true,
+          details: {
+            problems: rendered.problems.length,
+            ...(first?.file === undefined ? {} : { file: first.file }),
+            ...(first?.line === undefined ? {} : { line: first.line }),
+          },
+        },
       );
     }
     const { version, changed } = await this.store.putDesired(target, appName, {

@@ -1,0 +1,88 @@
+/**
+ * The resolver's options, dependencies and status (./resolver.ts): what it is given and what it
+ * shows operators (`GET /api/v1/fleet`).
+ */
+import type { Logger, TraceCarrier, Tracer } from '@gitfleet/proto';
+import type { FleetProblem } from '../core/fleet/index.ts';
+import type { GitRepo, GitSource } from '../git/port.ts';
+import type { LastGoodFleetStore } from '../store/fleet-store.ts';
+import type { HubStore } from '../store/port.ts';
+import type { HubProblem, ResolveFailure } from './problems.ts';
+
+export interface ResolverOptions {
+  /** The fleet repository and the branch that holds the fleet definition. */
+  readonly fleet: GitRepo & { readonly branch: string };
+  /** Credentials for application source repositories by URL (the fleet's own are in `fleet`). */
+  readonly credentialsFor?: (url: string) => Pick<GitRepo, 'token' | 'username'>;
+}
+
+export interface ResolverDeps {
+  readonly git: GitSource;
+  readonly store: HubStore;
+  /**
+   * Called for every (target, app) whose desired state changed (enqueue a delivery), with the
+   * trace context of the change (its render span) to carry on.
+   */
+  readonly changed: (
+    target: string,
+    app: string,
+    version: number,
+    trace: TraceCarrier,
+  ) => Promise<void>;
+  readonly logger: Logger;
+  /** Spans: one trace per pass (the commit seen), a child per (app, target) rendered. */
+  readonly tracer?: Tracer;
+  /** Rollouts: which revision a target runs while its application rolls out (see rollout/). */
+  readonly rollouts?: RevisionGate;
+  /** Where the last good fleet is kept across restarts (absent: only in memory). */
+  readonly lastGood?: LastGoodFleetStore;
+  readonly now?: () => number;
+}
+
+/** What the resolver asks of the rollout controller. */
+export interface RevisionGate {
+  /** Reads the current rollout states (once per pass). */
+  refresh(): Promise<void>;
+  /**
+   * The commit `target` should run, given the commit its pin resolves to and the pin's source.
+   * `sourceDigest` fingerprints the application's source files at a commit: a commit that did
+   * not change them (a fleet-only change in the same repository) is no new revision to roll out.
+   */
+  revisionFor(
+    app: string,
+    target: string,
+    commit: string,
+    source: string,
+    sourceDigest: (commit: string) => Promise<string>,
+  ): Promise<string>;
+  /** A pass ended: step the rollouts with what it saw. */
+  passed(): void;
+}
+
+/** Where the fleet in force came from. */
+export type InForceSource = 'git' | 'redis';
+
+export interface ResolverStatus {
+  /** The head commit of the fleet branch as last seen (undefined until one was). */
+  readonly fleetCommit: string | undefined;
+  /**
+   * True when the fleet definition at the head commit is the one in force. False when it was
+   * rejected, could not be read, or the fetch or the branch failed: the last good fleet stays in
+   * force, and `fleetProblems` / `problems` say why.
+   */
+  readonly fleetAccepted: boolean;
+  /** Commit of the fleet definition in force (the last good one). */
+  readonly inForceCommit: string | undefined;
+  /** `redis`: the fleet in force is the one a hub saved before this one started. */
+  readonly inForceFrom: InForceSource | undefined;
+  /** Problems of the fleet definition at the head commit (empty when it could not be read). */
+  readonly fleetProblems: readonly FleetProblem[];
+  /** Problems outside the fleet definition: fetch, branch, read, persistence, the pass. */
+  readonly problems: readonly HubProblem[];
+  readonly failures: readonly ResolveFailure[];
+  /** The first of `problems`, as text (undefined when there is none). */
+  readonly lastError: string | undefined;
+  readonly lastPassAtMs: number | undefined;
+  readonly lastPassMs: number | undefined;
+  readonly changedLastPass: number;
+}
