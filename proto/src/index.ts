@@ -2,6 +2,7 @@ export * from './domain/errors.ts';
 export * from './domain/logger.ts';
 export * from './domain/messages.ts';
 export * from './domain/ids.ts';
+export * from './domain/limits.ts';
 export * from './domain/selectors.ts';
 export {
   agentLinkGrpc,

@@ -5,11 +5,18 @@
  * exponential backoff and full jitter and redoes the resync handshake. The cluster keeps being
  * reconciled while the link is down: the link only carries messages.
  *
+ * A started link keeps the process alive until close(): an agent whose hub is unreachable (not
+ * yet started, partitioned, misconfigured) waits for it indefinitely, logging one JSON line per
+ * band of failed attempts (see `reconnectLogDue`) with the reason and what to check.
+ *
  * States: disconnected → connecting → handshaking → ready → (disconnected …) ; closed is final.
  */
 import { randomUUID } from 'node:crypto';
-import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { credentials as grpcCredentials, status, type ChannelCredentials } from '@grpc/grpc-js';
 import {
+  AGENT_LINK_MESSAGE_OPTIONS,
+  ErrorCode,
+  GitfleetError,
   PROTOCOL_VERSION,
   STALE_AFTER_MISSED_HEARTBEATS,
   ackId,
@@ -35,7 +42,12 @@ import {
   type TraceCarrier,
   type Welcome,
 } from '@gitfleet/proto';
-import { backoffDelayMs, DEFAULT_RECONNECT_BACKOFF, type BackoffOptions } from '../core/backoff.ts';
+import {
+  backoffDelayMs,
+  DEFAULT_RECONNECT_BACKOFF,
+  reconnectLogDue,
+  type BackoffOptions,
+} from '../core/backoff.ts';
 import { ReportOutbox } from './outbox.ts';
 
 export type LinkState = 'disconnected' | 'connecting' | 'handshaking' | 'ready' | 'closed';
@@ -94,7 +106,15 @@ export class HubLink {
   private sessionId = '';
   private timer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** Holds the event loop open from start() to close() (every other timer is unref'd). */
+  private lifetime: NodeJS.Timeout | undefined;
   private readyAtMs = 0;
+  /** Failed attempts since the link was last ready, when the first of them failed, last line. */
+  private failures = 0;
+  private downSinceMs = 0;
+  private lastDownLogMs = 0;
+  /** gRPC status code of the last stream error (undefined: the stream ended without one). */
+  private lastErrorCode: number | undefined;
   private readonly listeners = new Set<(s: LinkState) => void>();
   /** Serialises handler calls so messages are taken over in stream order. */
   private inbound: Promise<void> = Promise.resolve();
@@ -118,7 +138,8 @@ export class HubLink {
           new Client(a, creds, {
             'grpc.keepalive_time_ms': 30_000,
             'grpc.keepalive_timeout_ms': 10_000,
-            'grpc.max_receive_message_length': 64 * 1024 * 1024,
+            // MAX_MESSAGE_BYTES both ways (proto/README.md, "Limits and quotas")
+            ...AGENT_LINK_MESSAGE_OPTIONS,
           }),
       );
   }
@@ -143,6 +164,9 @@ export class HubLink {
 
   start(): void {
     if (this.stateValue !== 'disconnected' || this.stream !== undefined) return;
+    // while the hub is unreachable nothing else may keep the process running: the agent must
+    // wait for its hub, not exit
+    this.lifetime ??= setInterval(() => undefined, 2 ** 30);
     this.connect();
   }
 
@@ -166,6 +190,7 @@ export class HubLink {
     this.setState('closed');
     clearInterval(this.timer);
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.lifetime);
     const s = this.stream;
     this.stream = undefined;
     if (s !== undefined) {
@@ -203,9 +228,9 @@ export class HubLink {
       },
     );
     stream.on('error', (err: Error & { code?: number }) => {
-      if (this.stateValue !== 'closed') {
-        this.logger.warn('link error', { code: err.code, error: err.message });
-      }
+      // logged by drop(), once per band of attempts
+      if (this.stream === stream) this.lastErrorCode = err.code;
+      this.logger.debug('link error', { code: err.code, error: err.message });
       this.drop(stream, err.message);
     });
     stream.on('end', () => this.drop(stream, 'stream ended by hub'));
@@ -249,9 +274,11 @@ export class HubLink {
       // already ended
     }
     if (this.stateValue === 'closed') return;
+    const now = this.now();
     // a session that stayed up a while resets the backoff
-    if (this.readyAtMs > 0 && this.now() - this.readyAtMs > 10_000) this.attempt = 0;
+    if (this.readyAtMs > 0 && now - this.readyAtMs > 10_000) this.attempt = 0;
     this.readyAtMs = 0;
+    const address = this.addressOf(this.addressIndex);
     // with several hub replicas, the next attempt goes to the next one
     this.addressIndex = (this.addressIndex + 1) % Math.max(1, this.clients.length);
     const delay = backoffDelayMs(
@@ -259,10 +286,49 @@ export class HubLink {
       this.opts.backoff ?? DEFAULT_RECONNECT_BACKOFF,
       this.random,
     );
-    this.logger.info('link down, reconnecting', { reason, inMs: delay, attempt: this.attempt });
+    this.failures++;
+    if (this.failures === 1) this.downSinceMs = now;
+    const code = this.lastErrorCode;
+    this.lastErrorCode = undefined;
+    const meta = {
+      hub: address,
+      attempt: this.failures,
+      downForMs: now - this.downSinceMs,
+      retryInMs: delay,
+      reason,
+      ...(code === undefined ? {} : { code }),
+      hint: this.hintFor(code),
+    };
+    if (reconnectLogDue(this.failures, now - this.lastDownLogMs)) {
+      this.lastDownLogMs = now;
+      this.logger.warn('hub link down; retrying', meta);
+    } else {
+      this.logger.debug('hub link down; retrying', meta);
+    }
     this.setState('disconnected');
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
     this.reconnectTimer.unref();
+  }
+
+  private addressOf(index: number): string {
+    const all = this.opts.address
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
+    return all[index % Math.max(1, all.length)] ?? this.opts.address;
+  }
+
+  /** What to check, by the gRPC status of the failure. */
+  private hintFor(code: number | undefined): string {
+    switch (code) {
+      case status.UNAUTHENTICATED:
+      case status.PERMISSION_DENIED:
+        return `the hub refused the token of target ${this.opts.target}: check --token-file and the token the hub holds for this target`;
+      case status.UNAVAILABLE:
+        return 'the hub is not reachable: check --hub (host:port), that the hub runs, and the network path to it; the agent keeps waiting and reconciles its persisted assignments meanwhile';
+      default:
+        return 'the agent keeps retrying with backoff and reconciles its persisted assignments meanwhile';
+    }
   }
 
   private send(payload: AgentPayload, messageId: string, trace: TraceCarrier = {}): boolean {
@@ -314,6 +380,19 @@ export class HubLink {
     if (this.stream !== stream) return;
     this.lastReceivedMs = this.now();
     const p = msg.payload;
+    if (
+      (p.kind === 'assignment' || p.kind === 'appRemoval' || p.kind === 'syncRequest') &&
+      p.target !== this.opts.target
+    ) {
+      // never act on another target's apps, whatever the hub sent: rejected (final), not handled
+      const refused = new GitfleetError(
+        ErrorCode.ProtocolViolation,
+        `${p.kind} for app ${p.app} names target ${p.target}; this agent is ${this.opts.target}: refused`,
+        { terminal: true, details: { target: p.target, app: p.app } },
+      );
+      this.take(msg, () => Promise.reject(refused));
+      return;
+    }
     switch (p.kind) {
       case 'welcome':
         this.onWelcome(p);
@@ -356,7 +435,14 @@ export class HubLink {
     this.readyAtMs = this.now();
     this.outbox.resetForNewStream();
     this.setState('ready');
+    const recovered =
+      this.failures === 0
+        ? {}
+        : { afterAttempts: this.failures, downForMs: this.readyAtMs - this.downSinceMs };
+    this.failures = 0;
+    this.lastDownLogMs = 0;
     this.logger.info('link ready', {
+      ...recovered,
       session: w.sessionId,
       assignments: w.resync.assignments.length,
       removals: w.resync.removals.length,
@@ -369,7 +455,7 @@ export class HubLink {
   /** Runs the handler in stream order, then acks (with the error when it failed). */
   private take(msg: HubMessage, fn: () => Promise<void>): void {
     const stream = this.stream;
-    this.inbound = this.inbound.then(async () => {
+    const next = this.inbound.then(async () => {
       let error;
       try {
         await fn();
@@ -402,6 +488,14 @@ export class HubLink {
         },
         ackId(msg.messageId),
       );
+    });
+    // a failure here (the stream broke while acking) must neither float nor stop the messages
+    // queued behind this one: it is logged, and the hub resends what was not acked
+    this.inbound = next.catch((err: unknown) => {
+      this.logger.warn('could not ack a hub message; the hub will resend it', {
+        messageId: msg.messageId,
+        error: toGitfleetError(err).message,
+      });
     });
   }
 }

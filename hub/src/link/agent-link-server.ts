@@ -11,11 +11,20 @@
  *
  * Backpressure: a session keeps at most one queued message per app (newest wins) and writes only
  * while the stream is not saturated, so a slow agent cannot grow hub memory without bound.
+ *
+ * Quotas (proto/README.md, "Limits and quotas"; the decisions are in ../core/link): messages
+ * above MAX_MESSAGE_BYTES are refused by grpc-js; each stream has a message rate limit (over it,
+ * the stream ends with RESOURCE_EXHAUSTED before the excess is handled); reports are stored only
+ * for apps assigned to the stream's target; a target's stream taken over too often refuses
+ * further takeovers for a while. Refusals are logged and counted (`metricLines`).
  */
-import { randomBytes } from 'node:crypto';
 import { Server, ServerCredentials, status, type ServiceError } from '@grpc/grpc-js';
 import {
+  AGENT_LINK_MESSAGE_OPTIONS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_STREAM_QUOTA,
+  DEFAULT_TAKEOVER_POLICY,
+  ErrorCode,
   PROTOCOL_VERSION,
   STALE_AFTER_MISSED_HEARTBEATS,
   ackId,
@@ -28,7 +37,6 @@ import {
   SpanKind,
   onAgentMessage,
   readBearerToken,
-  sessionId,
   toGitfleetError,
   welcomeId,
   writeHubMessage,
@@ -40,12 +48,24 @@ import {
   type Hello,
   type HubPayload,
   type Logger,
+  type StatusReport,
+  type StreamQuota,
+  type TakeoverPolicy,
   type TraceCarrier,
   type Tracer,
 } from '@gitfleet/proto';
 import { Histogram } from '../core/histogram.ts';
-import { planResync } from '../core/resync.ts';
 import type { HubStore, PendingDelivery } from '../store/port.ts';
+import { applyResync, resyncDeliveries } from './apply-resync.ts';
+import { Session } from './session.ts';
+import {
+  StreamGuard,
+  supersededMessage,
+  type AgentLinkMetrics,
+  type Refusal,
+} from './stream-guard.ts';
+
+export type { AgentLinkMetrics } from './stream-guard.ts';
 
 export interface AgentLinkServerOptions {
   /** This replica's id (recorded with each session). */
@@ -59,6 +79,10 @@ export interface AgentLinkServerOptions {
    * agent: a job lost with a killed replica (or parked behind one) cannot hold a change back.
    */
   readonly pendingSweepMs?: number;
+  /** Message rate limit of each stream. @defaultValue DEFAULT_STREAM_QUOTA */
+  readonly streamQuota?: StreamQuota;
+  /** When takeovers of a target's stream are refused. @defaultValue DEFAULT_TAKEOVER_POLICY */
+  readonly takeoverPolicy?: TakeoverPolicy;
 }
 
 export interface AgentLinkServerDeps {
@@ -72,46 +96,6 @@ export interface AgentLinkServerDeps {
   readonly now?: () => number;
   /** Spans for reports (children of the agent's apply span, so a change is one trace). */
   readonly tracer?: Tracer;
-}
-
-interface Sent {
-  readonly app: string;
-  readonly version: number;
-  readonly kind: 'assignment' | 'appRemoval';
-  sentAtMs: number;
-  /** First send on this stream (resends keep it). */
-  firstSentMs: number;
-  attempt: number;
-}
-
-type SessionState = 'handshaking' | 'ready' | 'closed';
-
-class Session {
-  readonly id: string;
-  readonly target: string;
-  readonly stream: AgentLinkServerStream;
-  state: SessionState = 'handshaking';
-  seq = 0;
-  heartbeats = 0;
-  lastReceivedMs: number;
-  lastSentMs: number;
-  lastTouchMs = 0;
-  /** Last read of the store's pending deliveries for this stream (see pendingSweepMs). */
-  lastSweepMs: number;
-  /** Unacked assignment/removal messages by message id. */
-  readonly sent = new Map<string, Sent>();
-  /** Apps waiting to be sent while the stream is saturated (newest wins: one entry per app). */
-  readonly queued = new Set<string>();
-  draining = false;
-
-  constructor(target: string, stream: AgentLinkServerStream, nowMs: number) {
-    this.target = target;
-    this.stream = stream;
-    this.id = sessionId(target, randomBytes(6).toString('hex'));
-    this.lastReceivedMs = nowMs;
-    this.lastSentMs = nowMs;
-    this.lastSweepMs = nowMs;
-  }
 }
 
 const RESEND_MAX_MS = 60_000;
@@ -131,6 +115,7 @@ export class AgentLinkServer {
     'Time from sending an assignment or removal on a stream to the agent acking it.',
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   );
+  private readonly guard: StreamGuard;
   private readonly now: () => number;
   private readonly sessions = new Map<string, Session>();
   private server: Server | undefined;
@@ -143,7 +128,14 @@ export class AgentLinkServer {
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
       resendAfterMs: opts.resendAfterMs ?? 10_000,
       pendingSweepMs: opts.pendingSweepMs ?? 15_000,
+      streamQuota: opts.streamQuota ?? DEFAULT_STREAM_QUOTA,
+      takeoverPolicy: opts.takeoverPolicy ?? DEFAULT_TAKEOVER_POLICY,
     };
+    this.guard = new StreamGuard(
+      this.opts.streamQuota,
+      this.opts.takeoverPolicy,
+      deps.logger.child({ component: 'agent-link' }),
+    );
     this.store = deps.store;
     this.authenticate = deps.authenticate;
     this.isDeclared = deps.isDeclared;
@@ -154,9 +146,11 @@ export class AgentLinkServer {
 
   /** Serves on `address` (host:port; port 0 picks one). Resolves with the bound port. */
   async listen(address: string, credentials = ServerCredentials.createInsecure()): Promise<number> {
+    // a message above MAX_MESSAGE_BYTES is refused by grpc-js (RESOURCE_EXHAUSTED) from its
+    // length prefix, before it is buffered; the call ends, the server stays up
     const server = new Server({
       'grpc.keepalive_permit_without_calls': 1,
-      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      ...AGENT_LINK_MESSAGE_OPTIONS,
     });
     server.addService(agentLinkGrpc().service, {
       Connect: (stream: AgentLinkServerStream) => this.onConnect(stream),
@@ -173,6 +167,16 @@ export class AgentLinkServer {
     return port;
   }
 
+  /** The quota counters so far. */
+  metrics(): AgentLinkMetrics {
+    return this.guard.metrics();
+  }
+
+  /** The quota counters in the Prometheus text format (for `/metrics`). */
+  metricLines(): string[] {
+    return this.guard.metricLines();
+  }
+
   /** Targets with a live stream on this replica. */
   connectedTargets(): string[] {
     return [...this.sessions.values()].filter((s) => s.state === 'ready').map((s) => s.target);
@@ -181,20 +185,20 @@ export class AgentLinkServer {
   /**
    * Sends the current pending message of (target, app) if the target's stream is on this replica.
    * 'no-session' leaves it pending in the store for the replica holding the stream (its resend) or
-   * the agent's next resync.
+   * the agent's next resync; 'refused': it names another target (never sent, logged, counted).
    */
   async deliver(
     target: string,
     app: string,
     trace?: TraceCarrier,
-  ): Promise<'sent' | 'queued' | 'no-session' | 'nothing-pending'> {
+  ): Promise<'sent' | 'queued' | 'no-session' | 'nothing-pending' | 'refused'> {
     const s = this.sessions.get(target);
     if (s === undefined || s.state !== 'ready') return 'no-session';
     const pending = await this.store.pendingOf(target, app);
     if (pending === undefined) return 'nothing-pending';
     // the delivery's own span (when given) becomes the parent of the agent's apply
     const withTrace = trace?.['traceparent'] === undefined ? pending : { ...pending, trace };
-    return this.sendPending(s, withTrace) ? 'sent' : 'queued';
+    return this.sendPending(s, withTrace);
   }
 
   /**
@@ -230,7 +234,7 @@ export class AgentLinkServer {
       this.fail(stream, status.UNAUTHENTICATED, 'unknown or missing bearer token');
       return;
     }
-    const session = new Session(target, stream, this.now());
+    const session = new Session(target, stream, this.now(), this.opts.streamQuota);
     const helloDeadline = setTimeout(() => {
       if (session.state === 'handshaking') {
         this.fail(stream, status.INVALID_ARGUMENT, 'no Hello within 3 heartbeat intervals');
@@ -239,8 +243,14 @@ export class AgentLinkServer {
     helloDeadline.unref();
     onAgentMessage(
       stream,
-      (msg) => void this.onMessage(session, msg),
+      (msg) => {
+        if (this.admit(session)) void this.onMessage(session, msg);
+      },
       (violation) => {
+        if (violation.code === ErrorCode.LimitExceeded) {
+          this.refuse(session, this.guard.overLimit(session, violation.message), 'over a limit');
+          return;
+        }
         this.logger.warn('protocol violation from agent', { target, error: violation.message });
         this.fail(stream, status.INVALID_ARGUMENT, violation.message);
         void this.endSession(session, 'protocol violation');
@@ -251,6 +261,25 @@ export class AgentLinkServer {
     stream.on('cancelled', ended);
     stream.on('end', ended);
     stream.on('drain', () => void this.drainQueue(session));
+  }
+
+  /**
+   * The stream's message quota: a token per received message, taken synchronously before the
+   * message is handled. Out of tokens, the stream ends with RESOURCE_EXHAUSTED at once, so nothing
+   * from the excess reaches the store.
+   */
+  private admit(s: Session): boolean {
+    if (s.state === 'closed') return false;
+    const refusal = this.guard.admit(s, this.now());
+    if (refusal === undefined) return true;
+    this.refuse(s, refusal, 'message quota exceeded');
+    return false;
+  }
+
+  /** Ends the stream with the refusal's status (see StreamGuard). */
+  private refuse(s: Session, refusal: Refusal, reason: string): void {
+    this.fail(s.stream, refusal.code ?? status.INVALID_ARGUMENT, refusal.message);
+    void this.endSession(s, reason);
   }
 
   private fail(stream: AgentLinkServerStream, code: status, details: string): void {
@@ -290,14 +319,7 @@ export class AgentLinkServer {
           await this.onAck(s, p.ackedMessageId, p.error);
           return;
         case 'statusReport': {
-          if (p.target !== s.target) {
-            this.fail(
-              s.stream,
-              status.PERMISSION_DENIED,
-              `report for target ${p.target} on ${s.target}'s stream`,
-            );
-            return;
-          }
+          if (!this.reportInScope(s, msg, p)) return;
           const result = await inSpan(
             this.tracer,
             'gitfleet.report',
@@ -339,6 +361,23 @@ export class AgentLinkServer {
     }
   }
 
+  /**
+   * Whether a report may be stored (StreamGuard.report): a refused one is acked with NOT_FOUND,
+   * or ends the stream when it names another target.
+   */
+  private reportInScope(s: Session, msg: AgentMessage, p: StatusReport): boolean {
+    const refusal = this.guard.report(s, p);
+    if (refusal === undefined) return true;
+    if (refusal.code !== undefined) {
+      this.refuse(s, refusal, 'report for another target');
+      return false;
+    }
+    const error = { code: ErrorCode.NotFound, message: refusal.message };
+    const ack = { kind: 'ack', ackedMessageId: msg.messageId, ackedSeq: msg.seq, error } as const;
+    this.send(s, ack, ackId(msg.messageId));
+    return false;
+  }
+
   private async onHello(s: Session, hello: Hello): Promise<void> {
     if (hello.target !== s.target) {
       this.logger.warn('agent refused: Hello for another target', {
@@ -372,13 +411,33 @@ export class AgentLinkServer {
       );
       return;
     }
+    const live = this.sessions.get(s.target);
+    const refused = this.guard.takeover(
+      s,
+      live !== undefined && live !== s && live.state !== 'closed' ? live : undefined,
+      hello.agentInstanceId,
+      this.now(),
+    );
+    if (refused !== undefined) {
+      this.refuse(s, refused, 'takeover refused');
+      return;
+    }
+    s.instanceId = hello.agentInstanceId;
     const { superseded } = await this.store.recordSession(s.target, {
       replica: this.opts.replica,
       session: s.id,
       connectedAtMs: this.now(),
     });
+    if (s.closed) {
+      // the stream ended during the handshake: it must not come back as the target's session
+      await this.store.endSession(s.target, s.id, this.now()).catch(() => undefined);
+      return;
+    }
     const old = this.sessions.get(s.target);
-    if (old !== undefined && old !== s) await this.endSession(old, 'superseded by a new stream');
+    if (old !== undefined && old !== s) {
+      this.fail(old.stream, status.ABORTED, supersededMessage(s));
+      await this.endSession(old, 'superseded by a new stream');
+    }
     this.sessions.set(s.target, s);
     if (superseded !== undefined && superseded.replica !== this.opts.replica) {
       this.logger.info('took over a stream from another replica', {
@@ -387,26 +446,13 @@ export class AgentLinkServer {
       });
     }
 
-    const state = await this.store.resyncState(s.target);
-    const decision = planResync(hello, state);
-    for (const [app, version] of decision.bumpVersions)
-      await this.store.bumpVersion(s.target, app, version);
-    for (const a of decision.adopt)
-      await this.store.reissueDesired(s.target, a.app, a.version, { delivered: true });
-    for (const a of decision.assign) {
-      if (a.version > (state.desired.get(a.app)?.version ?? 0)) {
-        await this.store.reissueDesired(s.target, a.app, a.version, { delivered: false });
-      }
-    }
-    for (const r of decision.remove) {
-      if (state.desired.has(r.app) || (await this.store.pendingOf(s.target, r.app)) === undefined) {
-        await this.store.removeDesired(s.target, r.app, {
-          atLeast: r.version,
-          deletion: r.deletion,
-          force: true,
-        });
-      }
-    }
+    const { decision, assigned } = await applyResync(this.store, s.target, hello);
+    if (s.closed) return;
+    for (const [app, version] of assigned) s.assigned.set(app, version);
+    s.carries(
+      new Set([...hello.held.map((h) => h.app), ...s.assigned.keys()]).size,
+      this.opts.streamQuota,
+    );
     s.state = 'ready';
     this.send(
       s,
@@ -427,8 +473,7 @@ export class AgentLinkServer {
       remove: decision.remove.length,
       reportRequests: decision.plan.reportRequests.length,
     });
-    // the plan's messages first, then everything else still pending (newest version per app)
-    for (const p of await this.store.pendingFor(s.target)) this.sendPending(s, p);
+    for (const p of await resyncDeliveries(this.store, s.target, decision)) this.sendPending(s, p);
   }
 
   // ------------------------------------------------------------------ sending
@@ -446,12 +491,16 @@ export class AgentLinkServer {
     });
   }
 
-  /** Sends one pending message unless the stream is saturated (then it queues the app). */
-  private sendPending(s: Session, p: PendingDelivery): boolean {
+  /**
+   * Sends one pending message unless the stream is saturated (then it queues the app) or the
+   * message names another target (refused).
+   */
+  private sendPending(s: Session, p: PendingDelivery): 'sent' | 'queued' | 'refused' {
     const payload: Assignment | AppRemoval = p.payload;
+    if (!this.guard.outbound(s, payload)) return 'refused';
     if (s.draining) {
       s.queued.add(payload.app);
-      return false;
+      return 'queued';
     }
     const id =
       payload.kind === 'assignment'
@@ -470,7 +519,7 @@ export class AgentLinkServer {
     });
     const ok = this.writeWithTrace(s, payload, id, p.trace);
     if (!ok) s.draining = true;
-    return true;
+    return 'sent';
   }
 
   private writeWithTrace(
@@ -527,6 +576,7 @@ export class AgentLinkServer {
 
   private async tick(): Promise<void> {
     const now = this.now();
+    this.guard.prune(now);
     for (const s of this.sessions.values()) {
       if (s.state !== 'ready') continue;
       if (now - s.lastReceivedMs > STALE_AFTER_MISSED_HEARTBEATS * this.opts.heartbeatIntervalMs) {
