@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, DEFAULT_RECONNECT_BACKOFF } from './backoff.ts';
+import { backoffDelayMs, DEFAULT_RECONNECT_BACKOFF, reconnectLogDue } from './backoff.ts';
 
 describe('backoffDelayMs', () => {
   const opts = { baseMs: 100, capMs: 5_000 };
@@ -29,5 +29,25 @@ describe('backoffDelayMs', () => {
         30_000,
       );
     }
+  });
+});
+
+describe('reconnectLogDue', () => {
+  it.each<[number, number, boolean]>([
+    // attempt, ms since the last line, logged
+    [1, 0, true],
+    [2, 500, false],
+    [9, 20_000, false],
+    [10, 0, true],
+    [11, 0, false],
+    [20, 0, false],
+    [100, 0, true],
+    [1_000, 0, true],
+    [1_001, 0, false],
+    [37, 59_999, false],
+    [37, 60_000, true],
+    [0, 0, true],
+  ])('attempt %i, %i ms after the last line → %s', (attempt, since, expected) => {
+    expect(reconnectLogDue(attempt, since)).toBe(expected);
   });
 });

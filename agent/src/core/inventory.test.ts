@@ -142,6 +142,7 @@ describe('decidePrune', () => {
         desired?: ObjectRef[];
         live: Map<string, KubeObject | undefined>;
         prev?: Inventory;
+        declaredBy?: Map<string, string[]>;
       },
       string[],
     ]
@@ -221,6 +222,36 @@ describe('decidePrune', () => {
       ['web-config-old:prune:orphaned:false'],
     ],
     ['first sync: nothing to prune', { prev: undefined, live: new Map() }, []],
+    [
+      'ours but declared by another assigned app: kept for it, leaves the inventory',
+      {
+        live: liveMap([cmOld, liveOf(cmOld)]),
+        declaredBy: new Map([[inventoryKey(cmOld), ['billing']]]),
+      },
+      ['web-config-old:skip:declared-elsewhere:true'],
+    ],
+    [
+      'declared elsewhere wins over prune-all with allowEmpty',
+      {
+        desired: [],
+        policy: { enabled: true, allowEmpty: true },
+        live: liveMap([cm, liveOf(cm)], [cmOld, liveOf(cmOld)], [deploy, liveOf(deploy)]),
+        declaredBy: new Map([[inventoryKey(deploy), ['billing', 'web']]]),
+      },
+      [
+        'web-config:prune:orphaned:false',
+        'web-config-old:prune:orphaned:false',
+        'web:skip:declared-elsewhere:true',
+      ],
+    ],
+    [
+      'the app itself listed as a declarer does not keep it',
+      {
+        live: liveMap([cmOld, liveOf(cmOld)]),
+        declaredBy: new Map([[inventoryKey(cmOld), ['shop']]]),
+      },
+      ['web-config-old:prune:orphaned:false'],
+    ],
   ])('%s', (_name, c, expected) => {
     const decisions = decidePrune({
       previous: 'prev' in c ? c.prev : previous,
@@ -228,6 +259,7 @@ describe('decidePrune', () => {
       policy: c.policy ?? enabled,
       live: c.live,
       ownerLabel: ownerLabel('shop'),
+      ...(c.declaredBy === undefined ? {} : { declaredBy: c.declaredBy }),
     });
     expect(summary(decisions)).toEqual(expected);
   });
@@ -262,6 +294,17 @@ describe('decidePrune', () => {
     });
     expect(notOwned?.message).toBe(
       'ConfigMap shop/web-config-old: label gitfleet.dev/app is "billing", not "shop": not ours, left in place',
+    );
+    const [elsewhere] = decidePrune({
+      previous,
+      desired: [cm, deploy],
+      policy: enabled,
+      live: liveMap([cmOld, liveOf(cmOld)]),
+      ownerLabel: ownerLabel('shop'),
+      declaredBy: new Map([[inventoryKey(cmOld), ['billing']]]),
+    });
+    expect(elsewhere?.message).toBe(
+      'ConfigMap shop/web-config-old: still declared by application "billing", left in place for it',
     );
   });
 });

@@ -7,6 +7,7 @@ import type { KubeObject, ObjectRef, PrunePolicy } from '@gitfleet/proto';
 import { annotationsOf, asString, labelsOf, metadataOf } from './kube-object.ts';
 import { ANNOTATION_PRUNE } from './labels.ts';
 import type { OwnerLabel } from './labels.ts';
+import { declaredElsewhere, otherDeclarers } from './ownership.ts';
 import type { ChangeSetEntry } from './sync-state.ts';
 
 /** One object of an inventory. */
@@ -90,6 +91,8 @@ export const PruneReason = {
   OptOut: 'opt-out',
   /** Kept: the live object lacks our app label (someone else's now; never delete it). */
   NotOwned: 'not-owned',
+  /** Kept: another application assigned on the target declares it (it takes the object over). */
+  DeclaredElsewhere: 'declared-elsewhere',
   /** Kept: the live object has another uid than the one we applied (deleted and re-created). */
   Replaced: 'replaced',
   /** Nothing to do: the object no longer exists. */
@@ -128,6 +131,11 @@ export interface DecidePruneInput {
   readonly live: ReadonlyMap<string, KubeObject | undefined>;
   /** The label that marks objects of this app, normally `ownerLabel(app)`. */
   readonly ownerLabel: OwnerLabel;
+  /**
+   * Applications currently assigned on the target that declare a candidate, by
+   * {@link inventoryKey} (absent: none). Such a candidate is never deleted.
+   */
+  readonly declaredBy?: ReadonlyMap<string, readonly string[]>;
 }
 
 function subject(ref: ObjectRef): string {
@@ -147,11 +155,13 @@ function subject(ref: ObjectRef): string {
  * 4. live uid differs from the inventory's → keep (someone re-created it; it is not the object
  *    we applied);
  * 5. annotation `gitfleet.dev/prune: "false"` → keep;
- * 6. live object without our owner label and value → keep (never delete what we don't own);
- * 7. else prune.
+ * 6. another application assigned on the target declares it → keep, and it leaves this app's
+ *    inventory (the other application takes it over; see ownership.ts);
+ * 7. live object without our owner label and value → keep (never delete what we don't own);
+ * 8. else prune.
  */
 export function decidePrune(input: DecidePruneInput): PruneDecision[] {
-  const { previous, desired, policy, live, ownerLabel } = input;
+  const { previous, desired, policy, live, ownerLabel, declaredBy } = input;
   const candidates = diffInventory(previous, desired).toPrune;
   const uids = new Map((previous?.entries ?? []).map((e) => [inventoryKey(e.ref), e.uid]));
   const decide = (
@@ -214,6 +224,10 @@ export function decidePrune(input: DecidePruneInput): PruneDecision[] {
         `${ANNOTATION_PRUNE}: "false", left in place`,
         true,
       );
+    }
+    const others = otherDeclarers(ownerLabel.value, declaredBy?.get(key) ?? []);
+    if (others.length > 0) {
+      return decide(ref, 'skip', PruneReason.DeclaredElsewhere, declaredElsewhere(others), true);
     }
     const owner = labelsOf(obj)[ownerLabel.key];
     if (owner !== ownerLabel.value) {

@@ -15,6 +15,7 @@ import {
   GitfleetError,
   objectRef,
   silentLogger,
+  toGitfleetError,
   type KubeObject,
   type Logger,
   type ObjectRef,
@@ -251,7 +252,14 @@ export class ClientNodeKube implements KubeClient {
       timing: this.timing,
     });
     this.watches.add(w);
-    void w.finished.finally(() => this.watches.delete(w));
+    w.finished
+      .catch((err: unknown) =>
+        this.logger.error('kube watch loop ended with an error', {
+          kind: gvk.kind,
+          error: toGitfleetError(err).message,
+        }),
+      )
+      .finally(() => this.watches.delete(w));
     return w;
   }
 

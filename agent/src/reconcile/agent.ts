@@ -10,6 +10,9 @@
  * - Watches (one informer per kind) feed drift checks: an event on a managed object compares live
  *   with what was applied and corrects, reports or ignores it per policy, backing off from a
  *   controller that keeps fighting.
+ * - Ownership between apps (../core/ownership.ts): an object another assigned app owns is not
+ *   taken over (OWNERSHIP_CONFLICT), and nothing another assignment declares is ever deleted.
+ *   A claim per object, set before each write, keeps the ownership label from flipping.
  * - A periodic resync re-lists every kind and re-runs the pass (no writes when nothing changed);
  *   a periodic scan finds unmanaged objects in the app's namespaces.
  * - Every change is reported (debounced, newest wins) through the hub link's outbox.
@@ -58,6 +61,13 @@ import {
 import { assessHealth, missingHealth, worstHealth } from '../core/health.ts';
 import { decidePrune, inventoryKey, toInventory, type Inventory } from '../core/inventory.ts';
 import { FIELD_MANAGER, LABEL_APP, ownerLabel, withOwnership } from '../core/labels.ts';
+import {
+  currentOwner,
+  decideDelete,
+  decideTake,
+  labelOwner,
+  type TakeDecision,
+} from '../core/ownership.ts';
 import {
   validateAgainstSchema,
   validateObject,
@@ -213,6 +223,11 @@ export class Agent implements LinkHandler {
   private readonly guard = new CorrectionGuard();
   private readonly resources = new Map<string, ResourceInfo>();
   private readonly seenSyncRequests = new Set<string>();
+  /**
+   * The app that owns each object (inventory key → app), set before any write of it and kept
+   * while that app declares it; see `currentOwner`.
+   */
+  private readonly claims = new Map<string, string>();
   private resyncTimer: NodeJS.Timeout | undefined;
   private scanTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -264,7 +279,8 @@ export class Agent implements LinkHandler {
     this.resyncTimer = setInterval(() => this.resyncAll(), this.opts.resyncIntervalMs);
     this.resyncTimer.unref();
     this.scanTimer = setInterval(() => {
-      for (const app of this.apps.keys()) void this.scanUnmanaged(app);
+      for (const app of this.apps.keys())
+        this.background(app, 'unmanaged scan', this.scanUnmanaged(app));
     }, this.opts.unmanagedScanIntervalMs);
     this.scanTimer.unref();
   }
@@ -335,10 +351,12 @@ export class Agent implements LinkHandler {
     if (rt === undefined || rt.removed) {
       this.apps.set(a.app, this.newRuntime(a, inventory));
     } else {
+      const before = rt.desiredByKey;
       rt.assignment = a;
       rt.drift.clear();
       this.setDesired(rt);
       rt.manualSyncRequested = false;
+      this.releaseClaims(a.app, before, rt.desiredByKey);
     }
     const taken = this.apps.get(a.app);
     if (taken !== undefined)
@@ -354,15 +372,20 @@ export class Agent implements LinkHandler {
 
   async takeRemoval(r: AppRemoval): Promise<void> {
     const rt = this.apps.get(r.app);
-    if (rt === undefined || rt.removed) return;
-    if (r.version <= rt.assignment.version) return;
-    rt.removed = true;
-    this.stopTimers(rt);
-    await rt.running?.catch(() => undefined);
-    if (r.deletion === 'delete') await this.deleteAppObjects(rt);
-    this.watches.release(r.app);
+    if (rt === undefined) return;
+    if (!rt.removed) {
+      if (r.version <= rt.assignment.version) return;
+      // from here on the app declares nothing: other apps may take over what it shared
+      rt.removed = true;
+      this.stopTimers(rt);
+      await rt.running?.catch(() => undefined);
+      if (r.deletion === 'delete') await this.deleteAppObjects(rt);
+      this.watches.release(r.app);
+      this.releaseClaims(r.app, rt.desiredByKey, new Map());
+    }
+    // a failure here leaves the message unacked; the resend finishes the removal
     await this.store.remove(r.app);
-    this.apps.delete(r.app);
+    if (this.apps.get(r.app) === rt) this.apps.delete(r.app);
     this.logger.info('app removed', { app: r.app, deletion: r.deletion });
   }
 
@@ -463,6 +486,69 @@ export class Agent implements LinkHandler {
     for (const k of rt.drift.keys()) if (!rt.desiredByKey.has(k)) rt.drift.delete(k);
   }
 
+  /** Runs `work` in the background: a failure is logged (JSON), never left to float. */
+  private background(app: string, what: string, work: Promise<void>): void {
+    work.catch((err: unknown) =>
+      this.logger.error(`${what} failed`, { app, error: toGitfleetError(err).message }),
+    );
+  }
+
+  // ------------------------------------------------------------------ ownership between apps
+
+  /** Apps assigned on this target (not being removed) whose desired set holds `key`. */
+  private declarers(key: string): string[] {
+    const out: string[] = [];
+    for (const rt of this.apps.values()) {
+      if (!rt.removed && rt.desiredByKey.has(key)) out.push(rt.assignment.app);
+    }
+    return out;
+  }
+
+  /**
+   * May `rt`'s app write the object now? The owner is its claim, else the label of the object in
+   * the watch cache (every managed object of a watched kind), else of `live`.
+   */
+  private mayWrite(
+    rt: AppRuntime,
+    key: string,
+    desired: KubeObject,
+    live?: KubeObject,
+  ): TakeDecision {
+    const ref = objectRef(desired);
+    const cached = this.watches.get(gvkOf(desired), ref.namespace, ref.name);
+    return decideTake({
+      app: rt.assignment.app,
+      ref,
+      owner: currentOwner(this.claims.get(key), cached ?? live),
+      declaredBy: this.declarers(key),
+    });
+  }
+
+  /**
+   * `app` declared `before` and now declares only `after`: drops its claims on the rest, and has
+   * every other app that declares one of those objects sync again (it may take it over now).
+   */
+  private releaseClaims(
+    app: string,
+    before: ReadonlyMap<string, KubeObject>,
+    after: ReadonlyMap<string, KubeObject>,
+  ): void {
+    const released = new Set<string>();
+    for (const key of before.keys()) if (!after.has(key)) released.add(key);
+    for (const [key, owner] of this.claims) {
+      if (owner === app && !after.has(key)) {
+        this.claims.delete(key);
+        released.add(key);
+      }
+    }
+    if (released.size === 0) return;
+    const keys = [...released];
+    for (const other of this.apps.values()) {
+      if (other.removed || other.assignment.app === app) continue;
+      if (keys.some((k) => other.desiredByKey.has(k))) this.scheduleSync(other.assignment.app);
+    }
+  }
+
   private stopTimers(rt: AppRuntime): void {
     for (const t of rt.driftTimers.values()) clearTimeout(t);
     rt.driftTimers.clear();
@@ -497,7 +583,8 @@ export class Agent implements LinkHandler {
       this.scheduleReport(app);
       const pending = [...rt.pendingDrift];
       rt.pendingDrift.clear();
-      for (const key of pending) void this.checkDrift(rt, key, false);
+      for (const key of pending)
+        this.background(app, 'drift check', this.checkDrift(rt, key, false));
     };
     rt.running = run();
     rt.running.catch((err: unknown) =>
@@ -650,8 +737,8 @@ export class Agent implements LinkHandler {
         if (r.status === 'fulfilled') entries.set(inventoryKey(ref), r.value);
         else {
           const e = toGitfleetError(r.reason);
-          if (!e.terminal && e.code !== ErrorCode.ApplyConflict && e.code !== ErrorCode.ApplyFailed)
-            transient = true;
+          // not terminal: the server, RBAC or a namespace being deleted; retried with backoff
+          if (!e.terminal) transient = true;
           entries.set(inventoryKey(ref), {
             ref,
             action: 'failed',
@@ -748,7 +835,8 @@ export class Agent implements LinkHandler {
       failed: failed.length,
     });
     this.scheduleReport(app);
-    if (a.policies.unmanaged.mode !== 'ignore') void this.scanUnmanaged(app);
+    if (a.policies.unmanaged.mode !== 'ignore')
+      this.background(app, 'unmanaged scan', this.scanUnmanaged(app));
   }
 
   private async resolve(g: Gvk): Promise<ResourceInfo> {
@@ -852,6 +940,12 @@ export class Agent implements LinkHandler {
   ): Promise<ChangeSetEntry> {
     const ref = objectRef(desired);
     const a = rt.assignment;
+    const key = inventoryKey(ref);
+    // another assigned app owns it: neither take it over nor compare it (it is not ours)
+    const take = this.mayWrite(rt, key, desired, live);
+    if (take.action === 'refuse') return conflictEntry(ref, take.error);
+    // claimed before the write goes out, so a concurrent pass of another app sees the owner
+    if (!manual || take.reason === 'ours') this.claims.set(key, a.app);
     if (live !== undefined) {
       const cmp = compareDesiredLive(desired, live, {
         ignore: a.policies.ignore,
@@ -859,8 +953,11 @@ export class Agent implements LinkHandler {
       });
       const appliedBefore =
         rt.syncedVersion === a.version || rt.inventory?.assignmentVersion === a.version;
+      // taking over from another app rewrites the label, which the comparison cannot see as
+      // drift (it is our field manager's field whichever app wrote it)
+      const relabel = labelOwner(live) !== a.app;
       // same version already applied and nothing differs: no request at all
-      if (!cmp.drifted && (!cmp.undecidable || appliedBefore)) {
+      if (!relabel && !cmp.drifted && (!cmp.undecidable || appliedBefore)) {
         return { ref, action: 'unchanged', uid: uidOf(live) };
       }
     }
@@ -937,6 +1034,9 @@ export class Agent implements LinkHandler {
       policy: a.policies.prune,
       live,
       ownerLabel: ownerLabel(a.app),
+      declaredBy: new Map(
+        candidates.map((c) => [inventoryKey(c.ref), this.declarers(inventoryKey(c.ref))] as const),
+      ),
     });
     const out: ChangeSetEntry[] = [];
     const toDelete = decisions.filter((d) => d.action === 'prune');
@@ -981,22 +1081,41 @@ export class Agent implements LinkHandler {
     return out;
   }
 
+  /**
+   * Deletes the objects of a removed app (`rt.removed` is set, so it declares nothing any more):
+   * only those labelled for it and declared by no other assignment on the target.
+   */
   private async deleteAppObjects(rt: AppRuntime): Promise<void> {
+    const app = rt.assignment.app;
     const refs = rt.inventory?.entries.map((e) => e.ref) ?? rt.desired.map(objectRef);
-    const owner = ownerLabel(rt.assignment.app);
     const live: KubeObject[] = [];
     await Promise.all(
       refs.map(async (ref) => {
         const o = await this.kube.get(ref).catch(() => undefined);
-        const labels = ((o?.['metadata'] as JsonObject | undefined)?.['labels'] ?? {}) as Record<
-          string,
-          string
-        >;
-        if (o !== undefined && labels[owner.key] === owner.value) live.push(o);
+        const d = decideDelete({
+          app,
+          ref,
+          live: o,
+          declaredBy: this.declarers(inventoryKey(ref)),
+        });
+        if (d.action === 'delete' && o !== undefined) live.push(o);
+        else if (d.reason === 'declared-elsewhere')
+          this.logger.info('kept on app removal', { app, object: describe(ref), why: d.message });
       }),
     );
     for (const stage of planDeletionOrder(live)) {
-      await mapLimit(stage, this.opts.applyConcurrency, (o) => this.kube.delete(objectRef(o)));
+      const results = await mapLimit(stage, this.opts.applyConcurrency, (o) =>
+        this.kube.delete(objectRef(o)),
+      );
+      results.forEach((r, i) => {
+        if (r.status === 'rejected') {
+          this.logger.warn('could not delete an object of a removed app', {
+            app,
+            object: describe(objectRef(stage[i] as KubeObject)),
+            error: toGitfleetError(r.reason).message,
+          });
+        }
+      });
     }
   }
 
@@ -1009,15 +1128,26 @@ export class Agent implements LinkHandler {
 
   // ------------------------------------------------------------------ drift
 
-  private onWatchEvent(app: string, type: WatchEventType, obj: KubeObject, g: Gvk): void {
-    const rt = this.apps.get(app);
-    if (rt === undefined || rt.removed) return;
+  /**
+   * An event on a managed object goes to the app its label names and, when another app holds the
+   * claim on it (someone relabelled it by hand), to that app too: the owner sees every change,
+   * including a deletion, whoever made it.
+   */
+  private onWatchEvent(labelled: string, type: WatchEventType, obj: KubeObject, g: Gvk): void {
     const ref = objectRef({
       ...obj,
       apiVersion: g.group === '' ? g.version : `${g.group}/${g.version}`,
       kind: g.kind,
     });
     const key = inventoryKey(ref);
+    this.onAppEvent(labelled, key, type);
+    const claimant = this.claims.get(key);
+    if (claimant !== undefined && claimant !== labelled) this.onAppEvent(claimant, key, type);
+  }
+
+  private onAppEvent(app: string, key: string, type: WatchEventType): void {
+    const rt = this.apps.get(app);
+    if (rt === undefined || rt.removed) return;
     if (!rt.desiredByKey.has(key)) return;
     // health may have changed with any event (status updates come in bursts: report after the
     // last one). During a pass its own applies cause these events and the end of the pass reports.
@@ -1026,7 +1156,7 @@ export class Agent implements LinkHandler {
     // coalesce bursts of events for one object; DELETED is checked against the server
     const t = setTimeout(() => {
       rt.driftTimers.delete(key);
-      void this.checkDrift(rt, key, type === 'DELETED');
+      this.background(app, 'drift check', this.checkDrift(rt, key, type === 'DELETED'));
     }, 5);
     rt.driftTimers.set(key, t);
   }
@@ -1064,6 +1194,16 @@ export class Agent implements LinkHandler {
     const g = gvkOf(desired);
     let live = this.watches.get(g, ref.namespace, ref.name);
     if (live === undefined || confirmWithServer) live = await this.kube.get(ref).catch(() => live);
+    // an object another app owns is that app's to correct; this app keeps reporting the conflict
+    const take = this.mayWrite(rt, key, desired, live);
+    if (take.action === 'refuse') {
+      rt.drift.delete(key);
+      if (rt.entries.get(key)?.error?.code !== ErrorCode.OwnershipConflict) {
+        rt.entries.set(key, conflictEntry(ref, take.error));
+        this.scheduleReport(a.app);
+      }
+      return;
+    }
     // the cache may still show the very object the last correction was made from
     const liveRv = resourceVersionOf(live);
     if (liveRv !== undefined && rt.correctedFromRv.get(key) === liveRv) return;
@@ -1139,7 +1279,7 @@ export class Agent implements LinkHandler {
       if (!rt.driftTimers.has(key)) {
         const t = setTimeout(() => {
           rt.driftTimers.delete(key);
-          void this.checkDrift(rt, key, false);
+          this.background(a.app, 'drift check', this.checkDrift(rt, key, false));
         }, next - now);
         t.unref();
         rt.driftTimers.set(key, t);
@@ -1149,6 +1289,7 @@ export class Agent implements LinkHandler {
     }
     const record = recordAs('corrected');
     try {
+      this.claims.set(key, a.app);
       // self-heal takes the fields back even from another manager (that is what correct means)
       const applied = await this.kube.apply(desired, { fieldManager: FIELD_MANAGER, force: true });
       if (liveRv !== undefined) rt.correctedFromRv.set(key, liveRv);
@@ -1166,6 +1307,9 @@ export class Agent implements LinkHandler {
         by: record.fieldManager,
         fields: changes.map((c) => c.path),
       });
+      // a re-created Namespace or CRD came back empty: the app's objects in it need a pass
+      if (live === undefined && (isCrd(desired) || (ref.kind === 'Namespace' && ref.group === '')))
+        this.scheduleSync(a.app);
     } catch (err) {
       rt.drift.set(key, { ...record, action: 'reported' });
       rt.entries.set(key, { ref, action: 'failed', error: toErrorDetail(err), outOfSync: true });
@@ -1244,12 +1388,17 @@ export class Agent implements LinkHandler {
     rt.reportTimer = setTimeout(() => {
       rt.reportTimer = undefined;
       if (rt.removed) return;
-      const report = this.buildReport(rt);
-      if (report.statusHash === rt.lastReportHash) return;
-      rt.lastReportHash = report.statusHash;
-      this.reporter?.(report, rt.reportTrace);
-      // the report that shows the apply finished closes its trace; later ones start none
-      if (report.syncState !== 'Applying') rt.reportTrace = {};
+      try {
+        const report = this.buildReport(rt);
+        if (report.statusHash === rt.lastReportHash) return;
+        rt.lastReportHash = report.statusHash;
+        this.reporter?.(report, rt.reportTrace);
+        // the report that shows the apply finished closes its trace; later ones start none
+        if (report.syncState !== 'Applying') rt.reportTrace = {};
+      } catch (err) {
+        // a report that cannot be built or queued must not take the reconciler down
+        this.logger.error('could not report', { app, error: toGitfleetError(err).message });
+      }
     }, this.opts.reportDebounceMs);
     rt.reportTimer.unref();
   }
@@ -1266,9 +1415,15 @@ export class Agent implements LinkHandler {
     for (const [key, obj] of rt.desiredByKey) {
       const ref = objectRef(obj);
       const live = this.watches.get(gvkOf(obj), ref.namespace, ref.name);
-      const health = live === undefined ? missingHealth(ref) : assessHealth(live);
-      healths.push(health);
       const entry = rt.entries.get(key);
+      // an object another app owns is out of this app's hands, whatever its own health
+      const health: Health =
+        entry?.error?.code === ErrorCode.OwnershipConflict
+          ? { status: 'Degraded', message: entry.error.message }
+          : live === undefined
+            ? missingHealth(ref)
+            : assessHealth(live);
+      healths.push(health);
       objects.push({
         ref,
         action: entry?.action ?? 'skipped',
@@ -1314,6 +1469,14 @@ export class Agent implements LinkHandler {
     };
     return { ...content, statusHash: statusHash(content), observedAtUnixMs: now };
   }
+}
+
+/**
+ * The entry of an object another app owns: failed with OWNERSHIP_CONFLICT, and not in this app's
+ * inventory (it never applied it, so it must never prune or delete it).
+ */
+function conflictEntry(ref: ObjectRef, error: ErrorDetail): ChangeSetEntry {
+  return { ref, action: 'failed', error, outOfSync: true, dropFromInventory: true };
 }
 
 function count(entries: Map<string, ChangeSetEntry>, action: ChangeSetEntry['action']): number {

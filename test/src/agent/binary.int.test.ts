@@ -1,6 +1,7 @@
 /**
  * The gitfleet-agent binary as a user runs it: configuration from environment variables, a
- * structured log on stderr, a health endpoint, and a graceful shutdown on SIGTERM.
+ * structured log on stderr, a health endpoint, a graceful shutdown on SIGTERM, and waiting for a
+ * hub that is not reachable yet.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -92,4 +93,70 @@ it('refuses a bad configuration with every problem at once and exit code 2', asy
   expect(out).toMatch(/--target=Not_A_Label: a target name is a DNS label/);
   expect(out).toMatch(/hubAddress is required/);
   expect(out).toMatch(/--apply-concurrency=0/);
+});
+
+it('waits for a hub that is not up yet, logging its attempts as JSON, and connects once it is', async () => {
+  const cluster = fleet.kube?.clusters[0];
+  if (cluster === undefined) throw new Error('no cluster');
+  const tokenFile = path.join(dir, 'token-wait');
+  await writeFile(tokenFile, TOKEN);
+  // a closed loopback port (nothing listens until the hub starts below), no persisted state
+  // (a state namespace of its own), no health endpoint: nothing but the hub link keeps it alive
+  const port = await freePort();
+  const proc = await spawnManaged(
+    'gitfleet-agent-wait',
+    path.join(REPO_ROOT, 'agent/bin/gitfleet-agent'),
+    {
+      logDir: dir,
+      env: {
+        GITFLEET_TARGET: 'c2',
+        GITFLEET_HUB_ADDRESS: `127.0.0.1:${port}`,
+        GITFLEET_TOKEN_FILE: tokenFile,
+        GITFLEET_STATE_NAMESPACE: unique('gitfleet-wait'),
+        KUBECONFIG: cluster.kubeconfigPath,
+      },
+    },
+  );
+  let late: MiniHub | undefined;
+  try {
+    const records = async (): Promise<{ level: string; msg: string; [k: string]: unknown }[]> =>
+      (await readFile(proc.logFile, 'utf8'))
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as { level: string; msg: string });
+    await waitFor(
+      'the agent started',
+      async () => (await records()).some((r) => r.msg === 'agent started'),
+      {
+        timeoutMs: 20_000,
+        abortIf: () => (proc.running ? undefined : `agent exited: ${proc.tail()}`),
+      },
+    );
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(proc.running, `the agent exited while waiting for its hub: ${proc.tail()}`).toBe(true);
+    const down = (await records()).filter((r) => r.msg === 'hub link down; retrying');
+    expect(down.length).toBeGreaterThanOrEqual(1);
+    expect(down[0]).toMatchObject({ level: 'warn', attempt: 1, hub: `127.0.0.1:${port}` });
+    expect(String(down[0]?.['hint'])).toMatch(/--hub/);
+    // one line per band of attempts, not one per attempt
+    expect(down.length).toBeLessThanOrEqual(2);
+
+    late = await startMiniHub({ targets: { c2: TOKEN }, port });
+    const hub2 = late;
+    await waitFor('the agent connects to the hub that came up', () => hub2.isConnected('c2'), {
+      timeoutMs: 40_000,
+      abortIf: () => (proc.running ? undefined : `agent exited: ${proc.tail()}`),
+    });
+    await waitFor(
+      'a link-ready line that says how long the hub was away',
+      async () =>
+        (await records()).some((r) => r.msg === 'link ready' && Number(r['afterAttempts']) >= 1),
+      { timeoutMs: 5_000 },
+    );
+    await proc.stop();
+    expect(await proc.exited).toBe(0);
+  } finally {
+    await proc.stop();
+    await late?.close();
+  }
 });
