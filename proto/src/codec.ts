@@ -3,12 +3,14 @@
  * (./domain/messages.ts) for grpc-js and decodes what grpc-js received back into domain messages,
  * validating as it goes. Anything a peer sends that the domain cannot represent (no payload, an
  * unknown or *_UNSPECIFIED enum, a missing id, an object that is not JSON, a digest that does not
- * match) is rejected with a GitfleetError PROTOCOL_VIOLATION that names the message and field.
+ * match) is rejected with a GitfleetError PROTOCOL_VIOLATION that names the message and field; a
+ * list longer than its limit (./domain/limits.ts) with LIMIT_EXCEEDED naming the limit.
  */
 import { Metadata, loadPackageDefinition } from '@grpc/grpc-js';
 import type * as grpc from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ErrorCode, GitfleetError, toGitfleetError } from './domain/errors.ts';
+import { MAX_HELD_APPS } from './domain/limits.ts';
 import {
   contentDigest,
   canonicalJson,
@@ -172,8 +174,8 @@ export function agentLinkGrpc(
 
 /**
  * Decodes every message the agent sends on a hub-side stream. A message that fails validation goes
- * to `onViolation` (the hub then ends the call with INVALID_ARGUMENT) and never to `onMessage`;
- * errors thrown by `onMessage` itself propagate as usual.
+ * to `onViolation` (the hub then ends the call with INVALID_ARGUMENT, or RESOURCE_EXHAUSTED for
+ * LIMIT_EXCEEDED) and never to `onMessage`; errors thrown by `onMessage` itself propagate as usual.
  */
 export function onAgentMessage(
   stream: AgentLinkServerStream,
@@ -260,6 +262,23 @@ function violation(ctx: Ctx, field: string, problem: string): GitfleetError {
   );
 }
 
+/**
+ * A list longer than its documented limit: LIMIT_EXCEEDED (the hub ends the stream with
+ * RESOURCE_EXHAUSTED), checked before any entry is decoded.
+ */
+function atMost(ctx: Ctx, field: string, length: number, limit: number, name: string): void {
+  if (length <= limit) return;
+  const id = ctx.messageId === '' ? '(no message_id)' : ctx.messageId;
+  throw new GitfleetError(
+    ErrorCode.LimitExceeded,
+    `${ctx.message} ${id}: ${field} lists ${String(length)} apps, more than the limit of ${String(limit)} (${name}); a target cannot hold more apps than that`,
+    {
+      terminal: true,
+      details: { message: ctx.message, field, messageId: ctx.messageId, limit: name, length },
+    },
+  );
+}
+
 function present<T>(ctx: Ctx, field: string, value: T | null | undefined): T {
   if (value === null || value === undefined) throw violation(ctx, field, 'is missing');
   return value;
@@ -314,7 +333,43 @@ function jsonPointer(ctx: Ctx, field: string, value: string): string {
   return value;
 }
 
+/**
+ * Deepest nesting of arrays and objects accepted in a JSON field (an object of an assignment, a
+ * drifted value). What the hub renders stays far below it (YAML nesting is limited to 100, and
+ * an overlay adds at most as much again); the JSON helpers that walk values recursively
+ * (canonicalJson, the digests) stay far from the stack's end below it.
+ */
+const MAX_WIRE_JSON_DEPTH = 512;
+
+/** True when JSON text nests arrays and objects deeper than `max` (one pass, no recursion). */
+function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character; a quote ends the string.
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 function parseJson(ctx: Ctx, field: string, text: string): JsonValue {
+  if (nestedDeeperThan(text, MAX_WIRE_JSON_DEPTH)) {
+    throw violation(
+      ctx,
+      field,
+      `nests arrays and objects more than ${String(MAX_WIRE_JSON_DEPTH)} deep (MAX_WIRE_JSON_DEPTH)`,
+    );
+  }
   try {
     return JSON.parse(text) as JsonValue;
   } catch (err) {
@@ -621,7 +676,8 @@ export function encodeAgentMessage(message: AgentMessage): WireAgentMessage {
 /**
  * Decodes and validates a received agent message.
  *
- * @throws GitfleetError PROTOCOL_VIOLATION naming the message and field
+ * @throws GitfleetError PROTOCOL_VIOLATION naming the message and field; LIMIT_EXCEEDED naming
+ *   the limit
  */
 export function decodeAgentMessage(wire: WireAgentMessageOut): AgentMessage {
   const ctx: Ctx = { message: 'AgentMessage', messageId: wire.messageId };
@@ -653,6 +709,7 @@ export function decodeAgentMessage(wire: WireAgentMessageOut): AgentMessage {
 }
 
 function decodeHello(ctx: Ctx, wire: WireHelloOut): Hello {
+  atMost(ctx, 'hello.held', wire.held.length, MAX_HELD_APPS, 'MAX_HELD_APPS');
   const held = wire.held.map((h, i) => decodeHeldApp(ctx, `hello.held[${String(i)}]`, h));
   unique(
     ctx,
@@ -861,7 +918,8 @@ export function encodeHubMessage(message: HubMessage): WireHubMessage {
 /**
  * Decodes and validates a received hub message.
  *
- * @throws GitfleetError PROTOCOL_VIOLATION naming the message and field
+ * @throws GitfleetError PROTOCOL_VIOLATION naming the message and field; LIMIT_EXCEEDED naming
+ *   the limit
  */
 export function decodeHubMessage(wire: WireHubMessageOut): HubMessage {
   const ctx: Ctx = { message: 'HubMessage', messageId: wire.messageId };
@@ -913,6 +971,14 @@ function decodeResyncPlan(ctx: Ctx, field: string, wire: WireResyncPlanOut): Res
     app: dnsLabel(ctx, `${field}.${list}[${String(i)}].app`, a.app),
     version: integer(ctx, `${field}.${list}[${String(i)}].version`, a.version, 1),
   });
+  for (const [list, length] of [
+    ['assignments', wire.assignments.length],
+    ['removals', wire.removals.length],
+    ['reportRequests', wire.reportRequests.length],
+    ['upToDate', wire.upToDate.length],
+  ] as const) {
+    atMost(ctx, `${field}.${list}`, length, MAX_HELD_APPS, 'MAX_HELD_APPS');
+  }
   const names = (list: string, values: readonly string[]): string[] =>
     values.map((v, i) => dnsLabel(ctx, `${field}.${list}[${String(i)}]`, v));
   const plan: ResyncPlan = {

@@ -12,6 +12,7 @@ export {
   matchesLabelSelector,
 } from './label-selector.ts';
 export { parseFleet } from './parse-fleet.ts';
+export type { ParseFleetOptions } from './parse-fleet.ts';
 export { DEFAULT_POLICIES } from './read-policies.ts';
 export {
   RevisionSource,

@@ -726,18 +726,29 @@ describe('parseFleet: problems name file, line and field', () => {
   });
 
   it(`refuses more than ${String(MAX_FLEET_OBJECTS)} fleet objects, once, at the first one over`, () => {
-    const docs: string[] = [];
-    for (let i = 0; i < MAX_FLEET_OBJECTS; i++)
-      docs.push(`${TARGET_HEAD}  name: lab-${String(i)}\n`);
-    // The valid fleet has 7 objects in files that sort before this one.
-    const text = docs.join('---\n');
-    const { problems, spec } = parseFleet(fleetWith({ 'targets/zz-lab.yaml': text }));
-    const firstOver = MAX_FLEET_OBJECTS - 7; // 0-based index of the 10,001st object
+    // Two files of 5,000 documents (the most one file may hold).
+    const half = MAX_FLEET_OBJECTS / 2;
+    const file = (from: number): string =>
+      Array.from(
+        { length: half },
+        (_, i) => `${TARGET_HEAD}  name: lab-${String(from + i)}\n`,
+      ).join('---\n');
+    const { problems, spec } = parseFleet(
+      fleetWith({ 'targets/zz-lab-a.yaml': file(0), 'targets/zz-lab-b.yaml': file(half) }),
+    );
+    // The valid fleet has 7 objects in files that sort before these.
+    const firstOver = half - 7; // 0-based index in the second file of the 10,001st object
     expectProblems(problems, [
-      ['targets/zz-lab.yaml', firstOver * 5 + 1, '', /more than 10000 fleet objects/],
+      [
+        'targets/zz-lab-b.yaml',
+        firstOver * 5 + 1,
+        '',
+        /more than 10000 fleet objects \(limit MAX_FLEET_OBJECTS\)/,
+      ],
     ]);
+    expect(problems[0]).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_FLEET_OBJECTS' });
     expect(spec.targets.length + spec.applications.length + spec.environments.length).toBe(
       MAX_FLEET_OBJECTS,
     );
-  });
+  }, 60_000);
 });

@@ -10,49 +10,56 @@
  * generated file, costs nothing and blocks nothing).
  *
  * Checks, all reported with file, line, column and dotted field, never stopping at the first:
- * YAML syntax; the schema of each kind (unknown fields, types, required fields, names, label
- * syntax, selector operators, revisions, URLs, paths, JSON pointers, patches, overlay variables);
- * size limits; and across files: duplicate names per kind, references to undeclared objects, a
- * target in two environments, target pins outside their environment (errors), and selectors or
- * pins that match nothing, rollout waves that get no target and placed targets that no wave
- * selects (warnings).
+ * UTF-8; YAML syntax and the YAML limits (core/yaml-limits.ts: documents per file, nesting, alias
+ * expansions; problems with code LIMIT_EXCEEDED); fleet objects written in a shape the hub would
+ * otherwise pass over (a list of objects, an apiVersion that is not a string); the schema of each
+ * kind (unknown fields, types, required fields, names, label syntax, selector operators,
+ * revisions, URLs, paths, JSON pointers, patches, overlay variables); size limits; and across
+ * files: duplicate names per kind, references to undeclared objects, a target in two environments,
+ * target pins outside their environment (errors), and selectors or pins that match nothing,
+ * rollout waves that get no target and placed targets that no wave selects (warnings).
  */
 import { formatLabelSelector, matchesLabelSelector } from './label-selector.ts';
 import type { ReadObject } from './read-objects.ts';
 import { readFleetObject } from './read-objects.ts';
 import type { Ctx } from './read.ts';
-import { report } from './read.ts';
+import { describeNode, report } from './read.ts';
 import { overlayApplies } from './resolve.ts';
 import {
   FLEET_API_GROUP,
   FLEET_API_VERSION,
+  FleetKind,
   MAX_DOCUMENT_BYTES,
   MAX_FLEET_OBJECTS,
 } from './types.ts';
-import type {
-  EnvironmentSpec,
-  FleetKind,
-  FleetProblem,
-  FleetSpec,
-  ParsedFleet,
-  TargetSpec,
-} from './types.ts';
-import type { YDocument, YScalar } from './yaml-nodes.ts';
+import type { EnvironmentSpec, FleetProblem, FleetSpec, ParsedFleet, TargetSpec } from './types.ts';
+import { NOT_UTF8_MESSAGE, replacementCharOffset, resolveYamlLimits } from '../yaml-limits.ts';
+import type { YamlLimits } from '../yaml-limits.ts';
+import type { Pos, YDocument, YNode, YScalar } from './yaml-nodes.ts';
 import { readYamlDocuments } from './yaml-nodes.ts';
 
 const FLEET_FILE = /\.(ya?ml|json)$/i;
 /** How many names a message lists before "and N more". */
 const MAX_NAMES_IN_MESSAGE = 5;
 
+export interface ParseFleetOptions {
+  /** YAML limits of each fleet file (defaults: DEFAULT_YAML_LIMITS). */
+  readonly yamlLimits?: Partial<YamlLimits>;
+}
+
 /**
  * Parses and validates the fleet repository. `files` maps repository-relative paths to their
  * text; files that are not YAML or JSON are ignored. The spec holds every object that could be
  * read (so later checks do not cascade); it is fit for use only when no problem is an error,
- * which is what {@link acceptFleet} decides.
+ * which is what {@link acceptFleet} decides. Never throws for any file content.
  *
  * @example parseFleet(new Map([['targets/prod.yaml', text]])).problems // [] when valid
  */
-export function parseFleet(files: ReadonlyMap<string, string>): ParsedFleet {
+export function parseFleet(
+  files: ReadonlyMap<string, string>,
+  options: ParseFleetOptions = {},
+): ParsedFleet {
+  const yamlLimits = resolveYamlLimits(options.yamlLimits);
   const problems: FleetProblem[] = [];
   const objects: ReadObject[] = [];
   let fleetObjects = 0;
@@ -60,15 +67,23 @@ export function parseFleet(files: ReadonlyMap<string, string>): ParsedFleet {
     const text = files.get(file) ?? '';
     if (!text.includes(`${FLEET_API_GROUP}/`)) continue;
     const ctx: Ctx = { file, problems };
-    for (const doc of readYamlDocuments(text)) {
+    const notUtf8 = replacementCharOffset(text);
+    if (notUtf8 !== undefined) {
+      report(ctx, positionOf(text, notUtf8), '', NOT_UTF8_MESSAGE);
+      continue;
+    }
+    for (const doc of readYamlDocuments(text, yamlLimits)) {
       const apiVersion = apiVersionOf(doc);
       // Someone else's document (a manifest next to the fleet files): not ours to judge.
       if (apiVersion !== undefined && !apiVersion.value.startsWith(`${FLEET_API_GROUP}/`)) continue;
       if (doc.errors.length > 0) {
-        for (const e of doc.errors) report(ctx, e.pos, '', `YAML: ${e.message}`);
+        for (const e of doc.errors) report(ctx, e.pos, '', `YAML: ${e.message}`, 'error', e.limit);
         continue;
       }
-      if (doc.root?.kind !== 'map' || apiVersion === undefined) continue;
+      if (doc.root?.kind !== 'map' || apiVersion === undefined) {
+        if (doc.root !== undefined) reportMisshapen(ctx, doc.root);
+        continue;
+      }
       if (apiVersion.value !== FLEET_API_VERSION) {
         report(
           ctx,
@@ -83,7 +98,9 @@ export function parseFleet(files: ReadonlyMap<string, string>): ParsedFleet {
           ctx,
           doc.pos,
           '',
-          `document is ${String(doc.bytes)} bytes; a fleet document may have at most ${String(MAX_DOCUMENT_BYTES)} (1 MiB)`,
+          `document is ${String(doc.bytes)} bytes; a fleet document may have at most ${String(MAX_DOCUMENT_BYTES)} (1 MiB, limit MAX_DOCUMENT_BYTES); make it smaller`,
+          'error',
+          'MAX_DOCUMENT_BYTES',
         );
         continue;
       }
@@ -94,7 +111,9 @@ export function parseFleet(files: ReadonlyMap<string, string>): ParsedFleet {
             ctx,
             doc.pos,
             '',
-            `more than ${String(MAX_FLEET_OBJECTS)} fleet objects; this one and all after it (in path order) are not read`,
+            `more than ${String(MAX_FLEET_OBJECTS)} fleet objects (limit MAX_FLEET_OBJECTS); this one and all after it (in path order) are not read`,
+            'error',
+            'MAX_FLEET_OBJECTS',
           );
         }
         continue;
@@ -106,6 +125,65 @@ export function parseFleet(files: ReadonlyMap<string, string>): ParsedFleet {
   }
   const spec = checkFleet(objects, problems);
   return { spec, problems: sortProblems(problems) };
+}
+
+/** 1-based line and column of a UTF-16 offset in `text`. */
+function positionOf(text: string, offset: number): Pos {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line += 1;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+const FLEET_KINDS: ReadonlySet<string> = new Set(Object.values(FleetKind));
+
+/**
+ * A document that is not a fleet object as written but plainly meant to be one (in a file that
+ * mentions gitfleet.dev/): fleet objects in a list, or a fleet kind without a string apiVersion.
+ * Passing over it in silence would drop the object from the fleet (a Target removed, its
+ * applications deleted), so it is an error.
+ */
+function reportMisshapen(ctx: Ctx, root: YNode): void {
+  if (root.kind === 'seq') {
+    const fleetItem = root.items.find((item) => {
+      const version = item.kind === 'map' ? stringField(item, 'apiVersion') : undefined;
+      return version?.value.startsWith(`${FLEET_API_GROUP}/`) === true;
+    });
+    if (fleetItem !== undefined) {
+      report(
+        ctx,
+        fleetItem.pos,
+        '',
+        `the document is a list holding fleet objects; write each object as its own document, separated by "---"`,
+      );
+    }
+    return;
+  }
+  if (root.kind !== 'map') return;
+  const kind = stringField(root, 'kind');
+  if (kind === undefined || !FLEET_KINDS.has(kind.value)) return;
+  const apiVersion = root.entries.find((e) => e.key === 'apiVersion');
+  report(
+    ctx,
+    apiVersion?.value.pos ?? root.pos,
+    'apiVersion',
+    apiVersion === undefined
+      ? `is required: a ${kind.value} has apiVersion: ${FLEET_API_VERSION}`
+      : `must be the string ${FLEET_API_VERSION} for a ${kind.value}, got ${describeNode(apiVersion.value)}`,
+  );
+}
+
+function stringField(
+  map: YNode & { kind: 'map' },
+  key: string,
+): (YScalar & { value: string }) | undefined {
+  const node = map.entries.find((e) => e.key === key)?.value;
+  return node?.kind === 'scalar' && typeof node.value === 'string'
+    ? (node as YScalar & { value: string })
+    : undefined;
 }
 
 function apiVersionOf(doc: YDocument): { value: string; pos: YScalar['pos'] } | undefined {

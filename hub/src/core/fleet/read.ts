@@ -3,6 +3,7 @@
  * a FleetProblem (file, line, column, dotted field) and returns undefined instead of throwing, so
  * one pass collects every problem of a document.
  */
+import { ErrorCode } from '@gitfleet/proto';
 import type { JsonValue } from '@gitfleet/proto';
 import type { FleetProblem, ProblemSeverity } from './types.ts';
 import type { Pos, YEntry, YNode } from './yaml-nodes.ts';
@@ -21,12 +22,14 @@ export interface Slot {
   readonly at: Pos;
 }
 
+/** Adds a problem; `limit` names the documented limit it crossed (code LIMIT_EXCEEDED). */
 export function report(
   ctx: Ctx,
   pos: Pos,
   field: string,
   message: string,
   severity: ProblemSeverity = 'error',
+  limit?: string,
 ): void {
   ctx.problems.push({
     file: ctx.file,
@@ -35,6 +38,7 @@ export function report(
     field,
     message,
     severity,
+    ...(limit === undefined ? {} : { code: ErrorCode.LimitExceeded, limit }),
   });
 }
 

@@ -3,7 +3,13 @@
  * Plain readonly JSON-shaped values (no Maps, no classes), so a FleetSpec can be stored, compared
  * and sent as it is. parse-fleet.ts builds it from YAML; resolve.ts answers questions about it.
  */
-import type { AssignmentPolicies, JsonObject, JsonValue, ObjectSelector } from '@gitfleet/proto';
+import type {
+  AssignmentPolicies,
+  ErrorCode,
+  JsonObject,
+  JsonValue,
+  ObjectSelector,
+} from '@gitfleet/proto';
 
 /** `apiVersion` of every fleet object. Documents with any other apiVersion are not fleet objects. */
 export const FLEET_API_VERSION = 'gitfleet.dev/v1alpha1';
@@ -275,6 +281,10 @@ export interface FleetProblem {
   readonly field: string;
   readonly message: string;
   readonly severity: ProblemSeverity;
+  /** LIMIT_EXCEEDED when the problem is a documented limit crossed; absent otherwise. */
+  readonly code?: typeof ErrorCode.LimitExceeded;
+  /** The name of the limit crossed (maxDepth, MAX_FLEET_OBJECTS, …), with `code`. */
+  readonly limit?: string;
 }
 
 /** The outcome of parsing: the fleet as far as it could be read, and everything wrong with it. */

@@ -3,11 +3,15 @@
  * its 1-based line and column, so validation can name the exact place of a problem. The rest of
  * the fleet code never sees the `yaml` package.
  *
- * Aliases are expanded, with a budget (a "billion laughs" document fails instead of eating the
- * hub's memory); nesting is limited for the same reason.
+ * The text is read within the YAML limits of core/yaml-limits.ts (documents per file, nesting,
+ * alias expansions): a document over one comes back with no root and one error naming the
+ * limit. Documents within them are converted here, aliases expanded, by a recursion that the
+ * nesting limit bounds.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import type { Document, Node as YamlNode, Scalar } from 'yaml';
+import type { Alias, Node as YamlNode, Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { DEFAULT_YAML_LIMITS, readYamlStream } from '../yaml-limits.ts';
+import type { YamlLimitName, YamlLimits } from '../yaml-limits.ts';
 
 export interface Pos {
   readonly line: number;
@@ -47,6 +51,8 @@ export type YNode = YScalar | YMap | YSeq;
 export interface YIssue {
   readonly pos: Pos;
   readonly message: string;
+  /** The YAML limit crossed, when that is the issue. */
+  readonly limit?: YamlLimitName;
 }
 
 export interface YDocument {
@@ -61,23 +67,32 @@ export interface YDocument {
   readonly warnings: readonly YIssue[];
 }
 
-/** Aliases one document may expand, counting nested expansions. */
-export const MAX_ALIAS_EXPANSIONS = 1000;
-/** Deepest nesting of mappings and lists in one document. */
-export const MAX_DEPTH = 100;
-
-/** Every document of a YAML stream (a JSON file is one document). Never throws. */
-export function readYamlDocuments(text: string): YDocument[] {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+/** Every document of a YAML stream (a JSON file is one document), within `limits`. Never throws. */
+export function readYamlDocuments(
+  text: string,
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+): YDocument[] {
+  const stream = readYamlStream(text, {}, limits);
   const at = (offset: number): Pos => {
-    const { line, col } = lineCounter.linePos(offset);
+    const { line, col } = stream.lineCounter.linePos(offset);
     return { line, column: col };
   };
-  return docs.map((doc) => {
+  return stream.entries.map((entry): YDocument => {
+    if (entry.kind === 'refused') {
+      const { offset, limit, message } = entry.refusal;
+      const pos = at(offset);
+      return {
+        pos,
+        bytes: 0,
+        root: undefined,
+        errors: [{ pos, message, ...(limit === undefined ? {} : { limit }) }],
+        warnings: [],
+      };
+    }
+    const doc = entry.doc;
     const [start, , end] = doc.range;
-    const converter = new Converter(doc, at);
-    const root = doc.contents === null ? undefined : converter.node(doc.contents, 0);
+    const converter = new Converter(at, stream.aliasTargets);
+    const root = doc.contents === null ? undefined : converter.node(doc.contents);
     return {
       pos: at(doc.contents?.range?.[0] ?? start),
       bytes: utf8Length(text, start, end),
@@ -91,48 +106,38 @@ export function readYamlDocuments(text: string): YDocument[] {
   });
 }
 
+/**
+ * Converts a document that passed the YAML limits. Recursive: its depth is the document's
+ * nesting with aliases expanded, which maxDepth bounds; so are the expansions (maxAliases).
+ */
 class Converter {
   readonly errors: YIssue[] = [];
-  private expansions = 0;
-  private readonly doc: Document.Parsed;
   private readonly at: (offset: number) => Pos;
+  private readonly aliasTargets: ReadonlyMap<Alias, YamlNode>;
 
-  constructor(doc: Document.Parsed, at: (offset: number) => Pos) {
-    this.doc = doc;
+  constructor(at: (offset: number) => Pos, aliasTargets: ReadonlyMap<Alias, YamlNode>) {
     this.at = at;
+    this.aliasTargets = aliasTargets;
   }
 
   private posOf(node: YamlNode): Pos {
     return this.at(node.range?.[0] ?? 0);
   }
 
-  node(node: unknown, depth: number): YNode | undefined {
+  node(node: unknown): YNode | undefined {
     if (isAlias(node)) {
-      this.expansions += 1;
-      if (this.expansions > MAX_ALIAS_EXPANSIONS) {
-        if (this.expansions === MAX_ALIAS_EXPANSIONS + 1) {
-          this.issue(node, `more than ${String(MAX_ALIAS_EXPANSIONS)} alias expansions`);
-        }
-        return undefined;
-      }
-      const target = node.resolve(this.doc);
+      const target = this.aliasTargets.get(node);
       if (target === undefined) {
         this.issue(node, `alias *${node.source} refers to no anchor`);
         return undefined;
       }
-      return this.node(target, depth + 1);
-    }
-    if (depth > MAX_DEPTH) {
-      if (isMap(node) || isSeq(node) || isScalar(node)) {
-        this.issue(node, `nested deeper than ${String(MAX_DEPTH)} levels`);
-      }
-      return undefined;
+      return this.node(target);
     }
     if (isScalar(node)) return this.scalar(node);
     if (isMap(node)) {
       const entries: YEntry[] = [];
       for (const pair of node.items) {
-        const key = isAlias(pair.key) ? pair.key.resolve(this.doc) : pair.key;
+        const key = isAlias(pair.key) ? this.aliasTargets.get(pair.key) : pair.key;
         const raw: unknown = isScalar(key) ? key.value : undefined;
         if (
           !isScalar(key) ||
@@ -146,7 +151,7 @@ class Converter {
         const value: YNode | undefined =
           pair.value === null
             ? { kind: 'scalar', pos: this.posOf(key), value: null }
-            : this.node(pair.value, depth + 1);
+            : this.node(pair.value);
         if (value !== undefined) entries.push({ key: keyText, keyPos: this.posOf(key), value });
       }
       return { kind: 'map', pos: this.posOf(node), entries };
@@ -154,7 +159,7 @@ class Converter {
     if (isSeq(node)) {
       const items: YNode[] = [];
       for (const item of node.items) {
-        const converted = this.node(item, depth + 1);
+        const converted = this.node(item);
         if (converted !== undefined) items.push(converted);
       }
       return { kind: 'seq', pos: this.posOf(node), items };

@@ -18,7 +18,12 @@ export type {
   OverlayResult,
   RenderContext,
 } from './overlays.ts';
-export { applyJsonPatch, parsePointer } from './json-patch.ts';
+export {
+  MAX_PATCHED_DEPTH,
+  MAX_PATCH_COPIED_VALUES,
+  applyJsonPatch,
+  parsePointer,
+} from './json-patch.ts';
 export { LIST_MERGE_KEYS, applyMergePatch } from './merge-patch.ts';
 export { substituteString, substituteValues } from './substitute.ts';
 export type { SubstitutionContext, SubstitutionIssue } from './substitute.ts';

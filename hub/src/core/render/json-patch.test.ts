@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '@gitfleet/proto';
-import { applyJsonPatch, parsePointer } from './json-patch.ts';
+import {
+  MAX_PATCHED_DEPTH,
+  MAX_PATCH_COPIED_VALUES,
+  applyJsonPatch,
+  parsePointer,
+} from './json-patch.ts';
 import type { JsonPatchOp } from './json-patch.ts';
 import { cloneJson } from './json.ts';
 
@@ -250,6 +255,72 @@ describe('applyJsonPatch: failures', () => {
     expect(() => apply({ a: {} }, [{ op: 'replace', path: '/a/toString', value: 1 }])).toThrow(
       '/a/toString does not exist',
     );
+  });
+});
+
+describe('applyJsonPatch: growth limits', () => {
+  /** `{ a: { a: … { a: 1 } } }`, `depth` objects deep. */
+  const chain = (depth: number): JsonValue => {
+    let v: JsonValue = 1;
+    for (let i = 0; i < depth; i++) v = { a: v };
+    return v;
+  };
+  const pointerTo = (depth: number): string => '/a'.repeat(depth);
+
+  it.each<[string, JsonValue, JsonPatchOp[], number, string]>([
+    [
+      'copying the object into itself, again and again, doubles it each time',
+      { l: [] },
+      Array.from({ length: 40 }, () => ({ op: 'copy', from: '', path: '/l/-' }) as const),
+      15, // op i copies 2^(i+1) values: 2^17 - 2 > 100,000 copied after op 15
+      'MAX_PATCH_COPIED_VALUES',
+    ],
+    [
+      'copying the object into its deepest point doubles its depth',
+      chain(100),
+      [
+        { op: 'copy', from: '', path: pointerTo(100) }, // 201 levels
+        { op: 'copy', from: '', path: pointerTo(201) }, // would be 402
+      ],
+      1,
+      'MAX_PATCHED_DEPTH',
+    ],
+    [
+      'moving subtrees one under another stacks their depth',
+      { b: chain(90), c: chain(90), d: chain(90) },
+      [
+        { op: 'move', from: '/c', path: `/b${pointerTo(90)}` }, // 182 levels
+        { op: 'move', from: '/d', path: `/b${pointerTo(180)}` }, // would be 272
+      ],
+      1,
+      'MAX_PATCHED_DEPTH',
+    ],
+    [
+      'adding a value that is too deep where it goes',
+      { a: {} },
+      [{ op: 'add', path: '/a/b', value: chain(MAX_PATCHED_DEPTH) }],
+      0,
+      'MAX_PATCHED_DEPTH',
+    ],
+  ])('%s: LIMIT_EXCEEDED at the op that crosses the limit', (_name, doc, ops, opIndex, limit) => {
+    expect(() => apply(doc, ops)).toThrow(
+      expect.objectContaining({
+        code: 'LIMIT_EXCEEDED',
+        message: expect.stringContaining(`(limit ${limit})`) as string,
+        details: { op: opIndex, limit },
+      }) as Error,
+    );
+  });
+
+  it('within the limits: a copy of a few values, a value exactly as deep as allowed', () => {
+    expect(apply({ a: { b: 1 } }, [{ op: 'copy', from: '/a', path: '/c' }])).toEqual({
+      a: { b: 1 },
+      c: { b: 1 },
+    });
+    expect(() =>
+      apply({ a: {} }, [{ op: 'add', path: '/a/b', value: chain(MAX_PATCHED_DEPTH - 2) }]),
+    ).not.toThrow();
+    expect(MAX_PATCH_COPIED_VALUES).toBe(100_000);
   });
 });
 

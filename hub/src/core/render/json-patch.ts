@@ -3,6 +3,12 @@
  * (add, remove, replace, move, copy, test), `-` to append to an array, array indexes without
  * leading zeros. A patch is atomic: the caller passes a copy and keeps the original if any
  * operation fails.
+ *
+ * Two limits keep a patch from growing an object without bound (`copy` doubles what it copies
+ * into a part of itself; `move` can stack subtrees one under another): the `copy` and `move`
+ * operations of one patch handle at most {@link MAX_PATCH_COPIED_VALUES} values together, and no
+ * operation may put a value deeper than {@link MAX_PATCHED_DEPTH} levels. Crossing one fails the
+ * patch (LIMIT_EXCEEDED).
  */
 import { ErrorCode, GitfleetError, canonicalJson } from '@gitfleet/proto';
 import type { JsonValue } from '@gitfleet/proto';
@@ -22,9 +28,85 @@ export const JSON_PATCH_OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test
 
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
 
-/** Thrown for a failing operation; `details.op` is its index in the patch. */
-function failure(index: number, message: string): GitfleetError {
-  return new GitfleetError(ErrorCode.ManifestInvalid, message, { details: { op: index } });
+/**
+ * Deepest nesting of objects and arrays an operation may create (the root object is level 1). A
+ * manifest is at most 100 deep (maxDepth) and so is a patch's value; twice that is the most a
+ * patch needs, and half of what the wire accepts.
+ */
+export const MAX_PATCHED_DEPTH = 256;
+/**
+ * Most values (objects, arrays, scalars) the `copy` and `move` operations of one patch may copy
+ * or move, together (each is measured, so this also bounds the work of a long patch).
+ */
+export const MAX_PATCH_COPIED_VALUES = 100_000;
+
+/** Thrown for a failing operation; `details.op` is its index in the patch (and `limit`, if one). */
+function failure(index: number, message: string, limit?: string): GitfleetError {
+  return new GitfleetError(
+    limit === undefined ? ErrorCode.ManifestInvalid : ErrorCode.LimitExceeded,
+    message,
+    {
+      details: limit === undefined ? { op: index } : { op: index, limit },
+    },
+  );
+}
+
+/**
+ * Size and nesting of a value (containers count one level each), walked with an explicit
+ * stack; stops early once `maxValues` values or `maxDepth` levels are exceeded.
+ */
+function measure(
+  value: Json,
+  maxValues: number,
+  maxDepth: number,
+): { values: number; depth: number } {
+  let values = 0;
+  let depth = 0;
+  const stack: [Json, number][] = [[value, 0]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [v, level] = next;
+    values += 1;
+    if (v === null || typeof v !== 'object') continue;
+    depth = Math.max(depth, level + 1);
+    if (values > maxValues || depth > maxDepth) break;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, level + 1]);
+  }
+  return { values, depth };
+}
+
+/** Budget of one patch application: values copied or moved so far. */
+interface Budget {
+  copied: number;
+}
+
+/** Checks that `value` may go at `tokens` (depth), and, when copied, that the budget allows it. */
+function checkGrowth(
+  index: number,
+  tokens: readonly string[],
+  value: Json,
+  pointer: string,
+  budget: Budget | undefined,
+): void {
+  const allowedDepth = MAX_PATCHED_DEPTH - tokens.length;
+  const remaining =
+    budget === undefined ? Number.MAX_SAFE_INTEGER : MAX_PATCH_COPIED_VALUES - budget.copied;
+  const m = measure(value, remaining, Math.max(0, allowedDepth));
+  if (m.depth > allowedDepth) {
+    throw failure(
+      index,
+      `${pointer}: the value would nest the object more than ${String(MAX_PATCHED_DEPTH)} levels deep (limit MAX_PATCHED_DEPTH)`,
+      'MAX_PATCHED_DEPTH',
+    );
+  }
+  if (budget === undefined) return;
+  budget.copied += m.values;
+  if (budget.copied > MAX_PATCH_COPIED_VALUES) {
+    throw failure(
+      index,
+      `the patch copies or moves more than ${String(MAX_PATCH_COPIED_VALUES)} values (limit MAX_PATCH_COPIED_VALUES); copy less, or write the values out`,
+      'MAX_PATCH_COPIED_VALUES',
+    );
+  }
 }
 
 /** Parses an RFC 6901 pointer into reference tokens; undefined when malformed. */
@@ -135,16 +217,20 @@ function valueOf(index: number, op: { readonly value?: unknown }): Json {
 }
 
 /** Applies one operation to `doc` (mutated in place where possible); returns the new root. */
-function applyOp(doc: Json, op: JsonPatchOp, index: number): Json {
+function applyOp(doc: Json, op: JsonPatchOp, index: number, budget: Budget): Json {
   const path = pointerOf(index, op.path, 'path');
   switch (op.op) {
-    case 'add':
-      return addAt(index, doc, path, valueOf(index, op), op.path);
+    case 'add': {
+      const value = valueOf(index, op);
+      checkGrowth(index, path, value, op.path, undefined);
+      return addAt(index, doc, path, value, op.path);
+    }
     case 'remove':
       return removeAt(index, doc, path, op.path);
     case 'replace': {
       const value = valueOf(index, op);
       valueAt(index, doc, path, op.path);
+      checkGrowth(index, path, value, op.path, undefined);
       if (path.length === 0) return value;
       return addAt(index, removeAt(index, doc, path, op.path), path, value, op.path);
     }
@@ -155,11 +241,14 @@ function applyOp(doc: Json, op: JsonPatchOp, index: number): Json {
       if (op.path.startsWith(`${op.from}/`)) {
         throw failure(index, `cannot move ${op.from} into its own child ${op.path}`);
       }
+      checkGrowth(index, path, value, op.path, budget);
       return addAt(index, removeAt(index, doc, from, op.from), path, value, op.path);
     }
     case 'copy': {
       const from = pointerOf(index, op.from, 'from');
-      return addAt(index, doc, path, cloneJson(valueAt(index, doc, from, op.from)), op.path);
+      const value = valueAt(index, doc, from, op.from);
+      checkGrowth(index, path, value, op.path, budget);
+      return addAt(index, doc, path, cloneJson(value), op.path);
     }
     case 'test': {
       const expected = valueOf(index, op);
@@ -195,10 +284,12 @@ function truncate(text: string): string {
  * (different from `doc` only when an operation replaces the root).
  *
  * @throws GitfleetError MANIFEST_INVALID for the first failing operation, with `details.op`
- *   its 0-based index and a message saying what is wrong
+ *   its 0-based index and a message saying what is wrong; LIMIT_EXCEEDED (and `details.limit`)
+ *   when it crossed MAX_PATCHED_DEPTH or MAX_PATCH_COPIED_VALUES
  */
 export function applyJsonPatch(doc: Json, ops: readonly JsonPatchOp[]): Json {
   let root = doc;
-  for (const [index, op] of ops.entries()) root = applyOp(root, op, index);
+  const budget: Budget = { copied: 0 };
+  for (const [index, op] of ops.entries()) root = applyOp(root, op, index, budget);
   return root;
 }

@@ -363,7 +363,7 @@ describe('loadManifests: limits', () => {
       { 'app/big.yaml': `${cm('big')}data: {x: "${'x'.repeat(200)}"}\n`, 'app/ok.yaml': cm('ok') },
       { maxFileBytes: 200 },
       [
-        `app/big.yaml: file is ${String(cm('big').length + 214)} bytes, more than the limit of 200; split it into several files`,
+        `app/big.yaml: file is ${String(cm('big').length + 214)} bytes, more than the limit of 200 (maxFileBytes); split it into several files`,
       ],
     ],
     [
@@ -371,7 +371,7 @@ describe('loadManifests: limits', () => {
       { 'app/a.yaml': cm('a'), 'app/b.yaml': cm('b'), 'app/c.yaml': 'not: [valid' },
       { maxTotalBytes: 2 * CM_BYTES },
       [
-        `basePath "app": manifests total ${String(2 * CM_BYTES + 11)} bytes, more than the limit of ${String(2 * CM_BYTES)}; split the app or raise maxTotalBytes`,
+        `basePath "app": manifests total ${String(2 * CM_BYTES + 11)} bytes, more than the limit of ${String(2 * CM_BYTES)} (maxTotalBytes); split the app`,
       ],
     ],
     [
@@ -379,7 +379,7 @@ describe('loadManifests: limits', () => {
       { 'app/a.yaml': [cm('a'), cm('b'), cm('c')].join('---\n'), 'app/b.yaml': cm('d') },
       { maxObjects: 2 },
       [
-        'app/a.yaml:9: the app has more than 2 objects (the limit); split it into several apps or raise maxObjects',
+        'app/a.yaml:9: the app has more than 2 objects (limit maxObjects); split it into several apps',
       ],
     ],
     [
@@ -392,12 +392,17 @@ describe('loadManifests: limits', () => {
     const result = load(files, 'app', limits);
     expect(problemsOf(result)).toEqual(expected);
     expect(result.objects).toHaveLength(expected.length === 0 ? 1 : 0);
+    for (const p of result.problems) {
+      expect(p.code).toBe(ErrorCode.LimitExceeded);
+      expect(p.limit).toMatch(/^max(FileBytes|TotalBytes|Objects)$/);
+      expect(p.message).toContain(p.limit);
+    }
   });
 
   it('counts bytes, not characters', () => {
     const text = `${cm('a')}data: {greeting: "grüß dich"}\n`;
     expect(problemsOf(load({ 'app/a.yaml': text }, 'app', { maxFileBytes: text.length }))).toEqual([
-      `app/a.yaml: file is ${String(text.length + 2)} bytes, more than the limit of ${String(text.length)}; split it into several files`,
+      `app/a.yaml: file is ${String(text.length + 2)} bytes, more than the limit of ${String(text.length)} (maxFileBytes); split it into several files`,
     ]);
   });
 

@@ -9,6 +9,9 @@
  *   not booleans; merge keys (`<<`) are honoured as kubectl does; aliases are expanded (bounded);
  *   duplicate keys, unresolved tags, integers beyond 2^53 and `.nan`/`.inf` are problems;
  * - multi-document streams: empty documents (only `---`, comments or `null`) are skipped;
+ * - within the YAML limits of core/yaml-limits.ts (documents per file, nesting, alias
+ *   expansions), which are part of {@link ManifestLimits}; text decoded from bytes that are not
+ *   UTF-8 (it holds U+FFFD) is a problem;
  * - `*.json` files must be strict JSON (one value; no comments, trailing commas or bare words);
  * - `List` and `<Kind>List` objects with an `items` array are expanded into their items, as
  *   kubectl does (items of a typed list inherit its apiVersion and kind when they omit them);
@@ -17,13 +20,22 @@
  *   gitfleet applies plain manifests, and silently ignoring a kustomization would deploy
  *   something other than what its author meant.
  *
- * Limits are problems, never silent truncation. With any problem, no objects are returned.
+ * Limits are problems (code LIMIT_EXCEEDED, naming the limit), never silent truncation. With any
+ * problem, no objects are returned.
  */
 import { Buffer } from 'node:buffer';
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
 import type { JsonValue, KubeObject } from '@gitfleet/proto';
-import { LineCounter, isMap, isNode, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Document } from 'yaml';
+import {
+  DEFAULT_YAML_LIMITS,
+  NOT_UTF8_MESSAGE,
+  readYamlStream,
+  replacementCharOffset,
+  resolveYamlLimits,
+} from '../yaml-limits.ts';
+import type { YamlLimits } from '../yaml-limits.ts';
 import { getOwn, isRecord, setOwn, toPointer } from './json.ts';
 import type { Json, JsonRecord } from './json.ts';
 import {
@@ -39,8 +51,8 @@ import type { RenderProblem } from './problems.ts';
 
 const MIB = 1024 * 1024;
 
-/** Upper bounds of one app's source; exceeding one is a problem. */
-export interface ManifestLimits {
+/** Upper bounds of one app's source; exceeding one is a LIMIT_EXCEEDED problem. */
+export interface ManifestLimits extends YamlLimits {
   /** Largest single manifest file, in UTF-8 bytes. */
   readonly maxFileBytes: number;
   /** Most objects one app may render. */
@@ -53,10 +65,8 @@ export const DEFAULT_MANIFEST_LIMITS: ManifestLimits = Object.freeze({
   maxFileBytes: 1 * MIB,
   maxObjects: 5_000,
   maxTotalBytes: 20 * MIB,
+  ...DEFAULT_YAML_LIMITS,
 });
-
-/** Most aliases a YAML document may expand (the `yaml` package's guard against alias bombs). */
-const MAX_ALIAS_COUNT = 100;
 
 const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
 const KUSTOMIZATION_FILES: ReadonlySet<string> = new Set([
@@ -86,9 +96,9 @@ export interface LoadedManifests {
   readonly problems: RenderProblem[];
 }
 
-/** Fills in default limits; rejects limits that are not positive integers. */
+/** Fills in default limits; rejects invalid ones (CONFIG_INVALID; see resolveYamlLimits). */
 export function resolveLimits(limits: Partial<ManifestLimits> = {}): ManifestLimits {
-  const resolved = { ...DEFAULT_MANIFEST_LIMITS, ...limits };
+  const resolved = { ...DEFAULT_MANIFEST_LIMITS, ...limits, ...resolveYamlLimits(limits) };
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isSafeInteger(value) || value <= 0) {
       throw new GitfleetError(
@@ -161,7 +171,8 @@ export function loadManifests(
     return failed([
       problem(
         {},
-        `basePath "${opts.basePath}": manifests total ${String(total)} bytes, more than the limit of ${String(limits.maxTotalBytes)}; split the app or raise maxTotalBytes`,
+        `basePath "${opts.basePath}": manifests total ${String(total)} bytes, more than the limit of ${String(limits.maxTotalBytes)} (maxTotalBytes); split the app`,
+        'maxTotalBytes',
       ),
     ]);
   }
@@ -182,9 +193,15 @@ export function loadManifests(
       problems.push(
         problem(
           { file: path },
-          `file is ${String(bytes)} bytes, more than the limit of ${String(limits.maxFileBytes)}; split it into several files`,
+          `file is ${String(bytes)} bytes, more than the limit of ${String(limits.maxFileBytes)} (maxFileBytes); split it into several files`,
+          'maxFileBytes',
         ),
       );
+      continue;
+    }
+    const notUtf8 = replacementCharOffset(text);
+    if (notUtf8 !== undefined) {
+      problems.push(problem({ file: path, line: lineAt(text, notUtf8) }, NOT_UTF8_MESSAGE));
       continue;
     }
     if (!loadFile(state, path, text)) break;
@@ -210,18 +227,23 @@ interface LoadState {
 type ParsedDocument = Document.Parsed;
 type PathStep = string | number;
 
+/** 1-based line of a UTF-16 offset in `text`. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 /** Loads one file; false when the object limit was exceeded (loading stops). */
 function loadFile(state: LoadState, file: string, text: string): boolean {
   const isJson = file.endsWith('.json');
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, {
-    lineCounter: lines,
-    merge: !isJson,
-    intAsBigInt: true,
-    prettyErrors: false,
-    ...(isJson ? { schema: 'json' } : {}),
-  });
-  const lineOf = (offset: number): number => lines.linePos(offset).line;
+  const stream = readYamlStream(
+    text,
+    { merge: !isJson, intAsBigInt: true, ...(isJson ? { schema: 'json' } : {}) },
+    state.limits,
+  );
+  const lineOf = (offset: number): number => stream.lineCounter.linePos(offset).line;
+  const docs = stream.entries.flatMap((e) => (e.kind === 'document' ? [e.doc] : []));
   if (isJson) {
     const firstIssue = docs.flatMap((d) => [...d.errors, ...d.warnings])[0];
     const syntax = jsonSyntaxError(text, firstIssue === undefined ? 1 : lineOf(firstIssue.pos[0]));
@@ -232,7 +254,13 @@ function loadFile(state: LoadState, file: string, text: string): boolean {
       return true;
     }
   }
-  for (const doc of docs) {
+  for (const entry of stream.entries) {
+    if (entry.kind === 'refused') {
+      const { offset, limit, message } = entry.refusal;
+      state.problems.push(problem({ file, line: lineOf(offset) }, message, limit));
+      continue;
+    }
+    const doc = entry.doc;
     const issues = [...doc.errors, ...doc.warnings];
     if (issues.length > 0) {
       for (const issue of issues) {
@@ -249,7 +277,8 @@ function loadFile(state: LoadState, file: string, text: string): boolean {
     const docLine = lineOf(doc.contents.range[0]);
     let value: Json;
     try {
-      value = toJson(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown, [], new Set());
+      // Aliases were measured by readYamlStream (maxAliases, maxAliasBytes, maxDepth).
+      value = toJson(doc.toJS({ maxAliasCount: -1 }) as unknown, [], new Set());
     } catch (err) {
       const pointer = err instanceof GitfleetError ? err.details['pointer'] : undefined;
       const path =
@@ -448,7 +477,8 @@ function admitObject(
     state.problems.push(
       problem(
         { file: ctx.file, line },
-        `the app has more than ${String(state.limits.maxObjects)} objects (the limit); split it into several apps or raise maxObjects`,
+        `the app has more than ${String(state.limits.maxObjects)} objects (limit maxObjects); split it into several apps`,
+        'maxObjects',
       ),
     );
     return false;

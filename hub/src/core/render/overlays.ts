@@ -178,6 +178,7 @@ function applyPatch(
             `${where}.jsonPatch[${String(opIndex ?? '?')}]${
               op === undefined ? '' : ` (${String(op.op)} ${String(op.path)})`
             }: ${messageOf(err)}; correct the patch or its target selector`,
+            limitOf(err),
           ),
         );
         continue;
@@ -205,6 +206,13 @@ function applyPatch(
       ),
     );
   }
+}
+
+/** The limit a patch error names (`details.limit`), if any. */
+function limitOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('details' in err)) return undefined;
+  const limit = (err as { readonly details: Readonly<Record<string, unknown>> }).details['limit'];
+  return typeof limit === 'string' ? limit : undefined;
 }
 
 function opIndexOf(err: unknown): number | undefined {

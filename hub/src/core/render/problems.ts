@@ -6,7 +6,8 @@ import { ErrorCode, GitfleetError } from '@gitfleet/proto';
 
 /** One thing wrong with an app's manifests or overlays. */
 export interface RenderProblem {
-  readonly code: typeof ErrorCode.ManifestInvalid;
+  /** LIMIT_EXCEEDED when a documented limit was crossed (then `limit` names it). */
+  readonly code: typeof ErrorCode.ManifestInvalid | typeof ErrorCode.LimitExceeded;
   /** Self-contained, subject first (`file:line: Kind/ns/name: what; what to do`). */
   readonly message: string;
   /** Repository path of the manifest file, when the problem is in one. */
@@ -17,13 +18,18 @@ export interface RenderProblem {
   readonly object?: string;
   /** Name of the overlay, when the problem is in one. */
   readonly overlay?: string;
+  /** Name of the limit crossed (maxFileBytes, maxDepth, …), when that is the problem. */
+  readonly limit?: string;
 }
 
 /** Where a problem is: any of file, line, object and overlay. */
-export type ProblemSubject = Omit<RenderProblem, 'code' | 'message'>;
+export type ProblemSubject = Omit<RenderProblem, 'code' | 'message' | 'limit'>;
 
-/** Builds a problem whose message starts with its subject (`file:line: object: detail`). */
-export function problem(subject: ProblemSubject, detail: string): RenderProblem {
+/**
+ * Builds a problem whose message starts with its subject (`file:line: object: detail`); with
+ * `limit`, a LIMIT_EXCEEDED problem naming that limit.
+ */
+export function problem(subject: ProblemSubject, detail: string, limit?: string): RenderProblem {
   const where: string[] = [];
   if (subject.file !== undefined) {
     where.push(
@@ -34,13 +40,14 @@ export function problem(subject: ProblemSubject, detail: string): RenderProblem 
   if (subject.object !== undefined) where.push(subject.object);
   const message = where.length === 0 ? detail : `${where.join(': ')}: ${detail}`;
   const out: { -readonly [K in keyof RenderProblem]: RenderProblem[K] } = {
-    code: ErrorCode.ManifestInvalid,
+    code: limit === undefined ? ErrorCode.ManifestInvalid : ErrorCode.LimitExceeded,
     message,
   };
   if (subject.file !== undefined) out.file = subject.file;
   if (subject.line !== undefined) out.line = subject.line;
   if (subject.object !== undefined) out.object = subject.object;
   if (subject.overlay !== undefined) out.overlay = subject.overlay;
+  if (limit !== undefined) out.limit = limit;
   return out;
 }
 
@@ -49,13 +56,15 @@ const QUOTED_PROBLEMS = 5;
 
 /**
  * One terminal MANIFEST_INVALID error for a failed render (for the queue processor and status):
- * names the subject, quotes the first problems and counts the rest. Terminal: rendering the same
+ * names the subject, quotes the first problems and counts the rest; `details.limit` names the
+ * first limit crossed, if any. Terminal: rendering the same
  * revision again gives the same problems, so only a new commit can fix it.
  */
 export function renderError(subject: string, problems: readonly RenderProblem[]): GitfleetError {
   const quoted = problems.slice(0, QUOTED_PROBLEMS).map((p) => p.message);
   const more = problems.length - quoted.length;
   const first = problems[0];
+  const limit = problems.find((p) => p.limit !== undefined)?.limit;
   return new GitfleetError(
     ErrorCode.ManifestInvalid,
     `${subject}: render failed with ${String(problems.length)} problem(s): ${quoted.join('; ')}${
@@ -67,6 +76,7 @@ export function renderError(subject: string, problems: readonly RenderProblem[])
         problems: problems.length,
         ...(first?.file === undefined ? {} : { file: first.file }),
         ...(first?.line === undefined ? {} : { line: first.line }),
+        ...(limit === undefined ? {} : { limit }),
       },
     },
   );

@@ -124,7 +124,8 @@ function finalProblems(
     problems.push(
       problem(
         {},
-        `the rendered objects total ${String(bytes)} bytes, more than the limit of ${String(limits.maxTotalBytes)}; split the app or raise maxTotalBytes`,
+        `the rendered objects total ${String(bytes)} bytes, more than the limit of ${String(limits.maxTotalBytes)} (maxTotalBytes); split the app`,
+        'maxTotalBytes',
       ),
     );
   }
