@@ -14,7 +14,7 @@ import {
   placementOf,
   type FleetSpec,
 } from '../core/fleet/index.ts';
-import { renderApp } from '../core/render/index.ts';
+import { renderApp, renderError } from '../core/render/index.ts';
 import type { GitRepo, GitSource } from '../git/port.ts';
 import type { HubStore } from '../store/port.ts';
 import { diffObjects, type DiffSummary, type ObjectDiff } from './diff.ts';
@@ -142,16 +142,9 @@ export async function previewDiff(
     },
   });
   if (!rendered.ok) {
-    throw new GitfleetError(
-      ErrorCode.ManifestInvalid,
-      `${app} does not render for ${target} at ${commit.slice(0, 12)}: ${rendered.problems
-        .slice(0, 5)
-        .map(
-          (p) =>
-            `${p.file === undefined ? '' : `${p.file}${p.line === undefined ? '' : `:${String(p.line)}`}: `}${p.message}`,
-        )
-        .join('; ')}`,
-      { terminal: true, details: { app, target, commit } },
+    throw renderError(
+      `${app} does not render for ${target} at ${commit.slice(0, 12)}`,
+      rendered.problems,
     );
   }
   const desired = await deps.store.getDesired(target, app);

@@ -17,8 +17,6 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  ErrorCode,
-  GitfleetError,
   carrierOf,
   inSpan,
   noopTracer,
@@ -40,7 +38,7 @@ import {
   type FleetDecision,
   type FleetSpec,
 } from '../core/fleet/index.ts';
-import { renderApp } from '../core/render/index.ts';
+import { renderApp, renderError } from '../core/render/index.ts';
 import type { GitRepo, GitSource } from '../git/port.ts';
 import { redactUrl } from '../git/repo-url.ts';
 import type { LastGoodFleetStore } from '../store/fleet-store.ts';
@@ -570,25 +568,7 @@ export class Resolver {
       },
     });
     if (!rendered.ok) {
-      const first = rendered.problems[0];
-      throw new GitfleetError(
-        ErrorCode.ManifestInvalid,
-        `${appName} on ${target} at ${commit.slice(0, 12)}: ${rendered.problems
-          .slice(0, 5)
-          .map(
-            (p) =>
-              `${p.file === undefined ? '' : `${p.file}${p.line === undefined ? '' : `:${p.line}`}: `}${p.message}`,
-          )
-          .join('; ')}`,
-        {
-          terminal: true,
-          details: {
-            problems: rendered.problems.length,
-            ...(first?.file === undefined ? {} : { file: first.file }),
-            ...(first?.line === undefined ? {} : { line: first.line }),
-          },
-        },
-      );
+      throw renderError(`${appName} on ${target} at ${commit.slice(0, 12)}`, rendered.problems);
     }
     const { version, changed } = await this.store.putDesired(target, appName, {
       revision: commit,
