@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { credentials as grpcCredentials } from '@grpc/grpc-js';
-import { startTelemetry, toGitfleetError, type Logger } from '@gitfleet/proto';
+import { startTelemetry, steadyClock, toGitfleetError, type Logger } from '@gitfleet/proto';
 import type { AgentConfig } from './config.ts';
 import { ClientNodeKube } from './kube/client-node-kube.ts';
 import { HubLink } from './link/hub-link.ts';
@@ -54,7 +54,8 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
         ? {}
         : { credentials: grpcCredentials.createSsl(readFileSync(config.hubCaFile)) }),
     },
-    { handler: agent, logger },
+    // heartbeats and hub silence on elapsed time: a wall-clock step is not an hour of silence
+    { handler: agent, logger, now: steadyClock() },
   );
   agent.setReporter((r, trace) => link.report(r, trace));
   let started = false;

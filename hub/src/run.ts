@@ -21,6 +21,7 @@ import {
   toGitfleetError,
   type BinaryRuntime,
   type Logger,
+  steadyClock,
 } from '@gitfleet/proto';
 import type { HubConfig } from './config.ts';
 import { IsomorphicGitSource } from './git/git-source.ts';
@@ -92,11 +93,14 @@ export async function runHub(
     logger,
   });
   const tracer = telemetry.tracer;
+  // one clock for every elapsed-time decision (staleness, heartbeats, resends, soaks, deadlines):
+  // a step of the machine's wall clock must not look like an hour of silence or of soak
+  const now = steadyClock();
   // options first: BullMQ needs maxRetriesPerRequest null (a blocked worker must not give up)
   const redis = new Redis(config.redisUrl, { ...config.redisOptions, maxRetriesPerRequest: null });
   const redisErrors = connectionErrors(logger);
   redisErrors.watch('redis', redis);
-  const store = new RedisHubStore({ redis, prefix: config.redisPrefix });
+  const store = new RedisHubStore({ redis, prefix: config.redisPrefix, now });
   await store.epochChanged();
   const queue = new DeliveryQueue({
     connection: redis,
@@ -119,7 +123,7 @@ export async function runHub(
     tokenIndex.get(createHash('sha256').update(presented).digest('hex'));
   const git = new IsomorphicGitSource(
     { ...config.gitLimits, cacheDir: config.cacheDir, allowLocalRoots: config.allowLocalSources },
-    { logger },
+    { logger, now },
   );
   const fleetRepo = {
     url: config.fleetRepo,
@@ -139,6 +143,7 @@ export async function runHub(
       fleet: () => r.fleet,
       retarget: (pairs) => void r.resolvePairs(pairs).catch(passFailed('rollout')),
       logger,
+      now,
     },
   );
   const r: Resolver = new Resolver(
@@ -153,6 +158,7 @@ export async function runHub(
       tracer,
       rollouts,
       lastGood: new RedisFleetStore({ redis, prefix: config.redisPrefix }),
+      now,
     },
   );
   // before agents connect: those of the saved fleet's targets are accepted at once
@@ -166,6 +172,7 @@ export async function runHub(
         r.fleet === undefined ? undefined : declaredTargets(r.fleet).has(target),
       logger,
       tracer,
+      now,
     },
   );
   const nudgeChannel = `${config.redisPrefix}deliver-nudge`;
@@ -263,6 +270,7 @@ export async function runHub(
     logger,
     preview: { git, fleetRepo },
     rollouts: { rollouts, apiToken: config.apiToken },
+    now,
     ...(runtime === undefined ? {} : { unexpectedErrors: () => runtime.unexpectedErrors() }),
   });
   await r.trigger().catch(passFailed('start'));

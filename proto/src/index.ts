@@ -35,3 +35,4 @@ export {
 export * from './config-source.ts';
 export * from './run-binary.ts';
 export * from './telemetry.ts';
+export * from './steady-clock.ts';
