@@ -2,7 +2,7 @@
 # One idempotent setup for gitfleet on a fresh machine. Installs only what is missing and says what
 # it is doing:
 #   1. Node 24 (project-local, from the npm registry) when the machine's node is older
-#   2. Debian packages: redis-server, git, openssl, ca-certificates
+#   2. Debian packages: redis-server, git, openssl, ca-certificates, faketime (the fault suite's clock jumps)
 #   3. npm packages (npm ci, only when the lockfile changed)
 #   4. etcd >= 3.5.13 (Debian trixie's etcd-server, unpacked into the cache)
 #   5. kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok, built from the Go
@@ -24,6 +24,7 @@ command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missi
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+compgen -G '/usr/lib/*/faketime/libfaketime.so.1' >/dev/null || missing+=(faketime)
 if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get: install them with your package manager"
@@ -33,7 +34,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     || die "apt-get install ${missing[*]} failed"
   # the Debian package starts a system redis on 6379; the test fleet starts its own on free ports
 else
-  say "    redis-server, git, openssl present"
+  say "    redis-server, git, openssl, faketime present"
 fi
 
 say "3/5 npm packages"

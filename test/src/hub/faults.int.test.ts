@@ -34,8 +34,6 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import https from 'node:https';
-import type { ClientRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -46,6 +44,12 @@ import { freePorts } from '../fleet/ports.ts';
 import { spawnManaged, type ManagedProcess } from '../fleet/processes.ts';
 import { waitFor } from '../fleet/wait.ts';
 import { NO_HUB_ENV } from '../fleet/hub-env.ts';
+import {
+  ConfigMapWatch,
+  configMapWrites,
+  writesDelta as delta,
+  type CmEvent,
+} from '../faults/witness.ts';
 
 const HUB_BIN = path.join(REPO_ROOT, 'hub/bin/gitfleet-hub');
 const AGENT_BIN = path.join(REPO_ROOT, 'agent/bin/gitfleet-agent');
@@ -54,7 +58,6 @@ const TARGETS = ['east', 'west', 'north'] as const;
 const APPS = Array.from({ length: 16 }, (_, i) => `shop-${String(i + 1).padStart(2, '0')}`);
 const CMS_PER_APP = 6;
 const OBJECTS_PER_CLUSTER = APPS.length * CMS_PER_APP;
-const MANAGED = 'app.kubernetes.io/managed-by=gitfleet';
 /** After convergence, how long a late duplicate write has to show up before we count. */
 const QUIET_MS = 2_000;
 
@@ -68,11 +71,6 @@ interface StatusRow {
   sync: string;
   health: string;
   connection: string;
-}
-
-interface ConfigMap {
-  metadata: { namespace?: string; name: string; resourceVersion: string };
-  data?: Record<string, string>;
 }
 
 let fleet: TestFleet;
@@ -213,127 +211,6 @@ async function waitConverged(rev: string, timeoutMs: number): Promise<StatusRow[
 
 // ------------------------------------------------------------------ the clusters' witnesses
 
-interface CmEvent {
-  readonly type: string;
-  /** namespace/name */
-  readonly key: string;
-  readonly rev: string | undefined;
-  readonly resourceVersion: string;
-  readonly atMs: number;
-}
-
-/**
- * Every event on the managed ConfigMaps of one cluster, from a list's resourceVersion on (so none
- * is missed), and the content each object has now.
- */
-class ConfigMapWatch {
-  readonly cluster: KubeCluster;
-  readonly events: CmEvent[] = [];
-  /** namespace/name → data.rev, as of the last event. */
-  readonly live = new Map<string, string | undefined>();
-  failure: string | undefined;
-  private req: ClientRequest | undefined;
-  private closed = false;
-  private readonly listeners = new Set<(e: CmEvent) => void>();
-
-  constructor(cluster: KubeCluster) {
-    this.cluster = cluster;
-  }
-
-  async start(): Promise<void> {
-    const c = this.cluster;
-    if (c.token === undefined) throw new Error(`${c.name}: the watch needs a bearer token`);
-    const q = `labelSelector=${encodeURIComponent(MANAGED)}`;
-    const list = await c.request<{ metadata: { resourceVersion: string }; items: ConfigMap[] }>(
-      'GET',
-      `/api/v1/configmaps?${q}`,
-    );
-    if (list.status !== 200) throw new Error(`${c.name}: list configmaps: HTTP ${list.status}`);
-    for (const cm of list.body.items) this.live.set(keyOf(cm), cm.data?.['rev']);
-    const url = new URL(
-      `/api/v1/configmaps?${q}&watch=true&allowWatchBookmarks=false&timeoutSeconds=3600&resourceVersion=${list.body.metadata.resourceVersion}`,
-      c.server,
-    );
-    await new Promise<void>((resolve, reject) => {
-      const req = https.get(
-        url,
-        {
-          ca: c.caData,
-          headers: { authorization: `Bearer ${c.token}`, accept: 'application/json' },
-        },
-        (res) => {
-          if (res.statusCode !== 200) {
-            reject(new Error(`${c.name}: watch configmaps: HTTP ${res.statusCode}`));
-            res.resume();
-            return;
-          }
-          resolve();
-          let buf = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            buf += chunk;
-            for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-              const line = buf.slice(0, nl).trim();
-              buf = buf.slice(nl + 1);
-              if (line !== '') this.onLine(line);
-            }
-          });
-          res.on('end', () => this.fail('the watch ended'));
-          res.on('error', (err) => this.fail(`the watch failed: ${err.message}`));
-        },
-      );
-      req.on('error', (err) => {
-        reject(err);
-        this.fail(`the watch failed: ${err.message}`);
-      });
-      this.req = req;
-    });
-  }
-
-  /** Calls `fn` for every later event; returns the unsubscribe. */
-  onEvent(fn: (e: CmEvent) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  }
-
-  /** Objects whose content is at `rev` now. */
-  countAt(rev: string): number {
-    return [...this.live.values()].filter((r) => r === rev).length;
-  }
-
-  close(): void {
-    this.closed = true;
-    this.req?.destroy();
-  }
-
-  private onLine(line: string): void {
-    const ev = JSON.parse(line) as { type: string; object: ConfigMap & { message?: string } };
-    if (ev.type === 'ERROR') {
-      this.fail(`watch error: ${ev.object.message ?? line}`);
-      return;
-    }
-    const e: CmEvent = {
-      type: ev.type,
-      key: keyOf(ev.object),
-      rev: ev.object.data?.['rev'],
-      resourceVersion: ev.object.metadata.resourceVersion,
-      atMs: Date.now(),
-    };
-    this.events.push(e);
-    if (e.type === 'DELETED') this.live.delete(e.key);
-    else this.live.set(e.key, e.rev);
-    for (const fn of this.listeners) fn(e);
-  }
-
-  private fail(why: string): void {
-    if (!this.closed) this.failure ??= `${this.cluster.name}: ${why}`;
-  }
-}
-
-function keyOf(cm: ConfigMap): string {
-  return `${cm.metadata.namespace ?? ''}/${cm.metadata.name}`;
-}
-
 /** Resolves (synchronously in the watch callback, so the fault strikes at once) on the first object at `rev`. */
 function firstObjectAt(rev: string, timeoutMs: number): Promise<{ cluster: string; key: string }> {
   return new Promise((resolve, reject) => {
@@ -356,36 +233,6 @@ function firstObjectAt(rev: string, timeoutMs: number): Promise<{ cluster: strin
       );
     }
   });
-}
-
-const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);
-
-/** Mutating requests on configmaps this apiserver has served (not dry runs), by verb. */
-async function configMapWrites(c: KubeCluster): Promise<Map<string, number>> {
-  const res = await c.request<unknown>('GET', '/metrics');
-  if (res.status !== 200 || typeof res.body !== 'string')
-    throw new Error(`${c.name}: GET /metrics: HTTP ${res.status}`);
-  const out = new Map<string, number>();
-  for (const line of res.body.split('\n')) {
-    const m = /^apiserver_request_total\{([^}]*)\}\s+(\S+)$/.exec(line);
-    if (m === null) continue;
-    const labels = new Map(
-      [...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1] ?? '', l[2] ?? '']),
-    );
-    const verb = labels.get('verb') ?? '';
-    if (labels.get('resource') !== 'configmaps' || (labels.get('subresource') ?? '') !== '')
-      continue;
-    if (!WRITE_VERBS.has(verb) || (labels.get('dry_run') ?? '') !== '') continue;
-    out.set(verb, (out.get(verb) ?? 0) + Number(m[2]));
-  }
-  return out;
-}
-
-function delta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
-  const d: Record<string, number> = {};
-  for (const [verb, n] of after)
-    if (n - (before.get(verb) ?? 0) > 0) d[verb] = n - (before.get(verb) ?? 0);
-  return d;
 }
 
 // ------------------------------------------------------------------ one change, one fault
