@@ -112,6 +112,10 @@ export class ClientNodeKube implements KubeClient {
     this.logger = (opts.logger ?? silentLogger).child({ component: 'kube-client' });
   }
 
+  get server(): string {
+    return this.transport.origin;
+  }
+
   /** From a kubeconfig file (relative certificate paths resolve against its folder). */
   static fromKubeconfigFile(path: string, opts?: ClientNodeKubeOptions): ClientNodeKube {
     const kc = new KubeConfig();
@@ -199,6 +203,7 @@ export class ClientNodeKube implements KubeClient {
       },
       body: obj,
       contentType: 'application/apply-patch+yaml',
+      ...(opts.deadlineMs === undefined ? {} : { deadlineMs: opts.deadlineMs }),
     });
     if ((res.status === 200 || res.status === 201) && isJsonObject(res.body)) {
       return withTypeMeta(info, res.body);

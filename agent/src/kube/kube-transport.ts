@@ -56,6 +56,12 @@ export interface RequestOptions {
   /** @defaultValue 'application/json' when there is a body */
   readonly contentType?: string;
   readonly accept?: string;
+  /**
+   * Whole-request deadline (queueing for a connection, connecting, sending, waiting and reading
+   * the answer), on top of the per-phase request timeout: past it the request is aborted and
+   * fails with TIMEOUT.
+   */
+  readonly deadlineMs?: number;
 }
 
 export interface KubeHttpResponse {
@@ -163,15 +169,29 @@ export class KubeTransport {
     path: string,
     opts: RequestOptions = {},
   ): Promise<KubeHttpResponse> {
+    const deadline =
+      opts.deadlineMs === undefined ? undefined : AbortSignal.timeout(opts.deadlineMs);
     try {
       this.requests ??= this.createRequestPool();
       const res = await this.send(await this.requests, method, path, opts, {
         headersTimeout: this.requestTimeoutMs,
         bodyTimeout: this.requestTimeoutMs,
+        ...(deadline === undefined ? {} : { signal: deadline }),
       });
       const text = await res.body.text();
       return { status: res.statusCode, body: parseBody(text) };
     } catch (err) {
+      if (deadline?.aborted === true && opts.deadlineMs !== undefined) {
+        throw new GitfleetError(
+          ErrorCode.Timeout,
+          `kube ${method} ${this.server.origin}${path}: no answer within ${opts.deadlineMs} ms`,
+          {
+            cause: err,
+            terminal: false,
+            details: { errorCode: 'DEADLINE_EXCEEDED', deadlineMs: opts.deadlineMs },
+          },
+        );
+      }
       throw this.networkError(method, path, err);
     }
   }
@@ -228,6 +248,11 @@ export class KubeTransport {
       if (signal.aborted) throw err;
       throw this.networkError('GET', path, err);
     }
+  }
+
+  /** The API server's origin (`https://host:port`), for messages. */
+  get origin(): string {
+    return this.server.origin;
   }
 
   stats(): TransportStats {

@@ -30,6 +30,8 @@ export interface ApplyOptions {
   readonly force: boolean;
   /** Server-side dry run (dryRun=All): validated and defaulted, nothing persisted. */
   readonly dryRun?: boolean;
+  /** Whole-request deadline; past it the apply fails with TIMEOUT (default: no deadline beyond the request timeout). */
+  readonly deadlineMs?: number;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -49,6 +51,8 @@ export interface WatchOptions {
 }
 
 export interface KubeClient {
+  /** The API server's origin (`https://host:port`), for messages that name it. */
+  readonly server: string;
   /** Discovery (cached). Refreshes once on a miss, so kinds of CRDs created a moment ago resolve. */
   resolve(gvk: Gvk): Promise<ResourceInfo>;
   /** Forgets cached discovery (after CRDs change). */

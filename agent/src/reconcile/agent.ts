@@ -74,6 +74,7 @@ import {
   type ValidationProblem,
 } from '../core/openapi-validate.ts';
 import { deriveSyncState, type ChangeSetEntry } from '../core/sync-state.ts';
+import { untakenAssignmentReport } from '../core/take-failure.ts';
 import { findUnmanaged } from '../core/unmanaged.ts';
 import type { Gvk, KubeClient, OpenApiSchema, ResourceInfo, WatchEventType } from '../kube/port.ts';
 import type { LinkHandler } from '../link/hub-link.ts';
@@ -347,7 +348,13 @@ export class Agent implements LinkHandler {
     }
     const inventory = rt?.inventory;
     // durably take it over first: after the ack, a restarted agent must still have it
-    await this.store.save({ app: a.app, assignment: a, inventory });
+    try {
+      await this.store.save({ app: a.app, assignment: a, inventory });
+    } catch (err) {
+      // left unacked (the hub resends it); the hub still learns why the version is not applied
+      this.reportUntaken(a, err);
+      throw err;
+    }
     if (rt === undefined || rt.removed) {
       this.apps.set(a.app, this.newRuntime(a, inventory));
     } else {
@@ -368,6 +375,43 @@ export class Agent implements LinkHandler {
       objects: a.objects.length,
     });
     this.scheduleSync(a.app);
+  }
+
+  /**
+   * Reports, at the assignment's own version, why it could not be taken over (the decision and
+   * its wording are core/take-failure.ts). Sent on every failed attempt — at most once per resend
+   * of the hub — so a report of the previous version queued meanwhile never hides it for long.
+   */
+  private reportUntaken(a: Assignment, err: unknown): void {
+    const e = toGitfleetError(err);
+    const content = untakenAssignmentReport(
+      {
+        target: a.target,
+        app: a.app,
+        version: a.version,
+        revision: a.revision,
+        contentDigest: a.contentDigest,
+        stateSecret: this.store.secretOf(a.app),
+        server: this.kube.server,
+      },
+      e,
+    );
+    if (content === undefined) return;
+    this.logger.warn('could not take an assignment over; reported to the hub', {
+      app: a.app,
+      version: a.version,
+      code: e.code,
+      error: e.message,
+    });
+    try {
+      const report = { ...content, statusHash: statusHash(content), observedAtUnixMs: this.now() };
+      this.reporter?.(report, {});
+    } catch (reportErr) {
+      this.logger.error('could not report', {
+        app: a.app,
+        error: toGitfleetError(reportErr).message,
+      });
+    }
   }
 
   async takeRemoval(r: AppRemoval): Promise<void> {

@@ -15,6 +15,7 @@ import {
   type ObjectRef,
 } from '@gitfleet/proto';
 import type { Inventory } from '../core/inventory.ts';
+import { stateWriteDeadlineMs } from '../core/take-failure.ts';
 import type { KubeClient } from '../kube/port.ts';
 
 export const STATE_FIELD_MANAGER = 'gitfleet-agent-state';
@@ -90,6 +91,16 @@ export class ClusterAppStore {
     return Buffer.from(salt).toString('base64');
   }
 
+  /** `namespace/name` of an app's state Secret. */
+  secretOf(app: string): string {
+    return `${this.namespace}/gitfleet-app-${app}`;
+  }
+
+  /**
+   * Writes an app's state. The write has its own deadline (core/take-failure.ts,
+   * `stateWriteDeadlineMs`): a hung apiserver fails it with TIMEOUT within 10–38 s, not after the
+   * 60 s request timeout.
+   */
   async save(state: AppState): Promise<void> {
     const assignment = encode(state.assignment);
     const inventory = encode(state.inventory ?? null);
@@ -115,7 +126,11 @@ export class ClusterAppStore {
       },
       data: { assignment, inventory },
     };
-    await this.kube.apply(secret, { fieldManager: STATE_FIELD_MANAGER, force: true });
+    await this.kube.apply(secret, {
+      fieldManager: STATE_FIELD_MANAGER,
+      force: true,
+      deadlineMs: stateWriteDeadlineMs(assignment.length + inventory.length),
+    });
   }
 
   async remove(app: string): Promise<void> {

@@ -11,8 +11,6 @@ import { waitFor } from '../fleet/wait.ts';
 
 /** The agent's server-side applies in flight at most (its --apply-concurrency default). */
 export const APPLY_CONCURRENCY = 32;
-/** The agent's deadline of one apiserver request (agent/src/kube/kube-transport.ts). */
-export const AGENT_REQUEST_TIMEOUT_MS = 60_000;
 /**
  * The agent's deadline of the state Secret write that takes an assignment over, for a small app
  * (agent/src/core/take-failure.ts, `stateWriteDeadlineMs`): past it the agent reports the failure.
