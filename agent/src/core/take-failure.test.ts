@@ -110,7 +110,7 @@ describe('untakenAssignmentReport', () => {
       unmanaged: [],
       error: { code: f.code },
     });
-    const message = r?.error.message ?? '';
+    const message = r?.error?.message ?? '';
     expect(message).toMatch(/^target edge-1: app web v7 \(revision 0123456789ab\)/);
     expect(message).toContain('gitfleet-system/gitfleet-app-web');
     expect(message).toContain('not acked and not applied');
@@ -135,6 +135,6 @@ describe('untakenAssignmentReport', () => {
 
   it('bounds the message length whatever the cause says', () => {
     const long = { ...failure(ErrorCode.Internal), message: 'x'.repeat(10_000) };
-    expect(untakenAssignmentReport(A, long)?.error.message.length).toBe(2_000);
+    expect(untakenAssignmentReport(A, long)?.error?.message.length).toBe(2_000);
   });
 });

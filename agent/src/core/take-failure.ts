@@ -15,7 +15,7 @@
  * The state write has its own deadline, shorter than the ordinary request timeout, so the report
  * comes within a bounded time: {@link stateWriteDeadlineMs}.
  */
-import { ErrorCode, type ErrorDetail, type Health, type SyncState } from '@gitfleet/proto';
+import { ErrorCode, type StatusReport } from '@gitfleet/proto';
 
 /** Base deadline of one state Secret write (whole request: queueing, connecting, answer). */
 export const STATE_WRITE_DEADLINE_MS = 10_000;
@@ -55,20 +55,7 @@ export interface UntakenAssignment {
 }
 
 /** A StatusReport without `statusHash` and `observedAtUnixMs` (the caller adds them). */
-export interface UntakenReport {
-  readonly kind: 'statusReport';
-  readonly target: string;
-  readonly app: string;
-  readonly assignmentVersion: number;
-  readonly revision: string;
-  readonly contentDigest: string;
-  readonly syncState: SyncState;
-  readonly health: Health;
-  readonly objects: readonly [];
-  readonly drift: readonly [];
-  readonly unmanaged: readonly [];
-  readonly error: ErrorDetail;
-}
+export type UntakenReport = Omit<StatusReport, 'statusHash' | 'observedAtUnixMs'>;
 
 /** Why the apiserver did not take the write, from the error's code and details. */
 export type StateWriteFault =
