@@ -1,7 +1,8 @@
 /**
- * @gitfleet/hub. So far: the hub's pure decisions — the fleet definition (targets, applications,
- * environments, pins, placement), rendering (manifests, overlays, substitution, digest) and the
- * resync plan. The Git, Redis/BullMQ and gRPC adapters build on these.
+ * @gitfleet/hub, as other packages (tests, benchmarks) use it: the pure decisions — the fleet
+ * definition (targets, applications, environments, pins, placement), rendering (manifests,
+ * overlays, substitution, digest) and the resync plan — and the adapters built on them: the Git
+ * source, the resolver, the AgentLink server, the Redis store, and `runHub` with its config.
  */
 export * as fleet from './core/fleet/index.ts';
 export * as render from './core/render/index.ts';

@@ -1,6 +1,6 @@
 /**
  * Tracing shared by hub and agent: one change is one trace, from the commit the hub saw to the
- * apply on a cluster and the report back (issue 5 §6). Context crosses process boundaries as a
+ * apply on a cluster and the report back. Context crosses process boundaries as a
  * W3C `traceparent` carrier — in BullMQ job data, in the store's pending deliveries and in every
  * envelope's `trace` map — and is passed explicitly (no async-context magic), so a span's parent
  * is always the one the code names.

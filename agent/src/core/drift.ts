@@ -7,7 +7,8 @@
  * (desired ⊆ live). Fields only live has are server defaults or other managers' fields and are
  * never drift. When the local comparison cannot tell a real change from a server-side
  * canonicalisation it does not know, the result says `undecidable` and the caller decides with a
- * server-side dry-run (`compareDryRunLive`), as house rule R3 prescribes.
+ * server-side dry-run (`compareDryRunLive`): the live object is compared with what the apiserver
+ * makes of the desired one.
  */
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';

@@ -2,10 +2,10 @@
  * The hub's durable state, as a port: desired state and its delivery outbox per (target, app),
  * the agents' reports and sync history, connection state per target, and wipe detection.
  *
- * Redis is the durable outbox (issue 5, sections 3, 4, 5 and 7): several hub replicas share one
- * store, so every read-modify-write here is atomic on the store's side, never in a replica's
- * memory. Versions are per (target, app), strictly increasing, shared by assignments and removals
- * (proto/README.md, "Ids, sequence numbers and digests"); the store allocates them.
+ * Redis is the durable outbox: several hub replicas share one store, so every read-modify-write
+ * here is atomic on the store's side, never in a replica's memory. Versions are per
+ * (target, app), strictly increasing, shared by assignments and removals (proto/README.md,
+ * "Ids, sequence numbers and digests"); the store allocates them.
  *
  * `RedisHubStore` (./redis-store.ts) is the implementation.
  */
@@ -164,7 +164,7 @@ export interface ConnectionStatus {
  */
 export interface HubStore {
   // -------------------------------------------------------------------------------------------
-  // Desired state (issue 5, section 3)
+  // Desired state
 
   /**
    * Sets the desired state of `app` on `target`. Atomic: when digest and policies equal the
@@ -223,7 +223,7 @@ export interface HubStore {
   resyncState(target: string): Promise<ResyncHubState>;
 
   // -------------------------------------------------------------------------------------------
-  // Delivery outbox (issue 5, section 4)
+  // Delivery outbox
 
   /**
    * The outbox of `target`: for each app, its current desired assignment or removal when that
@@ -248,7 +248,7 @@ export interface HubStore {
   rejected(target: string, app: string, version: number, error: ErrorDetail): Promise<boolean>;
 
   // -------------------------------------------------------------------------------------------
-  // Reports and sync history (issue 5, section 5)
+  // Reports and sync history
 
   /**
    * Stores the report when it is the newest for its (target, app): highest assignmentVersion,
@@ -270,7 +270,7 @@ export interface HubStore {
   syncHistory(target: string, app: string): Promise<SyncHistoryEntry[]>;
 
   // -------------------------------------------------------------------------------------------
-  // Connections (issue 5, sections 5 and 7)
+  // Connections
 
   /** Records a new stream of `target` on a replica; a live older one is superseded. */
   recordSession(target: string, session: SessionInfo): Promise<RecordSessionResult>;
@@ -296,7 +296,7 @@ export interface HubStore {
   targets(): Promise<string[]>;
 
   // -------------------------------------------------------------------------------------------
-  // Wipe detection (issue 5, section 3)
+  // Wipe detection
 
   /**
    * True (once per store instance and wipe) when the store's epoch marker is gone or changed

@@ -1,6 +1,6 @@
 /**
  * `HubStore` on Redis (ioredis): standalone, Sentinel or Cluster. Redis is the hub's durable
- * outbox; run it with AOF (issue 5, section 3).
+ * outbox; run it with AOF.
  *
  * Key layout (P = prefix, default `gitfleet:`; `{t}` = the target as a hash tag, so everything of
  * one target lives in one Cluster slot and every Lua script stays on one slot):

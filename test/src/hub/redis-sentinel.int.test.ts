@@ -1,5 +1,5 @@
 /**
- * Redis options pass through to ioredis (issue 5 §7): a hub given only a Sentinel (its
+ * Redis options pass through to ioredis: a hub given only a Sentinel (its
  * `--redis-url` points at nothing) finds the master through it — a real redis-server in Sentinel
  * mode watching the fleet's real Redis — and keeps the fleet's desired state there, its password
  * read from a file.

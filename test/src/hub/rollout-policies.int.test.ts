@@ -1,5 +1,5 @@
 /**
- * Rollout policies on real clusters (issue 6): the real hub (Git over HTTP, Redis, BullMQ, gRPC)
+ * Rollout policies on real clusters: the real hub (Git over HTTP, Redis, BullMQ, gRPC)
  * and four real agents on four real clusters — dev-1, dev-2 (env=dev), staging, prod — one
  * application rolled out in waves dev → staging → prod, no soak (except where said), so each
  * revision takes a few seconds.

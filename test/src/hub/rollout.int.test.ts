@@ -1,5 +1,5 @@
 /**
- * Rollouts across real clusters (issue 6 §1): the real hub (Git over HTTP, Redis, BullMQ, gRPC)
+ * Rollouts across real clusters: the real hub (Git over HTTP, Redis, BullMQ, gRPC)
  * and three real agents on three real clusters — dev, staging, prod — one application rolled out
  * in waves: canary (dev, soak 2 s) → staging → prod (manual gate).
  *

@@ -1,5 +1,5 @@
 /**
- * One change is one trace (issue 5 §6): a commit to the fleet repository on a real Git server,
+ * One change is one trace: a commit to the fleet repository on a real Git server,
  * seen by the real hub (resolve → render → BullMQ job → gRPC delivery), applied by a real agent on
  * a real cluster, and reported back — every span exported over OTLP/HTTP by the hub and by the
  * agent to a real loopback receiver, all in one trace, each span the child of the step before it.
