@@ -1,6 +1,8 @@
+import { applyPatch } from 'diff';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '@gitfleet/proto';
-import { diffLines, diffObjects, objectYaml, unifiedDiff } from './diff.ts';
+import { diffLines, diffObjects, MAX_EDIT_LINES, objectYaml, unifiedDiff } from './diff.ts';
 
 const cm = (name: string, data: Record<string, string>, ns = 'web'): KubeObject => ({
   apiVersion: 'v1',
@@ -35,7 +37,7 @@ describe('unifiedDiff', () => {
       name: 'a removed file of one line',
       a: 'x\n',
       b: '',
-      want: '--- A\n+++ B\n@@ -1 +0,0 @@\n-x\n',
+      want: '--- A\n+++ B\n@@ -1,1 +0,0 @@\n-x\n',
     },
     {
       name: 'two changes far apart are two hunks',
@@ -62,6 +64,38 @@ describe('unifiedDiff', () => {
   });
 });
 
+describe('unifiedDiff as a patch', () => {
+  const text = fc
+    .array(fc.constantFrom('a', 'b', 'c', 'd', ''), { maxLength: 30 })
+    .map((lines) => lines.map((l) => `${l}\n`).join(''));
+
+  it('turns the first text into the second when applied', () => {
+    fc.assert(
+      fc.property(text, text, fc.integer({ min: 0, max: 4 }), (a, b, context) => {
+        const patch = unifiedDiff(a, b, 'A', 'B', context);
+        expect(patch === '' ? b : applyPatch(a, patch)).toBe(b);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('shows texts with more changed lines than MAX_EDIT_LINES as replaced whole', () => {
+    const n = MAX_EDIT_LINES;
+    const lines = (p: string): string =>
+      Array.from({ length: n }, (_, i) => `${p}${String(i)}\n`).join('');
+    const a = `keep\n${lines('a')}`;
+    const b = `keep\n${lines('b')}`;
+    const patch = unifiedDiff(a, b, 'A', 'B');
+    expect(patch.split('\n').slice(0, 4)).toEqual([
+      '--- A',
+      '+++ B',
+      `@@ -1,${String(n + 1)} +1,${String(n + 1)} @@`,
+      '-keep',
+    ]);
+    expect(applyPatch(a, patch)).toBe(b);
+  });
+});
+
 describe('diffLines', () => {
   it.each<{ a: string[]; b: string[]; want: string }>([
     { a: [], b: [], want: '' },
@@ -75,6 +109,18 @@ describe('diffLines', () => {
         .map((o) => `${o.tag}${o.line}`)
         .join('|'),
     ).toBe(want);
+  });
+
+  it('keeps every line of both sides, in order', () => {
+    const lines = fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 20 });
+    fc.assert(
+      fc.property(lines, lines, (a, b) => {
+        const ops = diffLines(a, b);
+        expect(ops.filter((o) => o.tag !== '+').map((o) => o.line)).toEqual(a);
+        expect(ops.filter((o) => o.tag !== '-').map((o) => o.line)).toEqual(b);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -9,6 +9,13 @@
  * by key order, and "changed" means the canonical JSON differs.
  */
 import { canonicalJson, type JsonValue, type KubeObject, type ObjectRef } from '@gitfleet/proto';
+import {
+  diffArrays,
+  FILE_HEADERS_ONLY,
+  formatPatch,
+  structuredPatch,
+  type StructuredPatch,
+} from 'diff';
 import { stringify } from 'yaml';
 import { compareIdentity, identityKey, identityOf, type Identity } from '../core/render/index.ts';
 
@@ -18,7 +25,10 @@ export type ObjectChange = (typeof ObjectChange)[keyof typeof ObjectChange];
 export interface ObjectDiff {
   readonly ref: ObjectRef;
   readonly change: ObjectChange;
-  /** Unified diff of the object's YAML (`---`/`+++` headers, `@@` hunks, 3 lines of context). */
+  /**
+   * Unified diff of the object's YAML: `---`/`+++` headers, `@@ -l,s +l,s @@` hunks, 3 lines of
+   * context.
+   */
   readonly diff: string;
 }
 
@@ -43,8 +53,11 @@ export interface DiffLabels {
 
 /** Lines of context around each change in a hunk. */
 export const DIFF_CONTEXT = 3;
-/** Above this many line pairs (after trimming common ends) a block is shown as replaced whole. */
-const MAX_LCS_CELLS = 4_000_000;
+/**
+ * Above this many changed lines (removed plus added) the texts are shown as replaced whole, which
+ * bounds the time one diff takes (the line diff costs about the square of this).
+ */
+export const MAX_EDIT_LINES = 1_000;
 
 const TOP_ORDER = ['apiVersion', 'kind', 'metadata'];
 const METADATA_ORDER = ['name', 'namespace'];
@@ -80,92 +93,49 @@ export function objectYaml(object: KubeObject): string {
 
 type Op = { readonly tag: ' ' | '-' | '+'; readonly line: string };
 
-/** The edit script from `a` to `b` (longest common subsequence of lines). */
+/**
+ * The edit script from `a` to `b` (a shortest one, removals before additions within a run of
+ * changes); above MAX_EDIT_LINES changed lines, all of `a` removed and all of `b` added.
+ */
 export function diffLines(a: readonly string[], b: readonly string[]): Op[] {
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--;
-    endB--;
+  const changes = diffArrays([...a], [...b], { maxEditLength: MAX_EDIT_LINES });
+  if (changes === undefined) {
+    return [
+      ...a.map((line): Op => ({ tag: '-', line })),
+      ...b.map((line): Op => ({ tag: '+', line })),
+    ];
   }
-  const ops: Op[] = a.slice(0, start).map((line) => ({ tag: ' ', line }));
-  const midA = a.slice(start, endA);
-  const midB = b.slice(start, endB);
-  const n = midA.length;
-  const m = midB.length;
-  if (n * m > MAX_LCS_CELLS) {
-    ops.push(...midA.map((line): Op => ({ tag: '-', line })));
-    ops.push(...midB.map((line): Op => ({ tag: '+', line })));
-  } else {
-    // lcs[i][j]: length of the LCS of midA[i..] and midB[j..]
-    const width = m + 1;
-    const lcs = new Uint32Array((n + 1) * width);
-    for (let i = n - 1; i >= 0; i--) {
-      for (let j = m - 1; j >= 0; j--) {
-        lcs[i * width + j] =
-          midA[i] === midB[j]
-            ? (lcs[(i + 1) * width + j + 1] ?? 0) + 1
-            : Math.max(lcs[(i + 1) * width + j] ?? 0, lcs[i * width + j + 1] ?? 0);
-      }
-    }
-    let i = 0;
-    let j = 0;
-    while (i < n || j < m) {
-      const x = midA[i];
-      const y = midB[j];
-      if (i < n && j < m && x === y && x !== undefined) {
-        ops.push({ tag: ' ', line: x });
-        i++;
-        j++;
-      } else if (
-        i < n &&
-        x !== undefined &&
-        (j >= m || (lcs[(i + 1) * width + j] ?? 0) >= (lcs[i * width + j + 1] ?? 0))
-      ) {
-        ops.push({ tag: '-', line: x });
-        i++;
-      } else if (y !== undefined) {
-        ops.push({ tag: '+', line: y });
-        j++;
-      } else {
-        break;
-      }
-    }
-    // removals before additions within a run of changes, as diff(1) prints them
-    for (let k = start; k < ops.length;) {
-      if (ops[k]?.tag === ' ') {
-        k++;
-        continue;
-      }
-      let end = k;
-      while (end < ops.length && ops[end]?.tag !== ' ') end++;
-      const run = ops.slice(k, end);
-      ops.splice(
-        k,
-        run.length,
-        ...run.filter((o) => o.tag === '-'),
-        ...run.filter((o) => o.tag === '+'),
-      );
-      k = end;
-    }
-  }
-  ops.push(...a.slice(endA).map((line): Op => ({ tag: ' ', line })));
-  return ops;
+  return changes.flatMap((c) => {
+    const tag = c.added ? '+' : c.removed ? '-' : ' ';
+    return c.value.map((line): Op => ({ tag, line }));
+  });
 }
 
-function range(start: number, length: number): string {
-  // `-0,0` for an empty side; the count is left out when it is 1, as git does
-  const first = length === 0 ? start : start + 1;
-  return length === 1 ? String(first) : `${String(first)},${String(length)}`;
-}
-
-function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
+/** One hunk that removes all of `before` and adds all of `after`. */
+function replacedWhole(
+  before: string,
+  after: string,
+  fromName: string,
+  toName: string,
+): StructuredPatch {
+  // each side against an empty text is a single hunk of only removals or only additions
+  const removed = structuredPatch(fromName, toName, before, '').hunks[0];
+  const added = structuredPatch(fromName, toName, '', after).hunks[0];
+  return {
+    oldFileName: fromName,
+    newFileName: toName,
+    oldHeader: undefined,
+    newHeader: undefined,
+    hunks: [
+      {
+        oldStart: 1,
+        oldLines: removed?.oldLines ?? 0,
+        newStart: 1,
+        newLines: added?.newLines ?? 0,
+        lines: [...(removed?.lines ?? []), ...(added?.lines ?? [])],
+      },
+    ],
+  };
 }
 
 /**
@@ -180,34 +150,12 @@ export function unifiedDiff(
   context = DIFF_CONTEXT,
 ): string {
   if (before === after) return '';
-  const ops = diffLines(splitLines(before), splitLines(after));
-  const out = [`--- ${fromName}`, `+++ ${toName}`];
-  // positions (in ops) of changed lines, grouped into hunks whose context overlaps
-  const changed = ops.flatMap((o, k) => (o.tag === ' ' ? [] : [k]));
-  let h = 0;
-  while (h < changed.length) {
-    let last = changed[h] ?? 0;
-    let end = h;
-    while (end + 1 < changed.length && (changed[end + 1] ?? 0) - last <= 2 * context + 1) {
-      end++;
-      last = changed[end] ?? 0;
-    }
-    const from = Math.max(0, (changed[h] ?? 0) - context);
-    const to = Math.min(ops.length, last + context + 1);
-    let oldBefore = 0;
-    let newBefore = 0;
-    for (const o of ops.slice(0, from)) {
-      if (o.tag !== '+') oldBefore++;
-      if (o.tag !== '-') newBefore++;
-    }
-    const hunk = ops.slice(from, to);
-    const oldLen = hunk.filter((o) => o.tag !== '+').length;
-    const newLen = hunk.filter((o) => o.tag !== '-').length;
-    out.push(`@@ -${range(oldBefore, oldLen)} +${range(newBefore, newLen)} @@`);
-    for (const o of hunk) out.push(`${o.tag}${o.line}`);
-    h = end + 1;
-  }
-  return `${out.join('\n')}\n`;
+  const patch =
+    structuredPatch(fromName, toName, before, after, undefined, undefined, {
+      context,
+      maxEditLength: MAX_EDIT_LINES,
+    }) ?? replacedWhole(before, after, fromName, toName);
+  return formatPatch(patch, FILE_HEADERS_ONLY);
 }
 
 function refOf(object: KubeObject, id: Identity): ObjectRef {
