@@ -4,6 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, expect, it } from 'vitest';
@@ -12,13 +14,18 @@ import { isAlive } from '../fleet/processes.ts';
 import { waitFor } from '../fleet/wait.ts';
 
 let child: ReturnType<typeof spawn> | undefined;
-afterEach(() => {
+// the killed child cannot remove its temp dirs: it makes them under one the test owns
+let childTmp: string | undefined;
+afterEach(async () => {
   child?.kill('SIGKILL');
+  if (childTmp !== undefined) await rm(childTmp, { recursive: true, force: true });
 });
 
 it('a SIGKILLed test process takes its clusters and Redis with it', async () => {
+  childTmp = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-teardown-'));
   child = spawn(process.execPath, [path.join(import.meta.dirname, 'crash-child.ts')], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TMPDIR: childTmp },
   });
   const lines = createInterface({ input: child.stdout ?? process.stdin });
   const [line] = (await once(lines, 'line')) as [string];
