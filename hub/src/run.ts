@@ -21,6 +21,7 @@ import {
   toGitfleetError,
   type BinaryRuntime,
   type Logger,
+  STALE_AFTER_MISSED_HEARTBEATS,
   steadyClock,
 } from '@gitfleet/proto';
 import type { HubConfig } from './config.ts';
@@ -135,7 +136,7 @@ export async function runHub(
     {
       replica: config.replica,
       intervalMs: config.rolloutIntervalMs,
-      staleAfterMs: 3 * config.heartbeatIntervalMs,
+      staleAfterMs: STALE_AFTER_MISSED_HEARTBEATS * config.heartbeatIntervalMs,
     },
     {
       store: rolloutStore,
