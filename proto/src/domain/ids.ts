@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorCode, GitfleetError } from './errors.ts';
+import { escapePointerToken, parseApiVersion } from './kube.ts';
 import type { JsonValue, KubeObject, ObjectRef, StatusReport } from './messages.ts';
 
 /** Target and app names: DNS labels (RFC 1123), so ids built from them stay unambiguous. */
@@ -74,7 +75,7 @@ function canonical(value: unknown, pointer: string): string {
         const member = record[key];
         if (member === undefined) continue;
         members.push(
-          `${JSON.stringify(key)}:${canonical(member, `${pointer}/${escapePointer(key)}`)}`,
+          `${JSON.stringify(key)}:${canonical(member, `${pointer}/${escapePointerToken(key)}`)}`,
         );
       }
       return `{${members.join(',')}}`;
@@ -82,10 +83,6 @@ function canonical(value: unknown, pointer: string): string {
     default:
       throw notJson(pointer, typeof value);
   }
-}
-
-function escapePointer(key: string): string {
-  return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 function notJson(pointer: string, what: string): GitfleetError {
@@ -166,10 +163,8 @@ export function objectRef(object: KubeObject): ObjectRef {
       `object ${canonicalJson(object).slice(0, 120)}: apiVersion, kind and metadata.name must be non-empty strings`,
     );
   }
-  const slash = apiVersion.indexOf('/');
   return {
-    group: slash === -1 ? '' : apiVersion.slice(0, slash),
-    version: slash === -1 ? apiVersion : apiVersion.slice(slash + 1),
+    ...parseApiVersion(apiVersion),
     kind,
     namespace: typeof namespace === 'string' ? namespace : '',
     name,

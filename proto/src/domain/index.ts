@@ -1,0 +1,13 @@
+/**
+ * `@gitfleet/proto/domain`: the protocol's plain values and the pure vocabulary around them —
+ * errors, the logger interface, message types, ids and digests, limits, selectors and the
+ * Kubernetes vocabulary. No I/O and no dependency beyond Node's crypto: the only part of the
+ * package that `core/` code may import.
+ */
+export * from './errors.ts';
+export * from './logger.ts';
+export * from './messages.ts';
+export * from './ids.ts';
+export * from './limits.ts';
+export * from './selectors.ts';
+export * from './kube.ts';

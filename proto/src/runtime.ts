@@ -1,0 +1,9 @@
+/**
+ * `@gitfleet/proto/runtime`: what the hub and agent binaries share at run time — configuration
+ * sources, the binary's lifecycle (signals, shutdown deadline, process guard), telemetry and a
+ * steady clock.
+ */
+export * from './config-source.ts';
+export * from './run-binary.ts';
+export * from './telemetry.ts';
+export * from './steady-clock.ts';
