@@ -42,7 +42,7 @@ describe('identityOf / describeObject / identityKey', () => {
     ],
     [{ kind: 7, metadata: [] }, { group: '', kind: '', namespace: '', name: '' }, '/', '///'],
   ] as const)('%j', (obj, identity, described, key) => {
-    const id = identityOf(obj as unknown as Record<string, JsonValue>);
+    const id = identityOf(obj);
     expect(id).toEqual(identity);
     expect(describeObject(id)).toBe(described);
     expect(identityKey(id)).toBe(key);
