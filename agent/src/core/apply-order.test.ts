@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isGitfleetError } from '@gitfleet/proto';
-import type { KubeObject } from '@gitfleet/proto';
+import { ErrorCode, describeObject, identityOf, isGitfleetError } from '@gitfleet/proto/domain';
+import type { KubeObject } from '@gitfleet/proto/domain';
 import * as m from './__fixtures__/app-manifests.ts';
 import { planApplyStages, planDeletionOrder, planStages, syncWave } from './apply-order.ts';
-import { describeObject, identityOf } from './kube-object.ts';
 
 const names = (stages: readonly (readonly KubeObject[])[]): string[][] =>
   stages.map((s) => s.map((o) => describeObject(identityOf(o))));

@@ -29,10 +29,15 @@
  * Deletion order (`planDeletionOrder`) is the exact reverse: highest wave first, webhooks before
  * resources, CRDs and Namespaces last, reverse kind priority within a phase.
  */
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
-import type { KubeObject } from '@gitfleet/proto';
-import type { LooseIdentity } from './kube-object.ts';
-import { annotationsOf, describeObject, identityOf } from './kube-object.ts';
+import {
+  ErrorCode,
+  GitfleetError,
+  compareIdentity,
+  describeObject,
+  identityOf,
+} from '@gitfleet/proto/domain';
+import type { KubeObject, ObjectIdentity } from '@gitfleet/proto/domain';
+import { annotationsOf } from './kube-object.ts';
 import { ANNOTATION_SYNC_WAVE } from './labels.ts';
 
 export const ApplyPhase = {
@@ -149,12 +154,8 @@ interface SortKey {
   readonly wave: number;
   readonly phase: number;
   readonly rank: number;
-  readonly id: LooseIdentity;
+  readonly id: ObjectIdentity;
   readonly index: number;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareKeys(a: SortKey, b: SortKey): number {
@@ -162,10 +163,7 @@ function compareKeys(a: SortKey, b: SortKey): number {
     a.wave - b.wave ||
     a.phase - b.phase ||
     a.rank - b.rank ||
-    compareStrings(a.id.group, b.id.group) ||
-    compareStrings(a.id.kind, b.id.kind) ||
-    compareStrings(a.id.namespace, b.id.namespace) ||
-    compareStrings(a.id.name, b.id.name) ||
+    compareIdentity(a.id, b.id) ||
     a.index - b.index
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGitfleetError } from '@gitfleet/proto';
+import { isGitfleetError } from '@gitfleet/proto/domain';
 import { CorrectionGuard, describeFight } from './correction-guard.ts';
 import type { CorrectionGuardOptions } from './correction-guard.ts';
 

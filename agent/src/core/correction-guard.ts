@@ -11,7 +11,7 @@
  * keys idle for longer than `forgetAfterMs` are dropped, and at most `maxKeys` are kept (least
  * recently corrected dropped first).
  */
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { ErrorCode, GitfleetError } from '@gitfleet/proto/domain';
 
 export interface CorrectionGuardOptions {
   /** Corrections allowed within `windowMs` before backing off. @default 3 */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Health, HealthStatus, KubeObject } from '@gitfleet/proto';
+import type { Health, HealthStatus, KubeObject } from '@gitfleet/proto/domain';
 import * as batch from './__fixtures__/batch.ts';
 import * as cluster from './__fixtures__/cluster.ts';
 import * as cr from './__fixtures__/custom-resources.ts';

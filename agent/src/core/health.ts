@@ -7,8 +7,9 @@
  * `Healthy < Suspended < Progressing < Missing < Degraded < Unknown`. A desired object that does
  * not exist on the cluster counts as `missingHealth()`.
  */
-import type { Health, HealthStatus, KubeObject, ObjectRef } from '@gitfleet/proto';
-import { annotationsOf, asString, metadataOf } from './kube-object.ts';
+import { groupOf, metadataOf } from '@gitfleet/proto/domain';
+import type { Health, HealthStatus, KubeObject, ObjectRef } from '@gitfleet/proto/domain';
+import { annotationsOf, asString } from './kube-object.ts';
 import { ANNOTATION_IGNORE_HEALTH } from './labels.ts';
 import { cronJobHealth, jobHealth } from './health/batch.ts';
 import {
@@ -89,11 +90,6 @@ const BUILT_IN_RULES: ReadonlyMap<string, HealthRule> = new Map<string, HealthRu
   ['apiregistration.k8s.io/APIService', apiServiceHealth],
   ['autoscaling/HorizontalPodAutoscaler', horizontalPodAutoscalerHealth],
 ]);
-
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash === -1 ? '' : apiVersion.slice(0, slash);
-}
 
 /**
  * Health of one live object.

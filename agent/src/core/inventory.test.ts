@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, ObjectRef, PrunePolicy } from '@gitfleet/proto';
+import type { KubeObject, ObjectRef, PrunePolicy } from '@gitfleet/proto/domain';
 import type { Inventory, PruneDecision } from './inventory.ts';
 import { decidePrune, diffInventory, inventoryKey, toInventory } from './inventory.ts';
 import { ownerLabel } from './labels.ts';

@@ -3,8 +3,9 @@
  * `status.inventory`). Prune candidates are what the previous inventory holds and the desired set
  * no longer does; the live object is then checked before anything is deleted.
  */
-import type { KubeObject, ObjectRef, PrunePolicy } from '@gitfleet/proto';
-import { annotationsOf, asString, labelsOf, metadataOf } from './kube-object.ts';
+import { metadataOf } from '@gitfleet/proto/domain';
+import type { KubeObject, ObjectRef, PrunePolicy } from '@gitfleet/proto/domain';
+import { annotationsOf, asString, labelsOf } from './kube-object.ts';
 import { ANNOTATION_PRUNE } from './labels.ts';
 import type { OwnerLabel } from './labels.ts';
 import { declaredElsewhere, otherDeclarers } from './ownership.ts';

@@ -4,7 +4,8 @@
  * return `undefined` (or an empty value) instead of throwing, and the decision code treats a
  * malformed field like an absent one.
  */
-import type { JsonObject, JsonValue, KubeObject } from '@gitfleet/proto';
+import { metadataOf } from '@gitfleet/proto/domain';
+import type { JsonObject, JsonValue, KubeObject } from '@gitfleet/proto/domain';
 
 /** `v` if it is a JSON object (not an array, not null). */
 export function asObject(v: JsonValue | undefined): JsonObject | undefined {
@@ -35,11 +36,6 @@ export function at(obj: JsonValue | undefined, ...keys: readonly string[]): Json
     cur = o[key];
   }
   return cur;
-}
-
-/** `metadata` of an object (`{}` when absent). */
-export function metadataOf(obj: KubeObject): JsonObject {
-  return asObject(obj['metadata']) ?? {};
 }
 
 function stringMap(v: JsonValue | undefined): Readonly<Record<string, string>> {
@@ -106,30 +102,4 @@ export function findCondition(
   type: string,
 ): Condition | undefined {
   return conditions.find((c) => c.type === type);
-}
-
-/** Group (from apiVersion), kind, namespace and name, "" where absent; never throws. */
-export interface LooseIdentity {
-  readonly group: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-}
-
-/** {@link LooseIdentity} of an object, for sorting and messages (objectRef() throws instead). */
-export function identityOf(obj: KubeObject): LooseIdentity {
-  const apiVersion = asString(obj['apiVersion']) ?? '';
-  const slash = apiVersion.indexOf('/');
-  const meta = metadataOf(obj);
-  return {
-    group: slash === -1 ? '' : apiVersion.slice(0, slash),
-    kind: asString(obj['kind']) ?? '',
-    namespace: asString(meta['namespace']) ?? '',
-    name: asString(meta['name']) ?? '',
-  };
-}
-
-/** `Kind/namespace/name` (or `Kind/name` when cluster-scoped), for messages. */
-export function describeObject(id: LooseIdentity): string {
-  return id.namespace === '' ? `${id.kind}/${id.name}` : `${id.kind}/${id.namespace}/${id.name}`;
 }

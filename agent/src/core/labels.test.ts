@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '@gitfleet/proto';
+import type { KubeObject } from '@gitfleet/proto/domain';
 import { at } from './kube-object.ts';
 import { LABEL_APP, LABEL_MANAGED_BY, ownerLabel, withOwnership } from './labels.ts';
 

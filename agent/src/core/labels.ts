@@ -3,7 +3,7 @@
  * place that spells them. Every object the agent applies carries {@link LABEL_MANAGED_BY} and
  * {@link LABEL_APP}; prune and unmanaged detection trust only these labels, never names.
  */
-import type { JsonObject, KubeObject } from '@gitfleet/proto';
+import type { JsonObject, KubeObject } from '@gitfleet/proto/domain';
 import { asObject } from './kube-object.ts';
 
 /** Server-side apply field manager of the agent (also the `manager` in managedFields). */

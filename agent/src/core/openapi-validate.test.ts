@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonValue, KubeObject } from '@gitfleet/proto';
-import type { OpenApiDocument, OpenApiSchema } from '../kube/port.ts';
+import type { JsonValue, KubeObject } from '@gitfleet/proto/domain';
+import type { OpenApiDocument, OpenApiSchema } from './openapi-schema.ts';
 import appsV1 from './__fixtures__/openapi-apps-v1.json' with { type: 'json' };
 import { webDesired, webLive } from './__fixtures__/drift-objects.ts';
 import {

@@ -9,8 +9,12 @@
  * `x-kubernetes-embedded-resource` stop the descent. apiVersion and kind at the root are not
  * checked (the schema was found by them).
  */
-import type { JsonObject, JsonValue, KubeObject } from '@gitfleet/proto';
-import type { Gvk, OpenApiDocument, OpenApiSchema } from '../kube/port.ts';
+import { formatPointer, parseApiVersion, parsePointer } from '@gitfleet/proto/domain';
+import type { GroupVersion, JsonObject, JsonValue, KubeObject } from '@gitfleet/proto/domain';
+import type { OpenApiDocument, OpenApiSchema } from './openapi-schema.ts';
+
+/** Group, version and kind of the objects a schema describes. */
+type Gvk = GroupVersion & { readonly kind: string };
 
 export interface ValidationProblem {
   /** RFC 6901 pointer to the offending (or missing) field. */
@@ -97,12 +101,7 @@ export function validateObject(
   if (doc === undefined || typeof apiVersion !== 'string' || typeof kind !== 'string') {
     return { decided: false, problems: [] };
   }
-  const slash = apiVersion.indexOf('/');
-  const schema = findSchema(doc, {
-    group: slash === -1 ? '' : apiVersion.slice(0, slash),
-    version: slash === -1 ? apiVersion : apiVersion.slice(slash + 1),
-    kind,
-  });
+  const schema = findSchema(doc, { ...parseApiVersion(apiVersion), kind });
   if (schema === undefined) return { decided: false, problems: [] };
   return { decided: true, problems: validateAgainstSchema(obj, schema, doc) };
 }
@@ -213,8 +212,7 @@ class Validator {
 
   private problem(message: string): void {
     if (this.problems.length >= MAX_PROBLEMS) return;
-    const path = this.path.map((s) => `/${s.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
-    this.problems.push({ path, message });
+    this.problems.push({ path: formatPointer(this.path), message });
   }
 
   compile(schema: OpenApiSchema): Node {
@@ -295,10 +293,12 @@ class Validator {
 
   private resolveRef(ref: string): OpenApiSchema | undefined {
     if (this.cache.refs.has(ref)) return this.cache.refs.get(ref);
-    const prefix = '#/components/schemas/';
-    const name = ref.startsWith(prefix)
-      ? ref.slice(prefix.length).replaceAll('~1', '/').replaceAll('~0', '~')
-      : undefined;
+    // Only `#/components/schemas/<name>` (a JSON pointer in the document) is resolved.
+    const tokens = ref.startsWith('#') ? parsePointer(ref.slice(1)) : undefined;
+    const name =
+      tokens?.length === 3 && tokens[0] === 'components' && tokens[1] === 'schemas'
+        ? tokens[2]
+        : undefined;
     const schemas = this.doc.components?.schemas;
     const target =
       name !== undefined && schemas !== undefined && Object.hasOwn(schemas, name)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, ObjectRef } from '@gitfleet/proto';
+import type { KubeObject, ObjectRef } from '@gitfleet/proto/domain';
 import {
   currentOwner,
   decideDelete,

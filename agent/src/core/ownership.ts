@@ -12,9 +12,9 @@
  * The agent is the only writer of the label on its target, so deciding in one process (the
  * reconciler keeps a claim per object, see {@link currentOwner}) is enough to keep it stable.
  */
-import { ErrorCode } from '@gitfleet/proto';
-import type { ErrorDetail, KubeObject, ObjectRef } from '@gitfleet/proto';
-import { describeObject, labelsOf } from './kube-object.ts';
+import { ErrorCode, describeObject } from '@gitfleet/proto/domain';
+import type { ErrorDetail, KubeObject, ObjectRef } from '@gitfleet/proto/domain';
+import { labelsOf } from './kube-object.ts';
 import { LABEL_APP } from './labels.ts';
 
 /** The application named by the ownership label of `obj` (undefined: none, or no object). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ObjectRef, SyncState } from '@gitfleet/proto';
+import type { ObjectRef, SyncState } from '@gitfleet/proto/domain';
 import type { ChangeSetEntry } from './sync-state.ts';
 import { deriveSyncState, summarizeChangeSet } from './sync-state.ts';
 

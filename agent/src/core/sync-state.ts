@@ -3,8 +3,8 @@
  * considered), and the sync state derived from it. Reports, inventories and metrics are all
  * computed from the change set, never from side channels.
  */
-import { ApplyAction, SyncState } from '@gitfleet/proto';
-import type { ErrorDetail, ObjectRef } from '@gitfleet/proto';
+import { ApplyAction, SyncState } from '@gitfleet/proto/domain';
+import type { ErrorDetail, ObjectRef } from '@gitfleet/proto/domain';
 
 /** What happened to one object in a reconcile pass. */
 export interface ChangeSetEntry {

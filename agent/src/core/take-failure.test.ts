@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, statusHash } from '@gitfleet/proto';
+import { ErrorCode, statusHash } from '@gitfleet/proto/domain';
 import {
   classifyStateWriteFault,
   stateWriteDeadlineMs,

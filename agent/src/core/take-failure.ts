@@ -15,7 +15,7 @@
  * The state write has its own deadline, shorter than the ordinary request timeout, so the report
  * comes within a bounded time: {@link stateWriteDeadlineMs}.
  */
-import { ErrorCode, type StatusReport } from '@gitfleet/proto';
+import { ErrorCode, type StatusReport } from '@gitfleet/proto/domain';
 
 /** Base deadline of one state Secret write (whole request: queueing, connecting, answer). */
 export const STATE_WRITE_DEADLINE_MS = 10_000;

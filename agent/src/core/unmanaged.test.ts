@@ -5,8 +5,8 @@ import type {
   ObjectRef,
   ObjectSelector,
   UnmanagedPolicy,
-} from '@gitfleet/proto';
-import { objectRef } from '@gitfleet/proto';
+} from '@gitfleet/proto/domain';
+import { objectRef } from '@gitfleet/proto/domain';
 import * as live from './__fixtures__/live-namespace.ts';
 import { inventoryKey } from './inventory.ts';
 import { createdBy, findUnmanaged, matchesSelector } from './unmanaged.ts';

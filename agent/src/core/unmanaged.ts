@@ -4,19 +4,19 @@
  * reported or pruned. Everything Kubernetes or a controller creates on its own is excluded, and
  * so is anything carrying gitfleet's app label (that is inventory, handled by prune).
  */
-import { matchesSelector, objectRef } from '@gitfleet/proto';
+import { matchesSelector, metadataOf, objectRef } from '@gitfleet/proto/domain';
 import type {
   JsonValue,
   KubeObject,
   ObjectRef,
   UnmanagedObject,
   UnmanagedPolicy,
-} from '@gitfleet/proto';
+} from '@gitfleet/proto/domain';
 import { inventoryKey } from './inventory.ts';
-import { asArray, asString, at, labelsOf, metadataOf } from './kube-object.ts';
+import { asArray, asString, at, labelsOf } from './kube-object.ts';
 import { LABEL_APP } from './labels.ts';
 
-/** Re-exported: the selector semantics live in the contract (@gitfleet/proto). */
+/** Re-exported: the selector semantics live in the contract (@gitfleet/proto/domain). */
 export { matchesSelector };
 
 /** Kinds whose objects Kubernetes creates and owns itself (`<group>/<kind>`). */

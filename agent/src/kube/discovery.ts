@@ -8,7 +8,7 @@
  * group-version once, so kinds of CRDs established a moment ago resolve without an explicit
  * invalidate; concurrent misses share one refetch.
  */
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { ErrorCode, GitfleetError, formatApiVersion } from '@gitfleet/proto';
 import type { Gvk, ResourceInfo } from './port.ts';
 import { isJsonObject, stringField, transientError } from './kube-errors.ts';
 import type { KubeTransport } from './kube-transport.ts';
@@ -18,11 +18,6 @@ type KindTable = ReadonlyMap<string, ResourceInfo>;
 /** URL prefix of a group-version: `/api/v1` (core) or `/apis/<group>/<version>`. */
 export function groupVersionPath(group: string, version: string): string {
   return group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
-}
-
-/** `apiVersion` of a group-version: `v1` (core) or `<group>/<version>`. */
-export function apiVersionOf(group: string, version: string): string {
-  return group === '' ? version : `${group}/${version}`;
 }
 
 /** Cached kind → resource lookups of one cluster. */
@@ -37,7 +32,7 @@ export class Discovery {
 
   /** @throws GitfleetError NOT_FOUND (not terminal: a CRD may still be created) when not served. */
   async resolve(gvk: Gvk): Promise<ResourceInfo> {
-    const key = apiVersionOf(gvk.group, gvk.version);
+    const key = formatApiVersion(gvk);
     const cached = this.tables.get(key);
     let table = cached === undefined ? this.load(key, gvk) : cached;
     let info = (await table)?.get(gvk.kind);

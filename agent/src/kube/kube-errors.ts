@@ -7,12 +7,17 @@
  * kube-apiserver v1.36.3), so that answer is treated as invalid input, not as a server fault.
  * Everything else (429, 5xx, timeouts, RBAC) is transient.
  */
-import { ErrorCode, GitfleetError, type JsonObject } from '@gitfleet/proto';
+import {
+  ErrorCode,
+  GitfleetError,
+  describeObject as describeIdentity,
+  type JsonObject,
+} from '@gitfleet/proto';
 import type { KubeHttpResponse } from './kube-transport.ts';
 
 /** `Kind/namespace/name` (cluster-scoped: `Kind/name`): how messages name an object. */
 export function describeObject(kind: string, namespace: string, name: string): string {
-  return namespace === '' ? `${kind}/${name}` : `${kind}/${namespace}/${name}`;
+  return describeIdentity({ kind, namespace, name });
 }
 
 interface StatusCause {

@@ -1,6 +1,6 @@
 /** URL paths of resources and the paginated LIST shared by `list()` and the watch's (re-)list. */
-import type { KubeObject } from '@gitfleet/proto';
-import { apiVersionOf, groupVersionPath } from './discovery.ts';
+import { formatApiVersion, type KubeObject } from '@gitfleet/proto';
+import { groupVersionPath } from './discovery.ts';
 import { isJsonObject, stringField, transientError } from './kube-errors.ts';
 import type { KubeTransport } from './kube-transport.ts';
 import type { ResourceInfo } from './port.ts';
@@ -22,7 +22,7 @@ export function resourcePath(info: ResourceInfo, namespace: string, name?: strin
 /** Objects of a LIST answer lack apiVersion/kind for built-in kinds; KubeObjects always carry them. */
 export function withTypeMeta(info: ResourceInfo, obj: KubeObject): KubeObject {
   if (typeof obj['apiVersion'] === 'string' && typeof obj['kind'] === 'string') return obj;
-  return { apiVersion: apiVersionOf(info.group, info.version), kind: info.kind, ...obj };
+  return { apiVersion: formatApiVersion(info), kind: info.kind, ...obj };
 }
 
 export interface ListResult {

@@ -4,6 +4,9 @@
  * All objects are plain JSON (KubeObject from @gitfleet/proto).
  */
 import type { KubeObject, ObjectRef } from '@gitfleet/proto';
+import type { OpenApiDocument } from '../core/openapi-schema.ts';
+
+export type { OpenApiDocument, OpenApiSchema } from '../core/openapi-schema.ts';
 
 /** What discovery knows about a kind. */
 export interface ResourceInfo {
@@ -75,33 +78,4 @@ export interface KubeClient {
   /** OpenAPI v3 schema document of one group-version (cached), for local validation; undefined if the server has none. */
   openApiSchema(group: string, version: string): Promise<OpenApiDocument | undefined>;
   close(): Promise<void>;
-}
-
-/** The subset of an OpenAPI v3 document the validator reads. */
-export interface OpenApiDocument {
-  readonly components?: { readonly schemas?: Readonly<Record<string, OpenApiSchema>> };
-}
-
-export interface OpenApiSchema {
-  readonly type?: string;
-  readonly format?: string;
-  readonly properties?: Readonly<Record<string, OpenApiSchema>>;
-  readonly additionalProperties?: OpenApiSchema | boolean;
-  readonly items?: OpenApiSchema;
-  readonly required?: readonly string[];
-  readonly enum?: readonly unknown[];
-  readonly allOf?: readonly OpenApiSchema[];
-  readonly oneOf?: readonly OpenApiSchema[];
-  readonly anyOf?: readonly OpenApiSchema[];
-  readonly $ref?: string;
-  readonly nullable?: boolean;
-  readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
-  readonly 'x-kubernetes-int-or-string'?: boolean;
-  readonly 'x-kubernetes-embedded-resource'?: boolean;
-  readonly 'x-kubernetes-group-version-kind'?: readonly {
-    group: string;
-    version: string;
-    kind: string;
-  }[];
-  readonly default?: unknown;
 }

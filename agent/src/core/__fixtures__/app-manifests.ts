@@ -2,7 +2,7 @@
  * The rendered objects of a typical app (what an assignment carries: no status, no server
  * fields), for apply-order and inventory tests.
  */
-import type { KubeObject } from '@gitfleet/proto';
+import type { KubeObject } from '@gitfleet/proto/domain';
 import { asObject } from '../kube-object.ts';
 
 function manifest(

@@ -1,5 +1,5 @@
 /** Jobs and CronJobs as batch/v1 reports them (k8s 1.31+: SuccessCriteriaMet/FailureTarget). */
-import type { KubeObject } from '@gitfleet/proto';
+import type { KubeObject } from '@gitfleet/proto/domain';
 
 const jobSpec = {
   backoffLimit: 3,

@@ -1,5 +1,5 @@
 /** CRDs, APIServices, Namespaces, PVCs and HPAs with the status their controllers write. */
-import type { KubeObject } from '@gitfleet/proto';
+import type { KubeObject } from '@gitfleet/proto/domain';
 
 const crdSpec = {
   group: 'acme.dev',

@@ -2,7 +2,7 @@
  * Custom resources and kinds without built-in health: Flux objects (kstatus conventions),
  * cert-manager Certificates, a Knative Service (kind "Service" in another group), ConfigMaps.
  */
-import type { KubeObject } from '@gitfleet/proto';
+import type { KubeObject } from '@gitfleet/proto/domain';
 
 export const kustomizationReady: KubeObject = {
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

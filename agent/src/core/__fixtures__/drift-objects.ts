@@ -4,7 +4,7 @@
  * fields, canonical quantities, status, and managedFields as a v1.30+ API server writes them
  * (FieldsV1; `k:` keys for list-map elements, `v:` for set members, atomic structs as `{}`).
  */
-import type { JsonValue, KubeObject } from '@gitfleet/proto';
+import type { JsonValue, KubeObject } from '@gitfleet/proto/domain';
 
 export const AGENT = 'gitfleet-agent';
 

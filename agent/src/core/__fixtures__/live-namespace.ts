@@ -3,7 +3,7 @@
  * gitfleet: its own objects, what Kubernetes and controllers created next to them, and a few
  * things people created by hand. managedFields are trimmed to manager/operation/time.
  */
-import type { KubeObject } from '@gitfleet/proto';
+import type { KubeObject } from '@gitfleet/proto/domain';
 
 type Op = readonly [
   manager: string,

@@ -1,5 +1,5 @@
 /** Services and Ingresses with and without an assigned address. */
-import type { KubeObject } from '@gitfleet/proto';
+import type { KubeObject } from '@gitfleet/proto/domain';
 
 const clusterIpSpec = {
   type: 'ClusterIP',

@@ -1,5 +1,5 @@
 /** Pods in the states that matter for health, shaped as `kubectl get pod -o json` shows them. */
-import type { JsonObject, KubeObject } from '@gitfleet/proto';
+import type { JsonObject, KubeObject } from '@gitfleet/proto/domain';
 
 const meta = (name: string) => ({
   name,

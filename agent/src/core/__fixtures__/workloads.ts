@@ -2,7 +2,7 @@
  * Deployments, StatefulSets, DaemonSets and ReplicaSets as the API server returns them (status
  * fields and condition texts copied from real clusters; managedFields and most spec left out).
  */
-import type { KubeObject } from '@gitfleet/proto';
+import type { KubeObject } from '@gitfleet/proto/domain';
 
 const template = {
   metadata: { labels: { app: 'web' } },

@@ -1,5 +1,5 @@
 /** Health of batch/v1 Job and CronJob. */
-import type { Health, KubeObject } from '@gitfleet/proto';
+import type { Health, KubeObject } from '@gitfleet/proto/domain';
 import { asNumber, at, conditionsOf, findCondition } from '../kube-object.ts';
 import { describeCondition, health } from './result.ts';
 

@@ -2,7 +2,7 @@
  * Health of cluster-level and storage kinds: CustomResourceDefinition, APIService, Namespace,
  * PersistentVolumeClaim and HorizontalPodAutoscaler.
  */
-import type { Health, JsonValue, KubeObject } from '@gitfleet/proto';
+import type { Health, JsonValue, KubeObject } from '@gitfleet/proto/domain';
 import type { Condition } from '../kube-object.ts';
 import {
   annotationsOf,

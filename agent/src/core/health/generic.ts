@@ -4,7 +4,7 @@
  * follow: `status.observedGeneration`, kstatus `Reconciling`/`Stalled` (sigs.k8s.io/cli-utils
  * kstatus, Flux), and a `Ready` or `Available` condition.
  */
-import type { Health, KubeObject } from '@gitfleet/proto';
+import type { Health, KubeObject } from '@gitfleet/proto/domain';
 import type { Condition } from '../kube-object.ts';
 import { asNumber, asObject, conditionsOf, findCondition, generationOf } from '../kube-object.ts';
 import { describeCondition, health } from './result.ts';

@@ -1,5 +1,5 @@
 /** Health of Service and Ingress: both wait for an address only where one is expected. */
-import type { Health, KubeObject } from '@gitfleet/proto';
+import type { Health, KubeObject } from '@gitfleet/proto/domain';
 import { asArray, asString, at } from '../kube-object.ts';
 import { health } from './result.ts';
 

@@ -5,7 +5,7 @@
  * recover without a change. Pods with restartPolicy OnFailure/Never are finite (Job pods, hooks),
  * so a waiting error is not final for them and they stay Progressing until they finish.
  */
-import type { Health, JsonValue, KubeObject } from '@gitfleet/proto';
+import type { Health, JsonValue, KubeObject } from '@gitfleet/proto/domain';
 import {
   asArray,
   asNumber,

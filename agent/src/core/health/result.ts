@@ -1,5 +1,5 @@
 /** Small constructors shared by the per-kind health rules. */
-import type { Health, HealthStatus } from '@gitfleet/proto';
+import type { Health, HealthStatus } from '@gitfleet/proto/domain';
 import type { Condition } from '../kube-object.ts';
 
 /** A Health value (message "" when there is nothing to say). */

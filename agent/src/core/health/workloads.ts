@@ -4,7 +4,8 @@
  * a workload is Progressing until its controller has observed the latest generation and every
  * replica runs the new template and is available.
  */
-import type { Health, KubeObject } from '@gitfleet/proto';
+import { metadataOf } from '@gitfleet/proto/domain';
+import type { Health, KubeObject } from '@gitfleet/proto/domain';
 import {
   asNumber,
   asObject,
@@ -13,7 +14,6 @@ import {
   conditionsOf,
   findCondition,
   generationOf,
-  metadataOf,
 } from '../kube-object.ts';
 import { health } from './result.ts';
 
