@@ -4,7 +4,7 @@
  * gitfleet.dev/app label. The cache doubles as the "live" side of every drift comparison, so a
  * no-op resync needs no GET per object.
  */
-import type { KubeObject, Logger } from '@gitfleet/proto';
+import { objectRef, parseApiVersion, type KubeObject, type Logger } from '@gitfleet/proto/domain';
 import { LABEL_APP, LABEL_MANAGED_BY, MANAGED_BY_GITFLEET } from '../core/labels.ts';
 import type { Gvk, KubeClient, WatchEventType, WatchHandle } from '../kube/port.ts';
 
@@ -17,6 +17,16 @@ export type ManagedEventHandler = (
 
 export function gvkKey(g: Gvk): string {
   return `${g.group}/${g.version}/${g.kind}`;
+}
+
+/** The group, version and kind of an object ("" where absent). */
+export function gvkOf(obj: KubeObject): Gvk {
+  const apiVersion = obj['apiVersion'];
+  const kind = obj['kind'];
+  return {
+    ...parseApiVersion(typeof apiVersion === 'string' ? apiVersion : ''),
+    kind: typeof kind === 'string' ? kind : '',
+  };
 }
 
 export class WatchRegistry {
@@ -88,6 +98,12 @@ export class WatchRegistry {
   /** The cached live object, or undefined (not watched, or absent). */
   get(gvk: Gvk, namespace: string, name: string): KubeObject | undefined {
     return this.handles.get(gvkKey(gvk))?.handle.get(namespace, name);
+  }
+
+  /** The cached live version of `obj`, or undefined (not watched, or absent). */
+  cachedOf(obj: KubeObject): KubeObject | undefined {
+    const ref = objectRef(obj);
+    return this.get(gvkOf(obj), ref.namespace, ref.name);
   }
 
   isWatched(gvk: Gvk): boolean {
