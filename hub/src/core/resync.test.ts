@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '@gitfleet/proto';
-import type { DeletionMode, HeldApp } from '@gitfleet/proto';
+import { ErrorCode } from '@gitfleet/proto/domain';
+import type { DeletionMode, HeldApp } from '@gitfleet/proto/domain';
 import { planResync } from './resync.ts';
 import type { DesiredApp, ResyncDecision } from './resync.ts';
 

@@ -20,8 +20,8 @@
  * Report requests: up-to-date apps whose held status hash differs from the hub's copy, or for
  * which the hub has none. Assigned apps report after applying anyway.
  */
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
-import type { AppVersion, DeletionMode, HeldApp, ResyncPlan } from '@gitfleet/proto';
+import { ErrorCode, GitfleetError } from '@gitfleet/proto/domain';
+import type { AppVersion, DeletionMode, HeldApp, ResyncPlan } from '@gitfleet/proto/domain';
 
 /** What the hub wants on the target for one app. */
 export interface DesiredApp {

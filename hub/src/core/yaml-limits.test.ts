@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isGitfleetError } from '@gitfleet/proto';
+import { ErrorCode, isGitfleetError } from '@gitfleet/proto/domain';
 import { isAlias, isMap, isScalar } from 'yaml';
 import {
   DEFAULT_YAML_LIMITS,

@@ -20,7 +20,7 @@
  * keys, with a set per mapping: the `yaml` package's own check compares each key with every
  * earlier one, which takes minutes on a mapping of 100,000 keys.
  */
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { ErrorCode, GitfleetError } from '@gitfleet/proto/domain';
 import {
   Composer,
   LineCounter,

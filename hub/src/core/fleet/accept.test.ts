@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGitfleetError } from '@gitfleet/proto';
+import { isGitfleetError } from '@gitfleet/proto/domain';
 import { fleetWith } from './__fixtures__/fleet-repo.ts';
 import { acceptFleet, fleetInvalidError, formatProblem } from './accept.ts';
 import { parseFleet } from './parse-fleet.ts';

@@ -2,7 +2,7 @@
  * Last-good-wins: which fleet definition is in force after a new commit was parsed. An invalid
  * change never replaces a valid fleet; its problems go to status instead.
  */
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { ErrorCode, GitfleetError } from '@gitfleet/proto/domain';
 import type { FleetProblem, FleetSpec, ParsedFleet } from './types.ts';
 
 export interface FleetDecision {

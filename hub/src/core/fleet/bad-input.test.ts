@@ -3,7 +3,7 @@
  * and (for a limit) the limit, and the fleet in force stays in force.
  */
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '@gitfleet/proto';
+import { ErrorCode } from '@gitfleet/proto/domain';
 import { isCollection, parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
 import { DEFAULT_YAML_LIMITS } from '../yaml-limits.ts';

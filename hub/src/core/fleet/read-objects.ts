@@ -7,7 +7,7 @@ import { DNS_LABEL_RULE, dnsLabelProblem, readOverlays } from './read-overlays.t
 import type { FleetRef, LabelUse } from './read-overlays.ts';
 import { readPolicies } from './read-policies.ts';
 import { readRollout, readSyncWindows } from './read-rollout.ts';
-import type { ReadRollout } from './read-rollout.ts';
+import type { Located, ReadRollout } from './read-rollout.ts';
 import { labelKeyProblem, readLabelSelector, readLabels } from './read-selectors.ts';
 import {
   readBoolean,
@@ -30,12 +30,6 @@ import type {
   TargetSpec,
 } from './types.ts';
 import type { Pos, YMap } from './yaml-nodes.ts';
-
-/** Where something was written: for problems found by the fleet-wide checks. */
-export interface Located {
-  readonly pos: Pos;
-  readonly field: string;
-}
 
 interface Header {
   readonly kind: FleetKind;

@@ -2,8 +2,8 @@
  * `spec.overlays` of an Application: per environment, target or label selector, a namespace and
  * patches (RFC 6902 JSON patches or strategic-merge patches), with overlay variables checked.
  */
-import { isDnsLabel } from '@gitfleet/proto';
-import type { JsonObject } from '@gitfleet/proto';
+import { isDnsLabel } from '@gitfleet/proto/domain';
+import type { JsonObject } from '@gitfleet/proto/domain';
 import { isClean, readLabelSelector, readObjectSelector } from './read-selectors.ts';
 import {
   entrySlot,

@@ -8,7 +8,13 @@
  *
  * Self-heal is `drift: correct` (the default): the agent puts drifted objects back.
  */
-import { ConflictMode, DeletionMode, DriftMode, SyncMode, UnmanagedMode } from '@gitfleet/proto';
+import {
+  ConflictMode,
+  DeletionMode,
+  DriftMode,
+  SyncMode,
+  UnmanagedMode,
+} from '@gitfleet/proto/domain';
 import type {
   AssignmentPolicies,
   DriftOverride,
@@ -17,7 +23,7 @@ import type {
   ObjectSelector,
   PrunePolicy,
   UnmanagedPolicy,
-} from '@gitfleet/proto';
+} from '@gitfleet/proto/domain';
 import { readObjectSelector } from './read-selectors.ts';
 import { readBoolean, readCheckedString, readFields, readList, readOneOf, report } from './read.ts';
 import type { Ctx, Slot } from './read.ts';

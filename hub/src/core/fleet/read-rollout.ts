@@ -15,11 +15,10 @@
  *   syncWindows:
  *     - { kind: deny, schedule: "0 22 * * *", duration: 8h, timeZone: Europe/Paris }
  */
-import { parseCron } from '../rollout/cron.ts';
-import { parseDuration } from '../rollout/duration.ts';
-import { timeZoneProblem } from '../rollout/zone.ts';
+import { parseCron } from '../time/cron.ts';
+import { parseDuration } from '../time/duration.ts';
+import { timeZoneProblem } from '../time/zone.ts';
 import { dnsLabelProblem } from './read-overlays.ts';
-import type { Located } from './read-objects.ts';
 import { isClean, readLabelSelector } from './read-selectors.ts';
 import { readCheckedString, readFields, readList, readOneOf, readString, report } from './read.ts';
 import type { Ctx, Slot } from './read.ts';
@@ -32,6 +31,13 @@ import {
   WaveGate,
 } from './types.ts';
 import type { MaxUnavailable, RolloutStrategy, RolloutWave, SyncWindow } from './types.ts';
+import type { Pos } from './yaml-nodes.ts';
+
+/** Where something was written: for problems found by the fleet-wide checks. */
+export interface Located {
+  readonly pos: Pos;
+  readonly field: string;
+}
 
 /** What the fleet-wide checks need to know about where each wave is written. */
 export interface ReadRollout {

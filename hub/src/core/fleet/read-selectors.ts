@@ -2,7 +2,7 @@
  * Readers of the two selector shapes of the fleet: label selectors (over targets) and object
  * selectors (over rendered Kubernetes objects, as in the agent contract).
  */
-import type { ObjectSelector } from '@gitfleet/proto';
+import type { ObjectSelector } from '@gitfleet/proto/domain';
 import { isLabelKey, isLabelValue } from './label-selector.ts';
 import {
   readCheckedString,

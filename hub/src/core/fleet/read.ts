@@ -3,8 +3,8 @@
  * a FleetProblem (file, line, column, dotted field) and returns undefined instead of throwing, so
  * one pass collects every problem of a document.
  */
-import { ErrorCode } from '@gitfleet/proto';
-import type { JsonValue } from '@gitfleet/proto';
+import { ErrorCode } from '@gitfleet/proto/domain';
+import type { JsonValue } from '@gitfleet/proto/domain';
 import type { FleetProblem, ProblemSeverity } from './types.ts';
 import type { Pos, YEntry, YNode } from './yaml-nodes.ts';
 

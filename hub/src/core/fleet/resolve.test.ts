@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGitfleetError } from '@gitfleet/proto';
+import { isGitfleetError } from '@gitfleet/proto/domain';
 import { ENV_PROD, fleetWith } from './__fixtures__/fleet-repo.ts';
 import { parseFleet } from './parse-fleet.ts';
 import {

@@ -4,7 +4,7 @@
  * apply. Pure and synchronous; unknown names throw GitfleetError NOT_FOUND (a caller bug or a
  * stale name, never a fleet problem: those are parseFleet's job).
  */
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { ErrorCode, GitfleetError } from '@gitfleet/proto/domain';
 import { matchesLabelSelector } from './label-selector.ts';
 import type { ApplicationSpec, EnvironmentSpec, FleetSpec, Overlay, TargetSpec } from './types.ts';
 

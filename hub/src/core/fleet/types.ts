@@ -9,7 +9,7 @@ import type {
   JsonObject,
   JsonValue,
   ObjectSelector,
-} from '@gitfleet/proto';
+} from '@gitfleet/proto/domain';
 
 /** `apiVersion` of every fleet object. Documents with any other apiVersion are not fleet objects. */
 export const FLEET_API_VERSION = 'gitfleet.dev/v1alpha1';
@@ -229,7 +229,7 @@ export type SyncWindowKind = (typeof SyncWindowKind)[keyof typeof SyncWindowKind
  */
 export interface SyncWindow {
   readonly kind: SyncWindowKind;
-  /** 5-field cron, evaluated in `timeZone` (see rollout/cron.ts). */
+  /** 5-field cron, evaluated in `timeZone` (see core/time/cron.ts). */
   readonly schedule: string;
   readonly durationMs: number;
   /** IANA time zone, as written. Default `UTC`. */

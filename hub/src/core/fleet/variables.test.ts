@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonValue } from '@gitfleet/proto';
+import type { JsonValue } from '@gitfleet/proto/domain';
 import { overlayVariables, substituteVariables, variablesIn } from './variables.ts';
 import type { VariableUse } from './variables.ts';
 

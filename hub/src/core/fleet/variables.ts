@@ -10,7 +10,7 @@
  * Only string values are substituted (never mapping keys), and only inside overlays: the
  * application's own manifests are used as they are.
  */
-import type { JsonValue } from '@gitfleet/proto';
+import type { JsonValue } from '@gitfleet/proto/domain';
 import { isLabelKey } from './label-selector.ts';
 import type { EnvironmentSpec, TargetSpec } from './types.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppVersion } from '@gitfleet/proto';
+import type { AppVersion } from '@gitfleet/proto/domain';
 import type { DesiredApp, PlannedRemoval } from '../resync.ts';
 import {
   RefusalReason,

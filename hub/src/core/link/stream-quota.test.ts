@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STREAM_QUOTA, type StreamQuota } from '@gitfleet/proto';
+import { DEFAULT_STREAM_QUOTA, type StreamQuota } from '@gitfleet/proto/domain';
 import {
   newBucket,
   quotaExceededMessage,

@@ -3,7 +3,7 @@
  * bucket whose capacity grows with the number of apps the stream carries. Pure: the caller keeps
  * the bucket and passes the clock.
  */
-import type { StreamQuota } from '@gitfleet/proto';
+import type { StreamQuota } from '@gitfleet/proto/domain';
 
 export interface TokenBucket {
   /** Tokens left (fractional while refilling). */

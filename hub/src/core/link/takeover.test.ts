@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TAKEOVER_POLICY, type TakeoverPolicy } from '@gitfleet/proto';
+import { DEFAULT_TAKEOVER_POLICY, type TakeoverPolicy } from '@gitfleet/proto/domain';
 import {
   NO_TAKEOVERS,
   decideTakeover,

@@ -17,7 +17,7 @@
  *
  * Pure: the hub keeps one state per target and passes the clock.
  */
-import type { TakeoverPolicy } from '@gitfleet/proto';
+import type { TakeoverPolicy } from '@gitfleet/proto/domain';
 
 export interface TakeoverState {
   /** Times of the counted takeovers in the current window, oldest first. */

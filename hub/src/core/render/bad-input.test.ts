@@ -3,7 +3,7 @@
  * the line and (for a limit) the limit, in bounded time and without a stack overflow.
  */
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '@gitfleet/proto';
+import { ErrorCode } from '@gitfleet/proto/domain';
 import * as repo from './__fixtures__/repo.ts';
 import { DEFAULT_MANIFEST_LIMITS, loadManifests } from './manifests.ts';
 import type { RenderProblem } from './problems.ts';

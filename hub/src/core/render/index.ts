@@ -18,25 +18,11 @@ export type {
   OverlayResult,
   RenderContext,
 } from './overlays.ts';
-export {
-  MAX_PATCHED_DEPTH,
-  MAX_PATCH_COPIED_VALUES,
-  applyJsonPatch,
-  parsePointer,
-} from './json-patch.ts';
+export { MAX_PATCHED_DEPTH, MAX_PATCH_COPIED_VALUES, applyJsonPatch } from './json-patch.ts';
 export { LIST_MERGE_KEYS, applyMergePatch } from './merge-patch.ts';
 export { substituteString, substituteValues } from './substitute.ts';
 export type { SubstitutionContext, SubstitutionIssue } from './substitute.ts';
 export { renderError } from './problems.ts';
 export type { RenderProblem } from './problems.ts';
-export {
-  CLUSTER_SCOPED_KINDS,
-  FLEET_GROUP,
-  compareIdentity,
-  describeObject,
-  identityKey,
-  identityOf,
-  matchesSelector,
-  validateObject,
-} from './objects.ts';
-export type { Identity, ObjectIssue } from './objects.ts';
+export { CLUSTER_SCOPED_KINDS, FLEET_GROUP, validateObject } from './objects.ts';
+export type { ObjectIssue } from './objects.ts';

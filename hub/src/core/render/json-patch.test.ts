@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonValue } from '@gitfleet/proto';
-import {
-  MAX_PATCHED_DEPTH,
-  MAX_PATCH_COPIED_VALUES,
-  applyJsonPatch,
-  parsePointer,
-} from './json-patch.ts';
+import { parsePointer } from '@gitfleet/proto/domain';
+import type { JsonValue } from '@gitfleet/proto/domain';
+import { MAX_PATCHED_DEPTH, MAX_PATCH_COPIED_VALUES, applyJsonPatch } from './json-patch.ts';
 import type { JsonPatchOp } from './json-patch.ts';
 import { cloneJson } from './json.ts';
 
@@ -324,7 +320,7 @@ describe('applyJsonPatch: growth limits', () => {
   });
 });
 
-describe('parsePointer', () => {
+describe('parsePointer (the pointers a patch accepts)', () => {
   it.each<[string, string[] | undefined]>([
     ['', []],
     ['/', ['']],

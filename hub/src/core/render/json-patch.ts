@@ -10,9 +10,15 @@
  * operation may put a value deeper than {@link MAX_PATCHED_DEPTH} levels. Crossing one fails the
  * patch (LIMIT_EXCEEDED).
  */
-import { ErrorCode, GitfleetError, canonicalJson } from '@gitfleet/proto';
-import type { JsonValue } from '@gitfleet/proto';
-import { cloneJson, getOwn, isRecord, jsonEqual, setOwn } from './json.ts';
+import {
+  ErrorCode,
+  GitfleetError,
+  canonicalJson,
+  jsonEqual,
+  parsePointer,
+} from '@gitfleet/proto/domain';
+import type { JsonValue } from '@gitfleet/proto/domain';
+import { cloneJson, getOwn, isRecord, setOwn } from './json.ts';
 import type { Json } from './json.ts';
 
 /** One RFC 6902 operation. */
@@ -107,15 +113,6 @@ function checkGrowth(
       'MAX_PATCH_COPIED_VALUES',
     );
   }
-}
-
-/** Parses an RFC 6901 pointer into reference tokens; undefined when malformed. */
-export function parsePointer(pointer: string): string[] | undefined {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) return undefined;
-  const tokens = pointer.slice(1).split('/');
-  if (tokens.some((t) => /~(?![01])/.test(t))) return undefined;
-  return tokens.map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 function pointerOf(index: number, pointer: unknown, field: string): string[] {

@@ -4,8 +4,9 @@
  *
  * Every key access goes through `getOwn`/`setOwn`: a manifest may legally contain a key named
  * `__proto__`, which must stay an ordinary own property and never reach an object's prototype.
+ * JSON equality and JSON pointers come from the shared vocabulary (`@gitfleet/proto/domain`).
  */
-import type { JsonObject, JsonValue } from '@gitfleet/proto';
+import type { JsonObject, JsonValue } from '@gitfleet/proto/domain';
 
 /** A mutable JSON value (the working copy of a rendered object). */
 export type Json = null | boolean | number | string | Json[] | JsonRecord;
@@ -58,31 +59,4 @@ export function cloneJson(value: JsonValue): Json {
 /** A deep, mutable copy of a JSON object. */
 export function cloneRecord(value: JsonObject): JsonRecord {
   return cloneJson(value) as JsonRecord;
-}
-
-/** JSON equality: same structure and values, object key order ignored. */
-export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b)) return false;
-    const left = a as readonly JsonValue[];
-    const right = b as readonly JsonValue[];
-    return left.length === right.length && left.every((item, i) => jsonEqual(item, right[i]));
-  }
-  if (isRecord(a) && isRecord(b)) {
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length) return false;
-    return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
-  }
-  return false;
-}
-
-/** Escapes one RFC 6901 reference token (`~` → `~0`, `/` → `~1`). */
-export function escapeToken(token: string): string {
-  return token.replaceAll('~', '~0').replaceAll('/', '~1');
-}
-
-/** The RFC 6901 pointer of a path of keys and indexes. */
-export function toPointer(path: readonly (string | number)[]): string {
-  return path.map((token) => `/${escapeToken(String(token))}`).join('');
 }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isGitfleetError } from '@gitfleet/proto';
-import type { KubeObject } from '@gitfleet/proto';
+import { ErrorCode, describeObject, identityOf, isGitfleetError } from '@gitfleet/proto/domain';
+import type { KubeObject } from '@gitfleet/proto/domain';
 import * as repo from './__fixtures__/repo.ts';
 import { loadManifests, resolveLimits } from './manifests.ts';
 import type { ManifestLimits } from './manifests.ts';
-import { describeObject, identityOf } from './objects.ts';
 
 const names = (objects: readonly KubeObject[]): string[] =>
   objects.map((o) => describeObject(identityOf(o)));

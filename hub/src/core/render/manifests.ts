@@ -24,8 +24,16 @@
  * problem, no objects are returned.
  */
 import { Buffer } from 'node:buffer';
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
-import type { JsonValue, KubeObject } from '@gitfleet/proto';
+import {
+  ErrorCode,
+  GitfleetError,
+  describeObject,
+  formatPointer,
+  groupOf,
+  identityKey,
+  identityOf,
+} from '@gitfleet/proto/domain';
+import type { JsonValue, KubeObject } from '@gitfleet/proto/domain';
 import { isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Document } from 'yaml';
 import {
@@ -36,16 +44,9 @@ import {
   resolveYamlLimits,
 } from '../yaml-limits.ts';
 import type { YamlLimits } from '../yaml-limits.ts';
-import { getOwn, isRecord, setOwn, toPointer } from './json.ts';
+import { getOwn, isRecord, setOwn } from './json.ts';
 import type { Json, JsonRecord } from './json.ts';
-import {
-  FLEET_GROUP,
-  describeObject,
-  groupOf,
-  identityKey,
-  identityOf,
-  validateObject,
-} from './objects.ts';
+import { FLEET_GROUP, validateObject } from './objects.ts';
 import { problem } from './problems.ts';
 import type { RenderProblem } from './problems.ts';
 
@@ -490,7 +491,7 @@ function admitObject(
 // YAML → JSON
 
 function notJson(path: readonly PathStep[], what: string): GitfleetError {
-  const pointer = toPointer(path);
+  const pointer = formatPointer(path);
   return new GitfleetError(
     ErrorCode.ManifestInvalid,
     `value at "${pointer === '' ? '/' : pointer}" is ${what}; ${

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '@gitfleet/proto';
+import type { JsonObject } from '@gitfleet/proto/domain';
 import { cloneRecord } from './json.ts';
 import { applyMergePatch } from './merge-patch.ts';
 

@@ -30,9 +30,9 @@
  * - `$retainKeys`, `$setElementOrder/…`, `$deleteFromPrimitiveList/…` and any other `$`
  *   directive are rejected with a problem, never ignored.
  */
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
-import type { JsonObject, JsonValue } from '@gitfleet/proto';
-import { cloneJson, getOwn, isRecord, jsonEqual, setOwn, toPointer } from './json.ts';
+import { ErrorCode, GitfleetError, formatPointer, jsonEqual } from '@gitfleet/proto/domain';
+import type { JsonObject, JsonValue } from '@gitfleet/proto/domain';
+import { cloneJson, getOwn, isRecord, setOwn } from './json.ts';
 import type { Json, JsonRecord } from './json.ts';
 
 /** Merge keys of the lists that strategic merge patches element-wise, by field name. */
@@ -58,7 +58,7 @@ const DELETE = Symbol('delete');
 type Path = (string | number)[];
 
 function failure(path: Path, message: string): GitfleetError {
-  const pointer = toPointer(path);
+  const pointer = formatPointer(path);
   return new GitfleetError(
     ErrorCode.ManifestInvalid,
     `at ${pointer === '' ? '/' : pointer}: ${message}`,

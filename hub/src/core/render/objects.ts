@@ -1,69 +1,19 @@
 /**
- * Identity, validation and scope of rendered Kubernetes objects. Never throws: the readers treat
- * a malformed field like an absent one, and validation returns its findings as values.
+ * Scope and validation of rendered Kubernetes objects. Never throws: the readers treat a
+ * malformed field like an absent one, and validation returns its findings as values. An object's
+ * identity, key, order and name in messages come from the shared vocabulary
+ * (`@gitfleet/proto/domain`).
  */
-import { matchesSelector } from '@gitfleet/proto';
-import type { JsonObject, JsonValue, KubeObject } from '@gitfleet/proto';
+import { identityOf } from '@gitfleet/proto/domain';
+import type { JsonObject, JsonValue, KubeObject, ObjectIdentity } from '@gitfleet/proto/domain';
 import { getOwn, isRecord } from './json.ts';
 
 /** API group of gitfleet's own objects (fleet, targets, environments): never manifests. */
 export const FLEET_GROUP = 'gitfleet.dev';
 
-/** Group (from apiVersion), kind, namespace and name; "" where absent or not a string. */
-export interface Identity {
-  readonly group: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-}
-
 function str(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value : '';
 }
-
-/** `metadata` of an object, `{}` when absent or not an object. */
-export function metadataOf(obj: JsonObject): JsonObject {
-  const meta = getOwn(obj, 'metadata');
-  return isRecord(meta) ? meta : {};
-}
-
-/** The API group of an apiVersion ("" for the core group `v1`). */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash === -1 ? '' : apiVersion.slice(0, slash);
-}
-
-/** {@link Identity} of an object (for keys, sorting, selectors and messages). */
-export function identityOf(obj: JsonObject): Identity {
-  const meta = metadataOf(obj);
-  return {
-    group: groupOf(str(getOwn(obj, 'apiVersion'))),
-    kind: str(getOwn(obj, 'kind')),
-    namespace: str(getOwn(meta, 'namespace')),
-    name: str(getOwn(meta, 'name')),
-  };
-}
-
-/** Unique key of an object in one render: group, kind, namespace and name (never the version). */
-export function identityKey(id: Identity): string {
-  return `${id.group}/${id.kind}/${id.namespace}/${id.name}`;
-}
-
-/** `Kind/namespace/name` (or `Kind/name` when cluster-scoped), for messages. */
-export function describeObject(id: Identity): string {
-  return id.namespace === '' ? `${id.kind}/${id.name}` : `${id.kind}/${id.namespace}/${id.name}`;
-}
-
-/** Canonical object order: by group, kind, namespace, name (UTF-16 code units, not locale). */
-export function compareIdentity(a: Identity, b: Identity): number {
-  for (const field of ['group', 'kind', 'namespace', 'name'] as const) {
-    if (a[field] !== b[field]) return a[field] < b[field] ? -1 : 1;
-  }
-  return 0;
-}
-
-/** Re-exported: the selector semantics live in the contract (@gitfleet/proto). */
-export { matchesSelector };
 
 // ---------------------------------------------------------------------------------------------
 // Scope
@@ -133,7 +83,7 @@ export function clusterScopedCustomKinds(objects: readonly JsonObject[]): Readon
  * cluster-scoped kinds and the custom kinds in `clusterCustomKinds`. A custom resource whose
  * CRD is not in the same render is assumed namespaced (as kustomize does).
  */
-export function isNamespaced(id: Identity, clusterCustomKinds: ReadonlySet<string>): boolean {
+export function isNamespaced(id: ObjectIdentity, clusterCustomKinds: ReadonlySet<string>): boolean {
   const key = `${id.group}/${id.kind}`;
   return !CLUSTER_SCOPED_KINDS.has(key) && !clusterCustomKinds.has(key);
 }
@@ -173,7 +123,7 @@ export interface ObjectIssue {
 }
 
 /** Checks a name the way the API server would for this kind; undefined when it is valid. */
-function nameIssue(id: Identity, name: string): string | undefined {
+function nameIssue(id: ObjectIdentity, name: string): string | undefined {
   const key = `${id.group}/${id.kind}`;
   if (RBAC_KINDS.has(key)) {
     return name === '.' || name === '..' || /[/%]/.test(name)

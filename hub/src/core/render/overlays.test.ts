@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonObject, KubeObject } from '@gitfleet/proto';
+import { describeObject, identityOf } from '@gitfleet/proto/domain';
+import type { JsonObject, KubeObject } from '@gitfleet/proto/domain';
 import * as repo from './__fixtures__/repo.ts';
 import { loadManifests } from './manifests.ts';
-import { describeObject, identityOf } from './objects.ts';
 import { applyOverlays } from './overlays.ts';
 import type { Overlay, RenderContext } from './overlays.ts';
 

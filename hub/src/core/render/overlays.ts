@@ -20,20 +20,14 @@
  *
  * Any problem → no objects.
  */
-import type { JsonObject, KubeObject, ObjectSelector } from '@gitfleet/proto';
+import { describeObject, identityOf, matchesSelector } from '@gitfleet/proto/domain';
+import type { JsonObject, KubeObject, ObjectSelector } from '@gitfleet/proto/domain';
 import { applyJsonPatch } from './json-patch.ts';
 import type { JsonPatchOp } from './json-patch.ts';
 import { cloneRecord, getOwn, isRecord, setOwn } from './json.ts';
 import type { JsonRecord } from './json.ts';
 import { applyMergePatch } from './merge-patch.ts';
-import {
-  clusterScopedCustomKinds,
-  describeObject,
-  identityOf,
-  isDnsLabel,
-  isNamespaced,
-  matchesSelector,
-} from './objects.ts';
+import { clusterScopedCustomKinds, isDnsLabel, isNamespaced } from './objects.ts';
 import { problem } from './problems.ts';
 import type { RenderProblem } from './problems.ts';
 import { substituteString, substituteValues } from './substitute.ts';

@@ -2,7 +2,7 @@
  * Render problems: everything wrong with an app's manifests or overlays, returned as values so
  * that one render reports all of them at once. A render with problems produces no objects.
  */
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { ErrorCode, GitfleetError } from '@gitfleet/proto/domain';
 
 /** One thing wrong with an app's manifests or overlays. */
 export interface RenderProblem {

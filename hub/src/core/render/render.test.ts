@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, contentDigest, isSha256Digest } from '@gitfleet/proto';
-import type { KubeObject } from '@gitfleet/proto';
+import {
+  ErrorCode,
+  contentDigest,
+  describeObject,
+  identityOf,
+  isSha256Digest,
+} from '@gitfleet/proto/domain';
+import type { KubeObject } from '@gitfleet/proto/domain';
 import * as repo from './__fixtures__/repo.ts';
-import { describeObject, identityOf } from './objects.ts';
 import type { Overlay } from './overlays.ts';
 import { renderError } from './problems.ts';
 import { renderApp } from './render.ts';

@@ -6,18 +6,18 @@
  * commit can never reach an agent as a partial (and pruning) assignment.
  */
 import { Buffer } from 'node:buffer';
-import { canonicalJson, contentDigest } from '@gitfleet/proto';
-import type { KubeObject } from '@gitfleet/proto';
-import { loadManifests, resolveLimits } from './manifests.ts';
-import type { ManifestLimits, ManifestSource } from './manifests.ts';
 import {
+  canonicalJson,
   compareIdentity,
+  contentDigest,
   describeObject,
   identityKey,
   identityOf,
-  validateObject,
-} from './objects.ts';
-import type { Identity } from './objects.ts';
+} from '@gitfleet/proto/domain';
+import type { KubeObject, ObjectIdentity } from '@gitfleet/proto/domain';
+import { loadManifests, resolveLimits } from './manifests.ts';
+import type { ManifestLimits, ManifestSource } from './manifests.ts';
+import { validateObject } from './objects.ts';
 import { applyOverlays } from './overlays.ts';
 import type { Overlay, RenderContext } from './overlays.ts';
 import { problem } from './problems.ts';
@@ -88,7 +88,7 @@ function finalProblems(
   limits: ManifestLimits,
 ): RenderProblem[] {
   const problems: RenderProblem[] = [];
-  const seen = new Map<string, { readonly id: Identity; readonly source?: ManifestSource }>();
+  const seen = new Map<string, { readonly id: ObjectIdentity; readonly source?: ManifestSource }>();
   let bytes = 0;
   for (const [i, obj] of objects.entries()) {
     const source = sources[i];

@@ -14,8 +14,9 @@
  * A placeholder in gitfleet's namespace that is not in the table (`${target.region}`) is a
  * problem, never left in silently. Only string values are substituted, never keys.
  */
+import { formatPointer } from '@gitfleet/proto/domain';
 import type { Json } from './json.ts';
-import { getOwn, isRecord, setOwn, toPointer } from './json.ts';
+import { getOwn, isRecord, setOwn } from './json.ts';
 
 /** What placeholders are resolved against. */
 export interface SubstitutionContext {
@@ -111,7 +112,7 @@ function walk(
   path: (string | number)[],
 ): Json {
   if (typeof value === 'string') {
-    return substituteString(value, ctx, issues, () => toPointer(path));
+    return substituteString(value, ctx, issues, () => formatPointer(path));
   }
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {

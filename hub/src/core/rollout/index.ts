@@ -1,29 +1,25 @@
 /**
  * Rollouts, the pure decision layer: which wave each target is in (waves.ts), when sync windows
- * allow a change (windows.ts, cron.ts), and the rollout state machine (plan.ts) that an I/O
- * controller steps and whose `revisionFor` it feeds to the resolver. Time is always passed in.
+ * allow a change (windows.ts, over the time vocabulary of core/time), the rollout state machine
+ * (plan.ts) that an I/O controller steps and whose `revisionFor` (revisions.ts) it feeds to the
+ * resolver, and the explanations for people (explain.ts, preview.ts). Time is always passed in.
  */
-export { cronMatchesDay, cronProblem, parseCron } from './cron.ts';
-export type { CronSchedule } from './cron.ts';
-export { MAX_DURATION_MS, durationProblem, formatDuration, parseDuration } from './duration.ts';
+export { cronMatchesDay, cronProblem, parseCron } from '../time/cron.ts';
+export type { CronSchedule } from '../time/cron.ts';
 export {
-  TargetRolloutState,
-  planPreview,
-  revisionFor,
-  short,
-  startRollout,
-  step,
-  supersedeRollout,
-} from './plan.ts';
-export type {
-  PlanPreview,
-  RolloutAction,
-  RolloutExplanation,
-  StepInput,
-  StepResult,
-  TargetExplanation,
-  WaveExplanation,
-} from './plan.ts';
+  MAX_DURATION_MS,
+  durationProblem,
+  formatDuration,
+  parseDuration,
+} from '../time/duration.ts';
+export { timeZoneProblem } from '../time/zone.ts';
+export { TargetRolloutState } from './explain.ts';
+export type { RolloutExplanation, TargetExplanation, WaveExplanation } from './explain.ts';
+export { step } from './plan.ts';
+export type { RolloutAction, StepInput, StepResult } from './plan.ts';
+export { planPreview } from './preview.ts';
+export type { PlanPreview } from './preview.ts';
+export { revisionFor, startRollout, supersedeRollout } from './revisions.ts';
 export { MAX_HISTORY, RolloutEventKind, RolloutPhase, isTerminal } from './state.ts';
 export type {
   ObservedStatus,
@@ -34,6 +30,7 @@ export type {
   TargetConnection,
   TargetFailure,
 } from './state.ts';
+export { short } from './text.ts';
 export { assignWaves, formatMaxUnavailable, resolveMaxUnavailable, selectorText } from './waves.ts';
 export type { LabelledTarget, Wave, WaveMember } from './waves.ts';
 export {
@@ -45,4 +42,3 @@ export {
   windowsState,
 } from './windows.ts';
 export type { ActiveWindow, WindowsState } from './windows.ts';
-export { timeZoneProblem } from './zone.ts';

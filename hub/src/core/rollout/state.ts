@@ -3,7 +3,7 @@
  * commands people send, and the history. Plain readonly JSON-shaped values, so a RolloutState can
  * be stored in Redis and compared as it is.
  */
-import type { HealthStatus, SyncState } from '@gitfleet/proto';
+import type { HealthStatus, SyncState } from '@gitfleet/proto/domain';
 import type { LabelledTarget } from './waves.ts';
 import type { WindowsState } from './windows.ts';
 

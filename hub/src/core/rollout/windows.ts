@@ -9,13 +9,15 @@
  * repeated hour happens once (its first occurrence). Durations are elapsed time (Argo adds a Go
  * time.Duration): an 8h window from 22:00 on the night clocks go back ends at 05:00 local.
  *
- * Pure: time is passed in.
+ * Pure: time is passed in. What is worth keeping between calls (the parsed schedule, the zone's
+ * clock, the starts of the days looked at) is memoised on the identity of the SyncWindow value,
+ * which the fleet creates once per parse and never changes; the memo goes with it.
  */
 import type { SyncWindow } from '../fleet/types.ts';
-import { cronMatchesDay, parseCron } from './cron.ts';
-import type { CronSchedule } from './cron.ts';
-import { formatDuration } from './duration.ts';
-import { DAY_MS, MAX_OFFSET_MS, dayZone, instantIn, localDayOf } from './zone.ts';
+import { cronMatchesDay, parseCron } from '../time/cron.ts';
+import type { CronSchedule } from '../time/cron.ts';
+import { formatDuration } from '../time/duration.ts';
+import { DAY_MS, MAX_OFFSET_MS, ZoneClock, instantIn } from '../time/zone.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -51,25 +53,6 @@ export interface WindowsState {
   readonly nextChangeMs?: number;
 }
 
-const schedules = new Map<string, CronSchedule>();
-
-function scheduleOf(window: SyncWindow): CronSchedule {
-  let cron = schedules.get(window.schedule);
-  if (cron === undefined) {
-    const parsed = parseCron(window.schedule);
-    if ('problem' in parsed) {
-      // The fleet reader refuses such windows; reaching here is a caller bug.
-      throw new RangeError(
-        `sync window schedule ${JSON.stringify(window.schedule)} ${parsed.problem}`,
-      );
-    }
-    cron = parsed.cron;
-    if (schedules.size >= 1024) schedules.clear();
-    schedules.set(window.schedule, cron);
-  }
-  return cron;
-}
-
 /**
  * `deny 0 22 * * * for 8h, Europe/Paris`: the window as people write it.
  */
@@ -77,28 +60,63 @@ export function describeWindow(window: SyncWindow): string {
   return `${window.kind} ${window.schedule} for ${formatDuration(window.durationMs)}, ${window.timeZone}`;
 }
 
-const dayStarts = new Map<string, readonly number[]>();
+/** Local days whose starts an `Occurrences` keeps before it starts over. */
 const MAX_CACHED_DAYS = 4096;
 
-/** Start instants of `window` on one local day, sorted (memoised: pure in its inputs). */
-function startsOfDay(window: SyncWindow, dayWall: number): readonly number[] {
-  const key = `${window.schedule}|${window.timeZone}|${String(dayWall)}`;
-  const cached = dayStarts.get(key);
-  if (cached !== undefined) return cached;
-  const cron = scheduleOf(window);
-  const d = new Date(dayWall);
-  let out: number[] = [];
-  if (cronMatchesDay(cron, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCDay())) {
-    const zone = dayZone(window.timeZone, dayWall);
-    for (const h of cron.hours) {
-      for (const m of cron.minutes) out.push(instantIn(zone, dayWall + h * HOUR + m * MINUTE));
+/** A window's starts, day by day, memoised. */
+class Occurrences {
+  readonly window: SyncWindow;
+  readonly zone: ZoneClock;
+  private readonly cron: CronSchedule;
+  private readonly days = new Map<number, readonly number[]>();
+
+  constructor(window: SyncWindow) {
+    const parsed = parseCron(window.schedule);
+    if ('problem' in parsed) {
+      // The fleet reader refuses such windows; reaching here is a caller bug.
+      throw new RangeError(
+        `sync window schedule ${JSON.stringify(window.schedule)} ${parsed.problem}`,
+      );
     }
-    // Only a DST day can disorder them (a gap shifts its times forward).
-    if (zone.transition !== undefined) out = [...new Set(out)].sort((a, b) => a - b);
+    this.window = window;
+    this.cron = parsed.cron;
+    this.zone = new ZoneClock(window.timeZone);
   }
-  if (dayStarts.size >= MAX_CACHED_DAYS) dayStarts.clear();
-  dayStarts.set(key, out);
-  return out;
+
+  /** Start instants on one local day (its midnight in wall ms), sorted. */
+  startsOfDay(dayWall: number): readonly number[] {
+    const cached = this.days.get(dayWall);
+    if (cached !== undefined) return cached;
+    const cron = this.cron;
+    const d = new Date(dayWall);
+    let out: number[] = [];
+    if (cronMatchesDay(cron, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCDay())) {
+      const zone = this.zone.dayZone(dayWall);
+      for (const h of cron.hours) {
+        for (const m of cron.minutes) out.push(instantIn(zone, dayWall + h * HOUR + m * MINUTE));
+      }
+      // Only a DST day can disorder them (a gap shifts its times forward).
+      if (zone.transition !== undefined) out = [...new Set(out)].sort((a, b) => a - b);
+    }
+    if (this.days.size >= MAX_CACHED_DAYS) this.days.clear();
+    this.days.set(dayWall, out);
+    return out;
+  }
+}
+
+/**
+ * Occurrences by window value. SyncWindow values are readonly and made once per fleet parse, so a
+ * window's identity stands for its content; an entry goes when the fleet that holds it does.
+ */
+const memo = new WeakMap<SyncWindow, Occurrences>();
+
+function occurrencesOf(window: SyncWindow): Occurrences {
+  let o = memo.get(window);
+  if (o === undefined) {
+    o = new Occurrences(window);
+    memo.set(window, o);
+  }
+  return o;
 }
 
 /**
@@ -109,10 +127,27 @@ export function previousStart(
   t: number,
   notBeforeMs: number,
 ): number | undefined {
+  return previousIn(occurrencesOf(window), t, notBeforeMs);
+}
+
+/** The first start of `window` strictly after `t` (within 5 years); undefined if none. */
+export function nextStart(window: SyncWindow, t: number): number | undefined {
+  return nextIn(occurrencesOf(window), t);
+}
+
+/**
+ * The occurrence of `window` active at `t`, or undefined. Searches back over at most the
+ * window's duration; the end merges later occurrences that overlap or touch it.
+ */
+export function activeWindowAt(window: SyncWindow, t: number): ActiveWindow | undefined {
+  return activeIn(occurrencesOf(window), t);
+}
+
+function previousIn(o: Occurrences, t: number, notBeforeMs: number): number | undefined {
   // From the next local day: a gap may shift one of its times into today.
-  const first = localDayOf(window.timeZone, t) + DAY_MS;
+  const first = o.zone.localDayOf(t) + DAY_MS;
   for (let day = first; day + DAY_MS + MAX_OFFSET_MS >= notBeforeMs; day -= DAY_MS) {
-    const starts = startsOfDay(window, day);
+    const starts = o.startsOfDay(day);
     for (let i = starts.length - 1; i >= 0; i--) {
       const s = starts[i] ?? Infinity;
       if (s <= t) return s >= notBeforeMs ? s : undefined;
@@ -121,30 +156,26 @@ export function previousStart(
   return undefined;
 }
 
-/** The first start of `window` strictly after `t` (within 5 years); undefined if none. */
-export function nextStart(window: SyncWindow, t: number): number | undefined {
-  const first = localDayOf(window.timeZone, t) - DAY_MS;
+function nextIn(o: Occurrences, t: number): number | undefined {
+  const first = o.zone.localDayOf(t) - DAY_MS;
   for (let day = first; day - MAX_OFFSET_MS <= t + SEARCH_AHEAD_MS; day += DAY_MS) {
-    const found = startsOfDay(window, day).find((s) => s > t);
+    const found = o.startsOfDay(day).find((s) => s > t);
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
-/**
- * The occurrence of `window` active at `t`, or undefined. Searches back over at most the
- * window's duration; the end merges later occurrences that overlap or touch it.
- */
-export function activeWindowAt(window: SyncWindow, t: number): ActiveWindow | undefined {
+function activeIn(o: Occurrences, t: number): ActiveWindow | undefined {
+  const window = o.window;
   if (window.durationMs <= 0) return undefined;
-  const start = previousStart(window, t, t - window.durationMs + 1);
+  const start = previousIn(o, t, t - window.durationMs + 1);
   if (start === undefined) return undefined;
   let end = start + window.durationMs;
-  for (let day = localDayOf(window.timeZone, start); ; day += DAY_MS) {
+  for (let day = o.zone.localDayOf(start); ; day += DAY_MS) {
     // No start of this day or later can reach back to `end`: the activity ends there.
     if (day - MAX_OFFSET_MS > end) return { window, startMs: start, endMs: end };
     if (end - start > CHAIN_HORIZON_MS) return { window, startMs: start, endMs: undefined };
-    for (const s of startsOfDay(window, day)) {
+    for (const s of o.startsOfDay(day)) {
       if (s <= start) continue;
       if (s > end) return { window, startMs: start, endMs: end };
       end = Math.max(end, s + window.durationMs);
@@ -168,24 +199,24 @@ function later(a: ActiveWindow, b: ActiveWindow | undefined): ActiveWindow {
   return a.endMs >= b.endMs ? a : b;
 }
 
-function evaluate(windows: readonly SyncWindow[], t: number): Evaluation {
+function evaluate(windows: readonly Occurrences[], t: number): Evaluation {
   let deny: ActiveWindow | undefined;
   let allow: ActiveWindow | undefined;
   let boundary: number | undefined;
   const consider = (at: number | undefined): void => {
     if (at !== undefined && at > t && (boundary === undefined || at < boundary)) boundary = at;
   };
-  for (const w of windows) {
-    const active = activeWindowAt(w, t);
+  for (const o of windows) {
+    const active = activeIn(o, t);
     if (active === undefined) {
-      consider(nextStart(w, t));
+      consider(nextIn(o, t));
       continue;
     }
     consider(active.endMs);
-    if (w.kind === 'deny') deny = later(active, deny);
+    if (o.window.kind === 'deny') deny = later(active, deny);
     else allow = later(active, allow);
   }
-  const hasAllow = windows.some((w) => w.kind === 'allow');
+  const hasAllow = windows.some((o) => o.window.kind === 'allow');
   const open = deny === undefined && (!hasAllow || allow !== undefined);
   return { open, deny, allow, hasAllow, boundary };
 }
@@ -198,11 +229,12 @@ function evaluate(windows: readonly SyncWindow[], t: number): Evaluation {
  */
 export function windowsState(windows: readonly SyncWindow[], nowMs: number): WindowsState {
   if (windows.length === 0) return { open: true, reason: 'open: no sync windows' };
-  const now = evaluate(windows, nowMs);
+  const occurrences = windows.map(occurrencesOf);
+  const now = evaluate(occurrences, nowMs);
   let nextChangeMs: number | undefined;
   let at = now.boundary;
   for (let i = 0; i < MAX_BOUNDARIES && at !== undefined; i++) {
-    const then = evaluate(windows, at);
+    const then = evaluate(occurrences, at);
     if (then.open !== now.open) {
       nextChangeMs = at;
       break;
