@@ -1,7 +1,9 @@
 // One flat config for the whole workspace: typed lint (typescript-eslint recommendedTypeChecked),
-// no floating promises, consistent type imports, and purity fences for the decision code.
+// no floating promises, consistent type imports, and the purity fence of the decision code
+// (scripts/eslint/core-imports.ts, loaded by Node's type stripping).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { gitfleetPlugin } from './scripts/eslint/core-imports.ts';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.toolchain/**', '**/generated/**', '**/*.mjs', '**/*.js'] },
@@ -29,36 +31,9 @@ export default tseslint.config(
     },
   },
   {
-    // Pure decision code: no I/O. Type-only imports stay allowed.
+    // Pure decision code: an allowlist of what core/ and domain/ files may import (see the rule).
     files: ['proto/src/domain/**/*.ts', 'hub/src/core/**/*.ts', 'agent/src/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': 'off',
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: '@kubernetes/client-node', allowTypeImports: true }],
-          patterns: [
-            {
-              group: [
-                'fs',
-                'fs/*',
-                'node:fs',
-                'node:fs/*',
-                'node:net',
-                'node:http',
-                'node:https',
-                'node:child_process',
-                '@grpc/*',
-                'ioredis',
-                'bullmq',
-                'isomorphic-git',
-                'isomorphic-git/*',
-              ],
-              message: 'decision code is pure: move I/O into an adapter',
-            },
-          ],
-        },
-      ],
-    },
+    plugins: { gitfleet: gitfleetPlugin },
+    rules: { 'gitfleet/core-imports': 'error' },
   },
 );
