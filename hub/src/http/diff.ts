@@ -8,7 +8,18 @@
  * first in metadata; every other key sorted) so that two renders of the same object never differ
  * by key order, and "changed" means the canonical JSON differs.
  */
-import { canonicalJson, type JsonValue, type KubeObject, type ObjectRef } from '@gitfleet/proto';
+import {
+  canonicalJson,
+  compareIdentity,
+  describeObject,
+  identityKey,
+  identityOf,
+  parseApiVersion,
+  type JsonValue,
+  type KubeObject,
+  type ObjectIdentity,
+  type ObjectRef,
+} from '@gitfleet/proto';
 import {
   diffArrays,
   FILE_HEADERS_ONLY,
@@ -17,28 +28,9 @@ import {
   type StructuredPatch,
 } from 'diff';
 import { stringify } from 'yaml';
-import { compareIdentity, identityKey, identityOf, type Identity } from '../core/render/index.ts';
+import type { DiffSummary, ObjectChange, ObjectDiff } from './api/diff.ts';
 
-export const ObjectChange = { Added: 'added', Removed: 'removed', Changed: 'changed' } as const;
-export type ObjectChange = (typeof ObjectChange)[keyof typeof ObjectChange];
-
-export interface ObjectDiff {
-  readonly ref: ObjectRef;
-  readonly change: ObjectChange;
-  /**
-   * Unified diff of the object's YAML: `---`/`+++` headers, `@@ -l,s +l,s @@` hunks, 3 lines of
-   * context.
-   */
-  readonly diff: string;
-}
-
-export interface DiffSummary {
-  readonly added: number;
-  readonly removed: number;
-  readonly changed: number;
-  readonly unchanged: number;
-}
-
+/** The diff of two sets of objects; its parts are the API's (./api/diff.ts). */
 export interface ObjectsDiff {
   /** Only objects that differ, in canonical order (group, kind, namespace, name). */
   readonly objects: readonly ObjectDiff[];
@@ -158,20 +150,10 @@ export function unifiedDiff(
   return formatPatch(patch, FILE_HEADERS_ONLY);
 }
 
-function refOf(object: KubeObject, id: Identity): ObjectRef {
+function refOf(object: KubeObject, id: ObjectIdentity): ObjectRef {
   const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : '';
-  const slash = apiVersion.indexOf('/');
-  return {
-    group: id.group,
-    version: slash === -1 ? apiVersion : apiVersion.slice(slash + 1),
-    kind: id.kind,
-    namespace: id.namespace,
-    name: id.name,
-  };
-}
-
-function pathOf(id: Identity): string {
-  return id.namespace === '' ? `${id.kind}/${id.name}` : `${id.kind}/${id.namespace}/${id.name}`;
+  const { version } = parseApiVersion(apiVersion);
+  return { group: id.group, version, kind: id.kind, namespace: id.namespace, name: id.name };
 }
 
 /**
@@ -186,7 +168,7 @@ export function diffObjects(
 ): ObjectsDiff {
   const index = (
     objects: readonly KubeObject[],
-  ): Map<string, { object: KubeObject; id: Identity }> =>
+  ): Map<string, { object: KubeObject; id: ObjectIdentity }> =>
     new Map(
       objects.map((object) => {
         const id = identityOf(object);
@@ -198,14 +180,14 @@ export function diffObjects(
   const keys = [...new Set([...before.keys(), ...after.keys()])];
   const entries = keys
     .map((k) => ({ k, id: (after.get(k) ?? before.get(k))?.id }))
-    .filter((e): e is { k: string; id: Identity } => e.id !== undefined)
+    .filter((e): e is { k: string; id: ObjectIdentity } => e.id !== undefined)
     .sort((x, y) => compareIdentity(x.id, y.id));
   const objects: ObjectDiff[] = [];
   let unchanged = 0;
   for (const { k, id } of entries) {
     const a = before.get(k)?.object;
     const b = after.get(k)?.object;
-    const name = pathOf(id);
+    const name = describeObject(id);
     if (a !== undefined && b !== undefined && canonicalJson(a) === canonicalJson(b)) {
       unchanged++;
       continue;

@@ -10,14 +10,17 @@ import {
   findApplication,
   findTarget,
   gitRefProblem,
-  overlaysFor,
   placementOf,
   type FleetSpec,
 } from '../core/fleet/index.ts';
-import { renderApp, renderError } from '../core/render/index.ts';
 import type { GitRepo, GitSource } from '../git/port.ts';
+import { renderForTarget } from '../resolve/render-target.ts';
 import type { HubStore } from '../store/port.ts';
-import { diffObjects, type DiffSummary, type ObjectDiff } from './diff.ts';
+import type { DiffPreview } from './api/diff.ts';
+import { diffObjects } from './diff.ts';
+
+/** The body this module answers with, for the modules that show it. */
+export type { DiffPreview } from './api/diff.ts';
 
 /** What the preview needs besides the store and the fleet: Git and the fleet repository. */
 export interface DiffPreviewDeps {
@@ -31,22 +34,6 @@ export interface DiffPreviewRequest {
   readonly target: string;
   /** Branch, tag or (abbreviated) commit SHA. */
   readonly revision: string;
-}
-
-/** The body of `GET /api/v1/diff`. */
-export interface DiffPreview {
-  readonly app: string;
-  readonly target: string;
-  readonly environment?: string;
-  /** As requested. */
-  readonly revision: string;
-  /** The commit it names. */
-  readonly commit: string;
-  /** The target's current desired state (absent: nothing desired there yet). */
-  readonly current?: { readonly revision: string; readonly version: number };
-  /** Objects that would be added, removed or changed, in canonical order. */
-  readonly objects: readonly ObjectDiff[];
-  readonly summary: DiffSummary;
 }
 
 function notFound(message: string, details: Record<string, string>): GitfleetError {
@@ -131,22 +118,13 @@ export async function previewDiff(
   }
   const env = environmentOf(fleet, target);
   const read = await git.readFiles(repo, commit, spec.source.path);
-  const rendered = renderApp({
+  const rendered = renderForTarget({
+    fleet,
+    app: spec,
+    target: t,
     files: read.files,
-    basePath: spec.source.path,
-    overlays: overlaysFor(fleet, app, target),
-    ctx: {
-      target,
-      labels: { ...t.labels },
-      ...(env === undefined ? {} : { environment: env.name }),
-    },
+    subject: `${app} does not render for ${target} at ${commit.slice(0, 12)}`,
   });
-  if (!rendered.ok) {
-    throw renderError(
-      `${app} does not render for ${target} at ${commit.slice(0, 12)}`,
-      rendered.problems,
-    );
-  }
   const desired = await deps.store.getDesired(target, app);
   const current = desired?.assignment;
   const diff = diffObjects(current?.objects, rendered.objects, {

@@ -11,9 +11,18 @@ import { DEFAULT_POLICIES } from '../core/fleet/read-policies.ts';
 import type { ApplicationSpec, FleetSpec, LabelSelector } from '../core/fleet/types.ts';
 import type { ConnectionStatus, DesiredSummary, SyncHistoryEntry } from '../store/port.ts';
 import type { ResolverStatus } from '../resolve/types.ts';
-import { OPENAPI } from './openapi.ts';
+import type { TSchema } from 'typebox';
+import {
+  ApplicationList,
+  DriftList,
+  EnvironmentList,
+  HistoryList,
+  StatusList,
+  TargetList,
+} from './api/fleet.ts';
+import { FleetStatus } from './api/fleet-status.ts';
+import { schemaProblems } from './api/validate.ts';
 import { paginate } from './paginate.ts';
-import { checkSchema } from './schema-check.ts';
 import {
   APPLICATION_KEY,
   DRIFT_KEY,
@@ -202,10 +211,10 @@ const TARGETS: TargetSnapshot[] = [
 const SNAP: FleetSnapshot = { fleet: FLEET, targets: TARGETS };
 const NO_FLEET: FleetSnapshot = { fleet: undefined, targets: TARGETS };
 
-/** The view's items, as a paginated response body, conform to the list schema in OPENAPI. */
-function expectConforms<T>(items: readonly T[], key: ListKey<T>, listSchema: string): void {
+/** The view's items, as a paginated response body, conform to the list schema of the API. */
+function expectConforms<T>(items: readonly T[], key: ListKey<T>, listSchema: TSchema): void {
   const body: unknown = JSON.parse(JSON.stringify(paginate(items, key.of, { limit: 2 })));
-  expect(checkSchema(body, { $ref: `#/components/schemas/${listSchema}` }, OPENAPI)).toEqual([]);
+  expect(schemaProblems(listSchema, body)).toEqual([]);
 }
 
 function expectNotFound(fn: () => unknown, pattern: RegExp): void {
@@ -298,7 +307,7 @@ describe('statusRows', () => {
   });
 
   it('conforms to the OpenAPI schema', () => {
-    expectConforms(statusRows(SNAP), STATUS_KEY, 'StatusList');
+    expectConforms(statusRows(SNAP), STATUS_KEY, StatusList);
   });
 });
 
@@ -349,7 +358,7 @@ describe('driftItems', () => {
   });
 
   it('conforms to the OpenAPI schema', () => {
-    expectConforms(driftItems(SNAP), DRIFT_KEY, 'DriftList');
+    expectConforms(driftItems(SNAP), DRIFT_KEY, DriftList);
   });
 });
 
@@ -409,7 +418,7 @@ describe('targetViews', () => {
   });
 
   it('conforms to the OpenAPI schema', () => {
-    expectConforms(targetViews(SNAP), TARGET_KEY, 'TargetList');
+    expectConforms(targetViews(SNAP), TARGET_KEY, TargetList);
   });
 });
 
@@ -441,7 +450,7 @@ describe('applicationViews', () => {
   });
 
   it('conforms to the OpenAPI schema', () => {
-    expectConforms(applicationViews(SNAP), APPLICATION_KEY, 'ApplicationList');
+    expectConforms(applicationViews(SNAP), APPLICATION_KEY, ApplicationList);
   });
 });
 
@@ -477,7 +486,7 @@ describe('environmentViews', () => {
   });
 
   it('conforms to the OpenAPI schema', () => {
-    expectConforms(environmentViews(SNAP), ENVIRONMENT_KEY, 'EnvironmentList');
+    expectConforms(environmentViews(SNAP), ENVIRONMENT_KEY, EnvironmentList);
   });
 });
 
@@ -502,7 +511,7 @@ describe('historyItems', () => {
       [10, 'Applying'],
     ]);
     expect(items[0]).toMatchObject({ target: 'dev', app: 'web', revision: R2 });
-    expectConforms(items, HISTORY_KEY, 'HistoryList');
+    expectConforms(items, HISTORY_KEY, HistoryList);
   });
 });
 
@@ -556,7 +565,7 @@ describe('fleetView: a failing fetch of the fleet repository shows, even with no
     expect(v.problems.map((p) => p.stage)).toEqual(stages);
     // as it goes over the wire (JSON drops the undefined fields)
     const wire: unknown = JSON.parse(JSON.stringify(v));
-    expect(checkSchema(wire, { $ref: '#/components/schemas/FleetStatus' }, OPENAPI)).toEqual([]);
+    expect(schemaProblems(FleetStatus, wire)).toEqual([]);
   });
 
   it('a fetch problem older than the last successful fetch is gone (no pass ran since)', () => {

@@ -1,25 +1,40 @@
 /**
  * The fleet views of the hub's HTTP API, as pure functions of a snapshot of the store and the
  * fleet in force: status per (target, app), drift records, targets with their connection state,
- * applications and environments with aggregated counts, and sync history. Each list has a stable
- * sort key (target, then app, then object) for pagination (./paginate.ts).
+ * applications and environments with aggregated counts, and sync history. Their types are the
+ * API's schemas' (./api/fleet.ts). Each list has a stable sort key (target, then app, then
+ * object) for pagination (./paginate.ts).
  *
  * A target that is not Connected never shows an app as Healthy: its last report is old news.
  */
-import type { DriftRecord, ErrorDetail, StatusReport } from '@gitfleet/proto';
+import type { StatusReport } from '@gitfleet/proto';
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
 import { matchesLabelSelector } from '../core/fleet/label-selector.ts';
-import type { EnvironmentSpec, FleetSpec, Labels, Pins } from '../core/fleet/types.ts';
+import type { EnvironmentSpec, FleetSpec } from '../core/fleet/types.ts';
 import type { PollStatus } from '../git/poller.ts';
 import { HEAD_STAGES, ProblemStage, formatHubProblem, problemOf } from '../resolve/problems.ts';
 import type { ResolverStatus } from '../resolve/types.ts';
+import type { ConnectionStatus, DesiredSummary, SyncHistoryEntry } from '../store/port.ts';
 import type {
-  ConnectionState,
-  ConnectionStatus,
-  DesiredSummary,
-  SyncHistoryEntry,
-} from '../store/port.ts';
+  ApplicationView,
+  DriftItem,
+  EnvironmentView,
+  FleetStatusRow,
+  HistoryItem,
+  TargetView,
+} from './api/fleet.ts';
+import type { StatusCounts } from './api/schema.ts';
 import { compareKeys, type KeyShape, type SortKey } from './paginate.ts';
+
+/** The views' types, derived from the API's schemas, for the modules that show views. */
+export type {
+  ApplicationView,
+  DriftItem,
+  EnvironmentView,
+  FleetStatusRow,
+  HistoryItem,
+  TargetView,
+} from './api/fleet.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Input
@@ -39,97 +54,6 @@ export interface FleetSnapshot {
   readonly fleet: FleetSpec | undefined;
   readonly targets: readonly TargetSnapshot[];
 }
-
-// ---------------------------------------------------------------------------------------------
-// Output
-
-/** One row of the fleet status: an application on a target. */
-export interface FleetStatusRow {
-  readonly target: string;
-  readonly app: string;
-  /** The target's environment in the fleet in force (absent: none). */
-  readonly environment?: string;
-  readonly desiredVersion: number;
-  readonly desiredRevision: string;
-  readonly delivered: boolean;
-  readonly reportedVersion: number | undefined;
-  readonly revision: string | undefined;
-  readonly sync: string;
-  /** Never Healthy for a target that is not Connected: its last report is old news. */
-  readonly health: string;
-  readonly drift: number;
-  readonly connection: ConnectionState;
-  readonly lastSeenMs: number | undefined;
-  /** `observedAtUnixMs` of the last report (absent: none yet). */
-  readonly reportedAtMs?: number;
-  /** The agent's rejection of the desired version, else the last report's app-level error. */
-  readonly error?: ErrorDetail;
-}
-
-/** A drift record of one object, with where it was seen. */
-export type DriftItem = DriftRecord & {
-  readonly target: string;
-  readonly app: string;
-  readonly environment?: string;
-};
-
-/** Aggregated status of a set of (target, app) rows. */
-export interface StatusCounts {
-  /** Rows: (target, app) pairs with desired state. */
-  readonly apps: number;
-  readonly synced: number;
-  /** Healthy on a Connected target. */
-  readonly healthy: number;
-  /** With at least one drift record. */
-  readonly drifted: number;
-}
-
-export interface TargetView {
-  readonly name: string;
-  /** False for a target the store still knows but the fleet in force no longer declares. */
-  readonly declared: boolean;
-  /** From Git (empty when not declared). */
-  readonly labels: Labels;
-  readonly environment?: string;
-  readonly connection: ConnectionState;
-  readonly lastSeenMs?: number;
-  readonly connectedAtMs?: number;
-  /** Hub replica holding (or, when Disconnected, last holding) the agent's stream. */
-  readonly replica?: string;
-  readonly counts: StatusCounts;
-}
-
-export interface ApplicationView {
-  readonly name: string;
-  readonly declared: boolean;
-  /** `source.targetRevision` (absent when not declared). */
-  readonly targetRevision?: string;
-  /** Targets the app is placed on (placement selector), else the targets holding its desired state. */
-  readonly targets: readonly string[];
-  readonly counts: StatusCounts;
-}
-
-export interface EnvironmentAppView {
-  readonly app: string;
-  /** The environment's pin for the app, as written (absent: none). */
-  readonly pin?: string;
-  /** Desired commits of the app across the environment's targets, sorted. */
-  readonly revisions: readonly string[];
-}
-
-export interface EnvironmentView {
-  readonly name: string;
-  readonly frozen: boolean;
-  /** Targets matched by the environment's selector. */
-  readonly targets: readonly string[];
-  readonly pins: Pins;
-  readonly targetPins: Readonly<Record<string, Pins>>;
-  /** Every app placed on one of its targets or holding desired state there. */
-  readonly apps: readonly EnvironmentAppView[];
-  readonly counts: StatusCounts;
-}
-
-export type HistoryItem = SyncHistoryEntry & { readonly target: string; readonly app: string };
 
 // ---------------------------------------------------------------------------------------------
 // Sort keys (stable order for pagination)

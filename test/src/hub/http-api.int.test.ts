@@ -12,8 +12,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig, runAgent, type RunningAgent } from '@gitfleet/agent';
 import { loadHubConfig, runHub, type RunningHub } from '@gitfleet/hub';
-import { OPENAPI, type JsonSchema, type OpenApiDocument } from '../../../hub/src/http/openapi.ts';
-import { checkSchema } from '../../../hub/src/http/schema-check.ts';
+import type { OpenApiDocument } from '../../../hub/src/http/api/openapi.ts';
+import { DocumentValidator } from '../../../hub/src/http/api/validate.ts';
+import { OPENAPI } from '../../../hub/src/http/server.ts';
 import { testLogger } from '../agent/harness.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
@@ -27,6 +28,7 @@ let dir: string;
 let api = '';
 let v1 = '';
 let served: OpenApiDocument;
+let validator: DocumentValidator;
 
 /** Targets edge (env prod, with an agent) and far (env staging, none); apps web and api on both. */
 function fleetFiles(message: string): Record<string, string> {
@@ -78,19 +80,11 @@ interface StatusRow {
   revision?: string;
 }
 
-/** The 200 schema of GET `route` in the served document. */
-function responseSchema(route: string, status: string): JsonSchema {
-  const op = served.paths[route]?.get;
-  const schema = op?.responses[status]?.content?.['application/json']?.schema;
-  if (schema === undefined) throw new Error(`no ${status} schema for GET ${route}`);
-  return schema;
-}
-
-/** GET `route?query`: the status and the JSON body, checked against the document's schema. */
+/** GET `route?query`: the status and the JSON body, checked against the served document's schema. */
 async function get<T>(route: string, query = ''): Promise<{ status: number; body: T }> {
   const res = await fetch(`${api}${route}${query === '' ? '' : `?${query}`}`);
   const body = (await res.json()) as T;
-  const problems = checkSchema(body, responseSchema(route, String(res.status)), served);
+  const problems = validator.response('get', route, res.status, body);
   expect(problems, `GET ${route}?${query} (${String(res.status)}) breaks its schema`).toEqual([]);
   return { status: res.status, body };
 }
@@ -190,6 +184,7 @@ beforeAll(async () => {
     logger,
   );
   served = (await (await fetch(`${api}/api/v1/openapi.json`)).json()) as OpenApiDocument;
+  validator = new DocumentValidator(served);
   await waitFor(
     'web and api Synced and Healthy on edge',
     async () => {

@@ -1,0 +1,186 @@
+/**
+ * The OpenAPI 3.1 document of the hub's HTTP API, built from the route table: each route's
+ * query schema gives its parameters, its doc the rest, and every schema with a `$id` becomes a
+ * component the document refers to. Served at `GET /api/v1/openapi.json`; ajv holds responses
+ * to it in the tests (./validate.ts).
+ */
+import type { TObject, TSchema } from 'typebox';
+import type { OperationDoc, ResponseDoc } from '../route.ts';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../paginate.ts';
+import { ErrorBody } from './schema.ts';
+
+/** A JSON Schema as the document carries it (plain JSON, `$ref`s to its components). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+export interface OpenApiParameter {
+  readonly name: string;
+  readonly in: 'query';
+  readonly required?: boolean;
+  readonly description: string;
+  readonly schema: JsonSchema;
+}
+
+export interface OpenApiMediaType {
+  readonly schema: JsonSchema;
+}
+
+export interface OpenApiResponse {
+  readonly description: string;
+  readonly content?: Readonly<Record<string, OpenApiMediaType>>;
+}
+
+export interface OpenApiOperation {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly parameters?: readonly OpenApiParameter[];
+  readonly requestBody?: {
+    readonly required: boolean;
+    readonly content: Readonly<Record<string, OpenApiMediaType>>;
+  };
+  readonly responses: Readonly<Record<string, OpenApiResponse>>;
+}
+
+export type HttpMethod = 'get' | 'post';
+
+export interface OpenApiDocument {
+  readonly openapi: string;
+  readonly info: { readonly title: string; readonly version: string; readonly description: string };
+  readonly paths: Readonly<Record<string, Partial<Readonly<Record<HttpMethod, OpenApiOperation>>>>>;
+  readonly components: { readonly schemas: Readonly<Record<string, JsonSchema>> };
+}
+
+/** What the document needs of a route. */
+export interface DocumentedRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly query: TObject;
+  readonly doc: OperationDoc;
+}
+
+export const COMPONENTS_PREFIX = '#/components/schemas/';
+
+const INFO = {
+  title: 'gitfleet hub',
+  version: 'v1',
+  description:
+    'Fleet status, drift, connection state and sync history aggregated by the gitfleet hub. ' +
+    `Lists are paginated like the Kubernetes API: \`limit\` (default ${String(DEFAULT_LIMIT)}, at most ${String(MAX_LIMIT)}) ` +
+    'and the opaque `continue` token of `metadata.continue`; items come in a stable order ' +
+    '(target, then application, then object; history newest first). Unknown query parameters are ' +
+    'refused (400) so that typos do not silently widen a filter. An empty value counts as absent.',
+} as const;
+
+/** Every route refuses unknown query parameters; a route that says nothing more gets this. */
+const GENERIC_400: ResponseDoc = {
+  description: 'An unknown query parameter.',
+  json: ErrorBody,
+};
+
+/**
+ * The components of a set of schemas: every schema with a `$id` found in them, each with its
+ * nested named schemas turned into `$ref`s. `toDocument` converts a schema the same way.
+ */
+export class ComponentSet {
+  private readonly schemas = new Map<string, JsonSchema>();
+
+  /** `schema` as the document carries it: named sub-schemas (and itself, if named) as `$ref`s. */
+  toDocument(schema: TSchema): JsonSchema {
+    return this.convert(schema) as JsonSchema;
+  }
+
+  /** The components met by toDocument, in the order first met. */
+  all(): Readonly<Record<string, JsonSchema>> {
+    return Object.fromEntries(this.schemas);
+  }
+
+  private convert(node: unknown): unknown {
+    if (Array.isArray(node)) return node.map((n) => this.convert(n));
+    if (typeof node !== 'object' || node === null) return node;
+    const id = (node as { readonly $id?: unknown }).$id;
+    if (typeof id === 'string') {
+      this.register(id, node);
+      return { $ref: `${COMPONENTS_PREFIX}${id}` };
+    }
+    return this.copy(node);
+  }
+
+  private copy(node: object): JsonSchema {
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([k]) => k !== '$id')
+        .map(([k, v]) => [k, this.convert(v)]),
+    );
+  }
+
+  private register(id: string, node: object): void {
+    const body = this.copy(node);
+    const known = this.schemas.get(id);
+    if (known !== undefined && JSON.stringify(known) !== JSON.stringify(body)) {
+      throw new Error(`two different schemas are named ${id}`);
+    }
+    this.schemas.set(id, body);
+  }
+}
+
+function parametersOf(query: TObject, components: ComponentSet): OpenApiParameter[] {
+  const required = new Set<string>(query.required as readonly string[] | undefined);
+  return Object.entries(query.properties).map(([name, schema]) => {
+    const { description, ...rest } = components.toDocument(schema);
+    return {
+      name,
+      in: 'query',
+      ...(required.has(name) ? { required: true } : {}),
+      description: typeof description === 'string' ? description : '',
+      schema: rest,
+    };
+  });
+}
+
+function responseOf(r: ResponseDoc, components: ComponentSet): OpenApiResponse {
+  return 'json' in r
+    ? {
+        description: r.description,
+        content: { 'application/json': { schema: components.toDocument(r.json) } },
+      }
+    : { description: r.description, content: { 'text/plain': { schema: { type: 'string' } } } };
+}
+
+function operationOf(route: DocumentedRoute, components: ComponentSet): OpenApiOperation {
+  const { doc } = route;
+  const responses: Record<string, ResponseDoc> = { ...doc.responses };
+  responses['400'] ??= GENERIC_400;
+  const parameters = parametersOf(route.query, components);
+  return {
+    operationId: doc.operationId,
+    summary: doc.summary,
+    ...(doc.description === undefined ? {} : { description: doc.description }),
+    tags: doc.tags,
+    ...(parameters.length === 0 ? {} : { parameters }),
+    ...(doc.requestBody === undefined
+      ? {}
+      : {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: components.toDocument(doc.requestBody) } },
+          },
+        }),
+    responses: Object.fromEntries(
+      Object.entries(responses)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([status, r]) => [status, responseOf(r, components)]),
+    ),
+  };
+}
+
+/** The OpenAPI document of `routes`. */
+export function openApiDocument(routes: readonly DocumentedRoute[]): OpenApiDocument {
+  const components = new ComponentSet();
+  const paths: Record<string, Partial<Record<HttpMethod, OpenApiOperation>>> = {};
+  for (const route of routes) {
+    const item = (paths[route.path] ??= {});
+    item[route.method === 'GET' ? 'get' : 'post'] = operationOf(route, components);
+  }
+  return { openapi: '3.1.0', info: INFO, paths, components: { schemas: components.all() } };
+}

@@ -1,0 +1,38 @@
+/** What the hub's HTTP server reads: configuration, the store, the resolver, the link, Git. */
+import type { Logger } from '@gitfleet/proto';
+import type { HubConfig } from '../config.ts';
+import type { GitPoller } from '../git/poller.ts';
+import type { AgentLinkServer } from '../link/agent-link-server.ts';
+import type { DeliveryQueue } from '../queue/delivery-queue.ts';
+import type { Resolver } from '../resolve/resolver.ts';
+import type { HubStore } from '../store/port.ts';
+import type { DiffPreviewDeps } from './preview.ts';
+import type { RolloutController } from '../rollout/controller.ts';
+
+export interface HttpServerDeps {
+  readonly config: Pick<
+    HubConfig,
+    'httpAddress' | 'webhookSecret' | 'heartbeatIntervalMs' | 'fleetRepo'
+  >;
+  readonly store: HubStore;
+  readonly resolver: Pick<Resolver, 'fleet' | 'status' | 'trigger'>;
+  readonly queue: Pick<DeliveryQueue, 'counts'>;
+  readonly link: Pick<AgentLinkServer, 'connectedTargets'> &
+    Partial<Pick<AgentLinkServer, 'deliveryLatency' | 'metrics'>>;
+  readonly poller: Pick<GitPoller, 'trigger' | 'status'>;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** Git and the fleet repository, for `GET /api/v1/diff` (absent: that route answers 404). */
+  readonly preview?: DiffPreviewDeps;
+  /** Rollouts and the API token of their commands (absent: those routes answer 404). */
+  readonly rollouts?: RolloutRouteDeps;
+  /** Unexpected errors the process guard caught (absent: not run as a binary; the metric is 0). */
+  readonly unexpectedErrors?: () => number;
+}
+
+/** The rollout routes' part of the deps. */
+export interface RolloutRouteDeps {
+  readonly rollouts: Pick<RolloutController, 'list' | 'view' | 'plan' | 'command'>;
+  /** Bearer token of state-changing routes; undefined: they answer 401. */
+  readonly apiToken: string | undefined;
+}

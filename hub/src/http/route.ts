@@ -1,0 +1,64 @@
+/**
+ * What a route of the hub's HTTP server is: method and path, the schema of the query it accepts,
+ * its documentation (the OpenAPI document is built from the route table, ./api/openapi.ts), and
+ * the handler. Plus the replies handlers give and the error reply every failure becomes.
+ */
+import type http from 'node:http';
+import type { GitfleetError } from '@gitfleet/proto';
+import type { TObject, TSchema } from 'typebox';
+import { ErrorBody } from './api/schema.ts';
+import type { HttpServerDeps } from './deps.ts';
+
+export type Reply =
+  | { readonly status: number; readonly json: unknown }
+  | { readonly status: number; readonly text: string; readonly contentType?: string };
+
+export interface RequestContext {
+  readonly deps: HttpServerDeps;
+  /** The query, validated against the route's schema (empty values dropped, raw strings). */
+  readonly query: ReadonlyMap<string, string>;
+  readonly req: http.IncomingMessage;
+}
+
+/** One response of an operation: a JSON body of `json`, or `text/plain`. */
+export type ResponseDoc =
+  | { readonly description: string; readonly json: TSchema }
+  | { readonly description: string; readonly text: true };
+
+/** What the OpenAPI document says of a route besides its parameters. */
+export interface OperationDoc {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly requestBody?: TSchema;
+  /** By status code. Routes without their own 400 get the generic one of the query check. */
+  readonly responses: Readonly<Record<string, ResponseDoc>>;
+}
+
+export interface Route {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  /** Every query parameter accepted (any other is refused, 400), typed; `required` ones too. */
+  readonly query: TObject;
+  readonly doc: OperationDoc;
+  readonly handle: (ctx: RequestContext) => Promise<Reply>;
+}
+
+/** A JSON response of the Error schema. */
+export const errorResponse = (description: string): ResponseDoc => ({
+  description,
+  json: ErrorBody,
+});
+
+/** `{ error: { code, message, details? } }` with the status given. */
+export function errorReply(err: GitfleetError, status: number): Reply {
+  const body: ErrorBody = {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(Object.keys(err.details).length === 0 ? {} : { details: err.details }),
+    },
+  };
+  return { status, json: body };
+}

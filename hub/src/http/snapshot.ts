@@ -1,0 +1,41 @@
+/**
+ * What the fleet views read: the store's targets at one moment (./views.ts takes it from there),
+ * and the resolver's status with the poller's view of the fleet repository's fetches.
+ */
+import { STALE_AFTER_MISSED_HEARTBEATS } from '@gitfleet/proto';
+import { redactUrl } from '../git/repo-url.ts';
+import type { ResolverStatus } from '../resolve/types.ts';
+import type { HttpServerDeps } from './deps.ts';
+import { fleetView, type FleetSnapshot, type TargetSnapshot } from './views.ts';
+
+/** Everything the store holds about `only` (undefined: every target the store or fleet knows). */
+export async function loadSnapshot(
+  deps: HttpServerDeps,
+  only?: readonly string[],
+): Promise<FleetSnapshot> {
+  const { store } = deps;
+  const fleet = deps.resolver.fleet;
+  const names =
+    only ??
+    [...new Set([...(await store.targets()), ...(fleet?.targets.map((t) => t.name) ?? [])])].sort();
+  const now = (deps.now ?? Date.now)();
+  const staleAfter = STALE_AFTER_MISSED_HEARTBEATS * deps.config.heartbeatIntervalMs;
+  const targets = await Promise.all(
+    names.map(async (name): Promise<TargetSnapshot> => ({
+      name,
+      connection: await store.connection(name, now, staleAfter),
+      desired: await store.listDesired(name),
+      reports: await store.listReports({ target: name }),
+    })),
+  );
+  return { fleet, targets };
+}
+
+/** The resolver's status with the poller's view of the fleet repository's fetches (fleetView). */
+export function fleetStatus(deps: HttpServerDeps): ResolverStatus {
+  const url = redactUrl(deps.config.fleetRepo);
+  return fleetView(
+    deps.resolver.status,
+    deps.poller.status().find((p) => p.url === url),
+  );
+}
