@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import { freePort } from '../fleet/ports.ts';
+import { parseExposition } from '../metrics/exposition.ts';
 import { spawnManaged } from '../fleet/processes.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
 import { startMiniHub, type MiniHub } from '../fleet/mini-hub.ts';
@@ -64,6 +65,7 @@ it('runs from environment config, serves health, reconciles, and stops cleanly o
     hub.assign('c1', app, [namespace(ns), configMap(ns, 'cfg', { a: '1' })]);
     await hub.waitForReport('c1', app, (r) => r.syncState === 'Synced');
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(parseExposition(metrics).map((f) => f.name)).toContain('process_cpu_seconds_total');
     expect(metrics).toMatch(/^gitfleet_agent_apps 1$/m);
     expect(metrics).toMatch(/^gitfleet_agent_hub_connected 1$/m);
     await proc.stop();

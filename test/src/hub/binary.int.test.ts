@@ -15,6 +15,7 @@ import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
 import { freePorts } from '../fleet/ports.ts';
+import { parseExposition } from '../metrics/exposition.ts';
 import { spawnManaged, type ManagedProcess } from '../fleet/processes.ts';
 import { waitFor } from '../fleet/wait.ts';
 import { NO_HUB_ENV } from '../fleet/hub-env.ts';
@@ -270,6 +271,7 @@ it('runs from environment config: ready, status, webhook, drift, metrics, clean 
     },
     { timeoutMs: 10_000, intervalMs: 100, abortIf: bothAlive },
   );
+  expect(parseExposition(metrics).map((f) => f.name)).toContain('process_cpu_seconds_total');
   expect(metrics).toMatch(/^gitfleet_hub_streams 1$/m);
   // every delivery so far was acked: the latency histogram counted them
   expect(metrics).toMatch(/^# TYPE gitfleet_hub_delivery_latency_seconds histogram$/m);

@@ -48,6 +48,7 @@ import {
   type StatusReport,
 } from '@gitfleet/proto';
 import { AgentLinkServer } from '../../../hub/src/link/agent-link-server.ts';
+import { linkRegistry } from '../../../hub/src/metrics.ts';
 import { DEFAULT_MAX_OBJECTS_BYTES, RedisHubStore } from '../../../hub/src/store/redis-store.ts';
 import { DEFAULT_POLICIES } from '../fleet/mini-hub.ts';
 import { startRedis, type RedisInstance } from '../fleet/redis.ts';
@@ -278,7 +279,7 @@ describe('AgentLink quotas', () => {
       /^target flood: the agent sent more than 100 messages\/s \(burst 100\d\) on one AgentLink stream/,
     );
     expect(refused('rate-limit')).toBe(rateLimitedBefore + 1);
-    expect(server.metricLines()).toContain(
+    expect((await linkRegistry(server).metrics()).split('\n')).toContain(
       `gitfleet_hub_link_refused_total{reason="rate-limit"} ${String(rateLimitedBefore + 1)}`,
     );
 

@@ -1,18 +1,12 @@
 /**
- * A Prometheus counter with one label, kept in memory and rendered in the text exposition format.
- * Pure: increment, read, render.
+ * Counts by one label value (a refusal reason, say), kept in memory. Pure: increment, read. The
+ * hub's metrics (../../metrics.ts) expose them to Prometheus.
  */
 export class LabeledCounter<L extends string> {
-  readonly name: string;
-  readonly help: string;
-  readonly label: string;
   private readonly values = new Map<L, number>();
 
-  /** `known` label values are rendered (as 0) before they are first counted. */
-  constructor(name: string, help: string, label: string, known: readonly L[] = []) {
-    this.name = name;
-    this.help = help;
-    this.label = label;
+  /** `known` label values count 0 (and are listed) before they are first counted. */
+  constructor(known: readonly L[] = []) {
     for (const k of known) this.values.set(k, 0);
   }
 
@@ -27,15 +21,5 @@ export class LabeledCounter<L extends string> {
   /** Every label value with its count. */
   snapshot(): Record<string, number> {
     return Object.fromEntries(this.values);
-  }
-
-  render(): string[] {
-    return [
-      `# HELP ${this.name} ${this.help}`,
-      `# TYPE ${this.name} counter`,
-      ...[...this.values]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([v, n]) => `${this.name}{${this.label}="${v}"} ${String(n)}`),
-    ];
   }
 }
