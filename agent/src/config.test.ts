@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
-import { loadAgentConfig } from './config.ts';
+import { AGENT_USAGE, loadAgentConfig } from './config.ts';
 
 const files: Record<string, string> = {
   '/t/token': 'sekret-token\n',
@@ -114,5 +114,15 @@ describe('loadAgentConfig', () => {
 
   it('never puts the token in an error', () => {
     expect(problems([...base, '--apply-concurrency', '-1'])).not.toContain('sekret-token');
+  });
+
+  it('--help names every flag with its description, variable and default', () => {
+    for (const line of [
+      /\n {2}--target NAME +this cluster's target name.*\n +\(GITFLEET_TARGET\) {2}required\n/,
+      /\n {2}--kubeconfig PATH +.*\n +\(KUBECONFIG\) {2}default: in-cluster\n/,
+      /\n {2}--apply-concurrency N +.*\n +\(GITFLEET_APPLY_CONCURRENCY\) {2}default: 32\n/,
+      /\n {2}--config PATH +JSON file .*\n +\(GITFLEET_CONFIG\)\n/,
+    ])
+      expect(AGENT_USAGE).toMatch(line);
   });
 });

@@ -1,10 +1,24 @@
 /**
- * Agent configuration: parsed and validated once, from (highest first) command-line flags,
- * environment variables and an optional JSON config file. Every problem is reported together in
- * one CONFIG_INVALID error. The only module that reads process.env and argv.
- * Secrets (the hub token) come from a file path, never from a flag value.
+ * Agent configuration: one table of options (flag, environment variable, config-file key,
+ * description, default, parser) from which come the parsing, `--help` and the flag table of
+ * docs/agent.md. Parsed and validated once, from (highest first) flags, environment variables
+ * and an optional JSON config file; every problem is reported together in one CONFIG_INVALID
+ * error. The only module that reads process.env and argv. Secrets (the hub token) come from a
+ * file path, never from a flag value.
  */
-import { ErrorCode, GitfleetError, configSource, isDnsLabel, type LogLevel } from '@gitfleet/proto';
+import {
+  ErrorCode,
+  GitfleetError,
+  configUsage,
+  httpUrl,
+  integer,
+  isDnsLabel,
+  option,
+  readConfig,
+  secretFile,
+  text,
+  type LogLevel,
+} from '@gitfleet/proto';
 
 export interface AgentConfig {
   readonly target: string;
@@ -30,24 +44,146 @@ export interface AgentConfig {
   readonly shutdownTimeoutMs: number;
 }
 
-const KEYS = {
-  target: { flag: 'target', env: 'GITFLEET_TARGET' },
-  hubAddress: { flag: 'hub', env: 'GITFLEET_HUB_ADDRESS' },
-  tokenFile: { flag: 'token-file', env: 'GITFLEET_TOKEN_FILE' },
-  hubCaFile: { flag: 'hub-ca-file', env: 'GITFLEET_HUB_CA_FILE' },
-  kubeconfig: { flag: 'kubeconfig', env: 'KUBECONFIG' },
-  stateNamespace: { flag: 'state-namespace', env: 'GITFLEET_STATE_NAMESPACE' },
-  resyncIntervalMs: { flag: 'resync-interval-ms', env: 'GITFLEET_RESYNC_INTERVAL_MS' },
-  unmanagedScanIntervalMs: {
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+
+/** The addresses of `--hub` (several replicas: tried in turn). */
+function hubAddresses(value: string): string[] {
+  return value.split(',').map((a) => a.trim());
+}
+
+/** Every option of gitfleet-agent; the keys are also those of the config file. */
+export const AGENT_FLAGS = {
+  target: option({
+    flag: 'target',
+    env: 'GITFLEET_TARGET',
+    arg: 'NAME',
+    description: "this cluster's target name, as declared in the fleet repository",
+    required: true,
+    parse: (raw, ctx) => {
+      if (!isDnsLabel(raw.value)) {
+        ctx.problem(
+          `${raw.from}=${raw.value}: a target name is a DNS label (lowercase letters, digits, '-', at most 63)`,
+        );
+      }
+      return raw.value;
+    },
+  }),
+  hubAddress: option({
+    flag: 'hub',
+    env: 'GITFLEET_HUB_ADDRESS',
+    arg: 'HOST:PORT[,HOST:PORT]',
+    description: "the hub's gRPC address (several replicas: tried in turn)",
+    required: true,
+    parse: (raw, ctx) => {
+      for (const a of hubAddresses(raw.value)) {
+        if (!/^[^\s/,]+:\d{1,5}$/.test(a))
+          ctx.problem(`${raw.from}=${raw.value}: expected HOST:PORT[,HOST:PORT…], got "${a}"`);
+      }
+      return raw.value;
+    },
+  }),
+  tokenFile: option({
+    flag: 'token-file',
+    env: 'GITFLEET_TOKEN_FILE',
+    arg: 'PATH',
+    description: "file holding this target's hub token",
+    required: true,
+    parse: (raw, ctx) => ({ path: raw.value, token: secretFile(raw, ctx) ?? '' }),
+  }),
+  hubCaFile: option({
+    flag: 'hub-ca-file',
+    env: 'GITFLEET_HUB_CA_FILE',
+    arg: 'PATH',
+    description: "CA bundle for the hub's TLS; omit for plaintext to a loopback hub",
+    defaultText: 'none (plaintext)',
+    parse: text,
+  }),
+  kubeconfig: option({
+    flag: 'kubeconfig',
+    env: 'KUBECONFIG',
+    arg: 'PATH',
+    description: "the cluster's kubeconfig; omit to use the in-cluster service account",
+    defaultText: 'in-cluster',
+    parse: text,
+  }),
+  stateNamespace: option({
+    flag: 'state-namespace',
+    env: 'GITFLEET_STATE_NAMESPACE',
+    arg: 'NS',
+    description: 'where the agent keeps its state (assignments, inventories)',
+    default: 'gitfleet-system',
+    parse: text,
+  }),
+  resyncIntervalMs: option({
+    flag: 'resync-interval-ms',
+    env: 'GITFLEET_RESYNC_INTERVAL_MS',
+    arg: 'N',
+    description: 'full resync period',
+    default: 300_000,
+    parse: integer(1_000, 86_400_000),
+  }),
+  unmanagedScanIntervalMs: option({
     flag: 'unmanaged-scan-interval-ms',
     env: 'GITFLEET_UNMANAGED_SCAN_INTERVAL_MS',
-  },
-  applyConcurrency: { flag: 'apply-concurrency', env: 'GITFLEET_APPLY_CONCURRENCY' },
-  logLevel: { flag: 'log-level', env: 'GITFLEET_LOG_LEVEL' },
-  httpAddress: { flag: 'http-address', env: 'GITFLEET_HTTP_ADDRESS' },
-  otlpEndpoint: { flag: 'otlp-endpoint', env: 'GITFLEET_OTLP_ENDPOINT' },
-  shutdownTimeoutMs: { flag: 'shutdown-timeout-ms', env: 'GITFLEET_SHUTDOWN_TIMEOUT_MS' },
-} as const;
+    arg: 'N',
+    description: 'unmanaged-object scan period',
+    default: 60_000,
+    parse: integer(500, 86_400_000),
+  }),
+  applyConcurrency: option({
+    flag: 'apply-concurrency',
+    env: 'GITFLEET_APPLY_CONCURRENCY',
+    arg: 'N',
+    description: 'server-side applies in flight',
+    default: 32,
+    parse: integer(1, 256),
+  }),
+  logLevel: option<LogLevel>({
+    flag: 'log-level',
+    env: 'GITFLEET_LOG_LEVEL',
+    arg: 'LEVEL',
+    description: `least severe log line written: ${LOG_LEVELS.join('|')}`,
+    default: 'info',
+    parse: (raw, ctx) => {
+      const level = LOG_LEVELS.find((l) => l === raw.value);
+      if (level === undefined)
+        ctx.problem(`${raw.from}=${raw.value}: one of ${LOG_LEVELS.join('|')}`);
+      return level;
+    },
+  }),
+  httpAddress: option({
+    flag: 'http-address',
+    env: 'GITFLEET_HTTP_ADDRESS',
+    arg: 'HOST:PORT',
+    description: 'where /healthz, /readyz and /metrics are served',
+    defaultText: 'off',
+    parse: text,
+  }),
+  otlpEndpoint: option({
+    flag: 'otlp-endpoint',
+    env: 'GITFLEET_OTLP_ENDPOINT',
+    arg: 'URL',
+    description: 'OTLP/HTTP traces endpoint (…/v1/traces)',
+    defaultText: 'off',
+    parse: httpUrl,
+  }),
+  shutdownTimeoutMs: option({
+    flag: 'shutdown-timeout-ms',
+    env: 'GITFLEET_SHUTDOWN_TIMEOUT_MS',
+    arg: 'N',
+    description: 'longest graceful shutdown, then exit 3',
+    default: 10_000,
+    parse: integer(500, 600_000),
+  }),
+};
+
+export const AGENT_USAGE = configUsage(AGENT_FLAGS, {
+  name: 'gitfleet-agent',
+  summary: 'reconciles one cluster from the assignments of a gitfleet hub',
+  notes: [
+    'Without --kubeconfig the agent must run in a pod (KUBERNETES_SERVICE_HOST set): it uses its service account.',
+  ],
+});
 
 export interface LoadAgentConfigInput {
   readonly argv?: readonly string[];
@@ -55,96 +191,45 @@ export interface LoadAgentConfigInput {
   readonly readFile?: (path: string) => string;
 }
 
-export const AGENT_USAGE = `gitfleet-agent: reconciles one cluster from the assignments of a gitfleet hub
-
-  --target NAME                  this cluster's target name, as declared in the fleet repo   (GITFLEET_TARGET)
-  --hub HOST:PORT[,HOST:PORT]    the hub's gRPC address (several replicas: tried in turn)   (GITFLEET_HUB_ADDRESS)
-  --token-file PATH              file holding this target's hub token                        (GITFLEET_TOKEN_FILE)
-  --hub-ca-file PATH             CA bundle for the hub's TLS; omit for plaintext on loopback (GITFLEET_HUB_CA_FILE)
-  --kubeconfig PATH              kubeconfig; omit to use the in-cluster service account      (KUBECONFIG)
-  --state-namespace NS           where the agent keeps its state [gitfleet-system]           (GITFLEET_STATE_NAMESPACE)
-  --resync-interval-ms N         full resync period [300000]                                  (GITFLEET_RESYNC_INTERVAL_MS)
-  --unmanaged-scan-interval-ms N unmanaged-object scan period [60000]                         (GITFLEET_UNMANAGED_SCAN_INTERVAL_MS)
-  --apply-concurrency N          server-side applies in flight [32]                           (GITFLEET_APPLY_CONCURRENCY)
-  --log-level LEVEL              trace|debug|info|warn|error [info]                           (GITFLEET_LOG_LEVEL)
-  --http-address HOST:PORT       health and metrics endpoint [off]                            (GITFLEET_HTTP_ADDRESS)
-  --otlp-endpoint URL            OTLP/HTTP traces endpoint (.../v1/traces) [off]             (GITFLEET_OTLP_ENDPOINT)
-  --shutdown-timeout-ms N        longest graceful shutdown, then exit 3 [10000]              (GITFLEET_SHUTDOWN_TIMEOUT_MS)
-  --config PATH                  JSON file with any of the above (camelCase keys)             (GITFLEET_CONFIG)
-`;
-
 export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
-  const env = input.env ?? process.env;
-  const src = configSource(KEYS, { ...input, env });
-  const { problems, get, required, int } = src;
-  const target = required('target');
-  if (target !== undefined && !isDnsLabel(target.value)) {
-    problems.push(
-      `${target.from}=${target.value}: a target name is a DNS label (lowercase letters, digits, '-', at most 63)`,
-    );
-  }
-  const hub = required('hubAddress');
-  const hubAddresses = hub === undefined ? [] : hub.value.split(',').map((a) => a.trim());
-  for (const a of hubAddresses) {
-    if (!/^[^\s/,]+:\d{1,5}$/.test(a))
-      problems.push(`${hub?.from}=${hub?.value}: expected HOST:PORT[,HOST:PORT…], got "${a}"`);
-  }
-  const tokenFile = required('tokenFile');
-  const token = tokenFile === undefined ? '' : (src.secretFile('tokenFile') ?? '');
-  const hubCaFile = get('hubCaFile')?.value;
+  const { values: v, from, problems, env } = readConfig(AGENT_FLAGS, input);
   if (
-    hubCaFile === undefined &&
-    hub !== undefined &&
-    hubAddresses.some((a) => !/^(127\.|localhost:|\[::1\]:)/.test(a))
+    v.hubCaFile === undefined &&
+    v.hubAddress !== undefined &&
+    hubAddresses(v.hubAddress).some((a) => !/^(127\.|localhost:|\[::1\]:)/.test(a))
   ) {
     problems.push(
-      `${hub.from}=${hub.value}: plaintext is allowed only to a loopback hub; set --hub-ca-file for TLS`,
+      `${from.hubAddress}=${v.hubAddress}: plaintext is allowed only to a loopback hub; set --hub-ca-file for TLS`,
     );
   }
-  const kubeconfig = get('kubeconfig')?.value;
-  if (kubeconfig === undefined && env['KUBERNETES_SERVICE_HOST'] === undefined) {
+  if (v.kubeconfig === undefined && env['KUBERNETES_SERVICE_HOST'] === undefined) {
     problems.push(
       'no cluster: set --kubeconfig (or KUBECONFIG), or run in a pod (in-cluster service account)',
     );
   }
-  const stateNamespace = get('stateNamespace')?.value ?? 'gitfleet-system';
-  if (!isDnsLabel(stateNamespace))
-    problems.push(`state namespace "${stateNamespace}" is not a DNS label`);
-  const logLevelSrc = get('logLevel');
-  const levels = ['trace', 'debug', 'info', 'warn', 'error'];
-  if (logLevelSrc !== undefined && !levels.includes(logLevelSrc.value)) {
-    problems.push(`${logLevelSrc.from}=${logLevelSrc.value}: one of ${levels.join('|')}`);
-  }
-  const resyncIntervalMs = int('resyncIntervalMs', 300_000, 1_000, 86_400_000);
-  const unmanagedScanIntervalMs = int('unmanagedScanIntervalMs', 60_000, 500, 86_400_000);
-  const applyConcurrency = int('applyConcurrency', 32, 1, 256);
-  const httpAddress = get('httpAddress')?.value;
-  const otlpEndpoint = src.httpUrl('otlpEndpoint');
-  const shutdownTimeoutMs = int('shutdownTimeoutMs', 10_000, 500, 600_000);
-
+  if (!isDnsLabel(v.stateNamespace))
+    problems.push(`state namespace "${v.stateNamespace}" is not a DNS label`);
   if (problems.length > 0) {
     throw new GitfleetError(
       ErrorCode.ConfigInvalid,
       `invalid agent configuration:\n- ${problems.join('\n- ')}`,
-      {
-        terminal: true,
-      },
+      { terminal: true },
     );
   }
   return Object.freeze({
-    target: target?.value ?? '',
-    hubAddress: hub?.value ?? '',
-    token,
-    tokenFile: tokenFile?.value ?? '',
-    hubCaFile,
-    kubeconfig,
-    stateNamespace,
-    resyncIntervalMs,
-    unmanagedScanIntervalMs,
-    applyConcurrency,
-    logLevel: (logLevelSrc?.value ?? 'info') as LogLevel,
-    httpAddress,
-    otlpEndpoint,
-    shutdownTimeoutMs,
+    target: v.target ?? '',
+    hubAddress: v.hubAddress ?? '',
+    token: v.tokenFile?.token ?? '',
+    tokenFile: v.tokenFile?.path ?? '',
+    hubCaFile: v.hubCaFile,
+    kubeconfig: v.kubeconfig,
+    stateNamespace: v.stateNamespace,
+    resyncIntervalMs: v.resyncIntervalMs,
+    unmanagedScanIntervalMs: v.unmanagedScanIntervalMs,
+    applyConcurrency: v.applyConcurrency,
+    logLevel: v.logLevel,
+    httpAddress: v.httpAddress,
+    otlpEndpoint: v.otlpEndpoint,
+    shutdownTimeoutMs: v.shutdownTimeoutMs,
   });
 }

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
-import { loadHubConfig, type HubConfig } from './config.ts';
+import { HUB_ENV_VARS, HUB_USAGE, loadHubConfig, type HubConfig } from './config.ts';
 
 const EDGE_TOKEN = 'edge-agent-token-0123456789abcdef';
 const CORE_TOKEN = 'core-agent-token-fedcba9876543210';
@@ -598,5 +598,17 @@ describe('loadHubConfig', () => {
     expect(msg).toMatch(/fleetRepo is required/);
     for (const secret of [EDGE_TOKEN, CORE_TOKEN, WEBHOOK_SECRET, FLEET_TOKEN])
       expect(msg).not.toContain(secret);
+  });
+
+  it('--help names every flag with its description, variable and default', () => {
+    for (const line of [
+      /\n {2}--fleet-repo URL +the fleet repository: .*\n +\(GITFLEET_FLEET_REPO\) {2}required\n/,
+      /\n {2}--poll-interval-ms N +how often .*\n +\(GITFLEET_POLL_INTERVAL_MS\) {2}default: 60000\n/,
+      /\n {2}--redis-url URL +.*\n +\(GITFLEET_REDIS_URL\) {2}default: redis:\/\/127\.0\.0\.1:6379\n/,
+      /\n {2}--cache-dir DIR +.*\n +\(GITFLEET_HUB_CACHE_DIR\) {2}default: ~\/\.cache\/gitfleet\/hub-git\n/,
+      /\n {2}--config PATH +JSON file .*\n +\(GITFLEET_CONFIG\)\n/,
+    ])
+      expect(HUB_USAGE).toMatch(line);
+    for (const v of HUB_ENV_VARS) expect(HUB_USAGE).toContain(`(${v})`);
   });
 });

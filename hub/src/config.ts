@@ -1,13 +1,30 @@
 /**
- * Hub configuration: parsed and validated once, from (highest first) flags, GITFLEET_* environment
- * variables and an optional JSON file; every problem reported together (CONFIG_INVALID). The only
- * module that reads process.env and argv. Secrets (Git token, webhook secret, agent tokens) come
- * from files, never from flag values.
+ * Hub configuration: one table of options (flag, GITFLEET_* environment variable, config-file
+ * key, description, default, parser) from which come the parsing, `--help` and the flag table
+ * of docs/hub.md. Parsed and validated once, every problem reported together (CONFIG_INVALID).
+ * The only module that reads process.env and argv. Secrets (Git token, webhook secret, API and
+ * agent tokens, Redis password) come from files, never from flag values.
  */
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ErrorCode, GitfleetError, configSource, isDnsLabel, type LogLevel } from '@gitfleet/proto';
+import {
+  ErrorCode,
+  GitfleetError,
+  configEnvVars,
+  configUsage,
+  httpUrl,
+  integer,
+  isDnsLabel,
+  jsonObject,
+  option,
+  readConfig,
+  secretFile,
+  text,
+  type ConfigValue,
+  type LogLevel,
+  type ParseContext,
+} from '@gitfleet/proto';
 import { readGitLimits, type GitLimits } from './git/limits.ts';
 import { parseLocalRoots, sourceProblem } from './git/source-policy.ts';
 
@@ -46,50 +63,235 @@ export interface HubConfig {
   readonly gitLimits: Readonly<Partial<GitLimits>>;
 }
 
-const KEYS = {
-  fleetRepo: { flag: 'fleet-repo', env: 'GITFLEET_FLEET_REPO' },
-  fleetBranch: { flag: 'fleet-branch', env: 'GITFLEET_FLEET_BRANCH' },
-  fleetTokenFile: { flag: 'fleet-token-file', env: 'GITFLEET_FLEET_TOKEN_FILE' },
-  redisUrl: { flag: 'redis-url', env: 'GITFLEET_REDIS_URL' },
-  redisOptions: { flag: 'redis-options', env: 'GITFLEET_REDIS_OPTIONS' },
-  redisPasswordFile: { flag: 'redis-password-file', env: 'GITFLEET_REDIS_PASSWORD_FILE' },
-  grpcAddress: { flag: 'grpc-address', env: 'GITFLEET_GRPC_ADDRESS' },
-  httpAddress: { flag: 'http-address', env: 'GITFLEET_HTTP_ADDRESS' },
-  agentTokensDir: { flag: 'agent-tokens-dir', env: 'GITFLEET_AGENT_TOKENS_DIR' },
-  pollIntervalMs: { flag: 'poll-interval-ms', env: 'GITFLEET_POLL_INTERVAL_MS' },
-  webhookSecretFile: { flag: 'webhook-secret-file', env: 'GITFLEET_WEBHOOK_SECRET_FILE' },
-  replica: { flag: 'replica', env: 'GITFLEET_REPLICA' },
-  cacheDir: { flag: 'cache-dir', env: 'GITFLEET_HUB_CACHE_DIR' },
-  heartbeatIntervalMs: { flag: 'heartbeat-interval-ms', env: 'GITFLEET_HEARTBEAT_INTERVAL_MS' },
-  redisPrefix: { flag: 'redis-prefix', env: 'GITFLEET_REDIS_PREFIX' },
-  logLevel: { flag: 'log-level', env: 'GITFLEET_LOG_LEVEL' },
-  otlpEndpoint: { flag: 'otlp-endpoint', env: 'GITFLEET_OTLP_ENDPOINT' },
-  rolloutIntervalMs: { flag: 'rollout-interval-ms', env: 'GITFLEET_ROLLOUT_INTERVAL_MS' },
-  apiTokenFile: { flag: 'api-token-file', env: 'GITFLEET_API_TOKEN_FILE' },
-  shutdownTimeoutMs: { flag: 'shutdown-timeout-ms', env: 'GITFLEET_SHUTDOWN_TIMEOUT_MS' },
-  allowLocalSources: { flag: 'allow-local-sources', env: 'GITFLEET_ALLOW_LOCAL_SOURCES' },
-  gitLimits: { flag: 'git-limits', env: 'GITFLEET_GIT_LIMITS' },
-} as const;
-type Key = keyof typeof KEYS;
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+
+/** HOST:PORT with a port from 0 to 65535 (the message names the flag, whatever set it). */
+function address(raw: ConfigValue, ctx: ParseContext): string {
+  const port = Number(/:(\d{1,5})$/.exec(raw.value)?.[1] ?? -1);
+  if (!/^[^\s/]+:\d{1,5}$/.test(raw.value) || port < 0 || port > 65535) {
+    ctx.problem(`--${ctx.flag}=${raw.value}: expected HOST:PORT with a port from 0 to 65535`);
+  }
+  return raw.value;
+}
+
+/** Every option of gitfleet-hub; the keys are also those of the config file. */
+export const HUB_FLAGS = {
+  fleetRepo: option({
+    flag: 'fleet-repo',
+    env: 'GITFLEET_FLEET_REPO',
+    arg: 'URL',
+    description:
+      'the fleet repository: an https:// Git URL, or a local path under --allow-local-sources',
+    required: 'an https:// Git URL; a local path only under --allow-local-sources',
+    parse: text,
+  }),
+  fleetBranch: option({
+    flag: 'fleet-branch',
+    env: 'GITFLEET_FLEET_BRANCH',
+    arg: 'BRANCH',
+    description: 'branch holding the fleet definition',
+    default: 'main',
+    parse: text,
+  }),
+  fleetTokenFile: option({
+    flag: 'fleet-token-file',
+    env: 'GITFLEET_FLEET_TOKEN_FILE',
+    arg: 'PATH',
+    description: 'file holding the Git token (never sent over plain http:// to another host)',
+    defaultText: 'none (anonymous)',
+    parse: secretFile,
+  }),
+  redisUrl: option({
+    flag: 'redis-url',
+    env: 'GITFLEET_REDIS_URL',
+    arg: 'URL',
+    description: 'the Redis holding all state: redis://HOST:PORT or rediss:// (TLS)',
+    default: 'redis://127.0.0.1:6379',
+    parse: (raw, ctx) => {
+      if (!/^rediss?:\/\//.test(raw.value)) {
+        ctx.problem(
+          `redis URL ${raw.value.replace(/\/\/[^@/]*@/, '//[credentials]@')}: expected redis://HOST:PORT or rediss://`,
+        );
+      }
+      return raw.value;
+    },
+  }),
+  redisOptions: option({
+    flag: 'redis-options',
+    env: 'GITFLEET_REDIS_OPTIONS',
+    arg: 'JSON',
+    description: 'ioredis options, a JSON object (Sentinel, tls, username, db …); never logged',
+    defaultText: 'none',
+    object: true,
+    parse: jsonObject('{"sentinels":[...]}'),
+  }),
+  redisPasswordFile: option({
+    flag: 'redis-password-file',
+    env: 'GITFLEET_REDIS_PASSWORD_FILE',
+    arg: 'PATH',
+    description: "file holding Redis's password",
+    defaultText: 'none',
+    parse: secretFile,
+  }),
+  grpcAddress: option({
+    flag: 'grpc-address',
+    env: 'GITFLEET_GRPC_ADDRESS',
+    arg: 'HOST:PORT',
+    description: 'where agents connect (gRPC AgentLink)',
+    default: '127.0.0.1:7443',
+    parse: address,
+  }),
+  httpAddress: option({
+    flag: 'http-address',
+    env: 'GITFLEET_HTTP_ADDRESS',
+    arg: 'HOST:PORT',
+    description: 'the HTTP API, webhook, /healthz, /readyz and /metrics',
+    default: '127.0.0.1:8080',
+    parse: address,
+  }),
+  agentTokensDir: option({
+    flag: 'agent-tokens-dir',
+    env: 'GITFLEET_AGENT_TOKENS_DIR',
+    arg: 'DIR',
+    description: "directory of the agents' tokens: one <target>.token file per target",
+    required: 'one <target>.token file per target',
+    parse: text,
+  }),
+  pollIntervalMs: option({
+    flag: 'poll-interval-ms',
+    env: 'GITFLEET_POLL_INTERVAL_MS',
+    arg: 'N',
+    description: 'how often the fleet repository is fetched (a webhook fetches at once)',
+    default: 60_000,
+    parse: integer(1_000, 86_400_000),
+  }),
+  webhookSecretFile: option({
+    flag: 'webhook-secret-file',
+    env: 'GITFLEET_WEBHOOK_SECRET_FILE',
+    arg: 'PATH',
+    description: 'file holding the secret of push webhooks (GitHub/Gitea HMAC, GitLab token)',
+    defaultText: 'none (webhooks off)',
+    parse: secretFile,
+  }),
+  replica: option({
+    flag: 'replica',
+    env: 'GITFLEET_REPLICA',
+    arg: 'NAME',
+    description: 'name of this replica (logs, traces, which replica holds a target)',
+    default: `${os.hostname()}-${process.pid}`,
+    defaultText: 'HOSTNAME-PID',
+    parse: text,
+  }),
+  cacheDir: option({
+    flag: 'cache-dir',
+    env: 'GITFLEET_HUB_CACHE_DIR',
+    arg: 'DIR',
+    description: 'where the bare Git caches are kept (one per repository URL)',
+    default: path.join(os.homedir(), '.cache', 'gitfleet', 'hub-git'),
+    defaultText: '~/.cache/gitfleet/hub-git',
+    parse: text,
+  }),
+  heartbeatIntervalMs: option({
+    flag: 'heartbeat-interval-ms',
+    env: 'GITFLEET_HEARTBEAT_INTERVAL_MS',
+    arg: 'N',
+    description: "the agents' heartbeat period; 3 missed make a target Stale",
+    default: 10_000,
+    parse: integer(200, 600_000),
+  }),
+  redisPrefix: option({
+    flag: 'redis-prefix',
+    env: 'GITFLEET_REDIS_PREFIX',
+    arg: 'PREFIX',
+    description: "prefix of every Redis key of this hub's fleet",
+    default: 'gitfleet:',
+    parse: text,
+  }),
+  logLevel: option<LogLevel>({
+    flag: 'log-level',
+    env: 'GITFLEET_LOG_LEVEL',
+    arg: 'LEVEL',
+    description: `least severe log line written: ${LOG_LEVELS.join('|')}`,
+    default: 'info',
+    parse: (raw, ctx) => {
+      const level = LOG_LEVELS.find((l) => l === raw.value);
+      if (level === undefined)
+        ctx.problem(`log level ${raw.value}: one of ${LOG_LEVELS.join('|')}`);
+      return level;
+    },
+  }),
+  otlpEndpoint: option({
+    flag: 'otlp-endpoint',
+    env: 'GITFLEET_OTLP_ENDPOINT',
+    arg: 'URL',
+    description: 'OTLP/HTTP traces endpoint (…/v1/traces)',
+    defaultText: 'off',
+    parse: httpUrl,
+  }),
+  rolloutIntervalMs: option({
+    flag: 'rollout-interval-ms',
+    env: 'GITFLEET_ROLLOUT_INTERVAL_MS',
+    arg: 'N',
+    description: 'how often rollouts are stepped (also right after each pass over a commit)',
+    default: 1_000,
+    parse: integer(50, 600_000),
+  }),
+  apiTokenFile: option({
+    flag: 'api-token-file',
+    env: 'GITFLEET_API_TOKEN_FILE',
+    arg: 'PATH',
+    description: "file holding the bearer token of the API's state-changing routes",
+    defaultText: 'none (those routes refused)',
+    parse: secretFile,
+  }),
+  shutdownTimeoutMs: option({
+    flag: 'shutdown-timeout-ms',
+    env: 'GITFLEET_SHUTDOWN_TIMEOUT_MS',
+    arg: 'N',
+    description: 'longest graceful shutdown, then exit 3',
+    default: 10_000,
+    parse: integer(500, 600_000),
+  }),
+  allowLocalSources: option({
+    flag: 'allow-local-sources',
+    env: 'GITFLEET_ALLOW_LOCAL_SOURCES',
+    arg: 'DIR[,DIR…]',
+    description: 'absolute directories under which local Git repositories may be read',
+    default: [] as readonly string[],
+    defaultText: 'none (local repositories refused)',
+    parse: (raw, ctx) => {
+      const roots = parseLocalRoots(raw.value);
+      if ('problem' in roots) {
+        ctx.problem(roots.problem);
+        return undefined;
+      }
+      return roots.roots;
+    },
+  }),
+  gitLimits: option({
+    flag: 'git-limits',
+    env: 'GITFLEET_GIT_LIMITS',
+    arg: 'JSON',
+    description: 'Git source limits overriding the defaults, e.g. {"maxFileBytes": 2097152}',
+    default: {},
+    defaultText: 'the defaults (docs/reliability.md)',
+    object: true,
+    parse: (raw, ctx) => {
+      const limits = readGitLimits(jsonObject('{"maxFileBytes":2097152}')(raw, ctx) ?? {});
+      limits.problems.forEach(ctx.problem);
+      return limits.limits;
+    },
+  }),
+};
 
 /** Every environment variable the hub reads (tests clear them all for a child hub). */
-export const HUB_ENV_VARS: readonly string[] = [
-  'GITFLEET_CONFIG',
-  ...Object.values(KEYS).map((k) => k.env),
-];
+export const HUB_ENV_VARS: readonly string[] = configEnvVars(HUB_FLAGS);
 
-export const HUB_USAGE = `gitfleet-hub: reads the fleet from Git and streams each cluster's agent its desired state
-
-${Object.entries(KEYS)
-  .map(
-    ([k, v]) =>
-      `  --${v.flag.padEnd(22)} (${v.env})${k === 'fleetRepo' || k === 'agentTokensDir' ? '  required' : ''}`,
-  )
-  .join('\n')}
-  --config PATH              JSON file with any of the above (camelCase keys) (GITFLEET_CONFIG)
-
-Agent tokens: one file per declared target, <agent-tokens-dir>/<target>.token.
-`;
+export const HUB_USAGE = configUsage(HUB_FLAGS, {
+  name: 'gitfleet-hub',
+  summary: "reads the fleet from Git and streams each cluster's agent its desired state",
+  notes: ['Agent tokens: one file per declared target, <agent-tokens-dir>/<target>.token.'],
+});
 
 export interface LoadHubConfigInput {
   readonly argv?: readonly string[];
@@ -98,78 +300,51 @@ export interface LoadHubConfigInput {
   readonly readDir?: (p: string) => string[];
 }
 
-export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
-  const src = configSource(KEYS, input);
-  const { problems, get, int } = src;
-  const readFile = src.readFile;
-  const readDir = input.readDir ?? ((p: string) => readdirSync(p));
-  const secretFile = (key: Key): string | undefined => src.secretFile(key);
-  const address = (key: Key, def: string): string => {
-    const v = get(key)?.value ?? def;
-    const port = Number(/:(\d{1,5})$/.exec(v)?.[1] ?? -1);
-    if (!/^[^\s/]+:\d{1,5}$/.test(v) || port < 0 || port > 65535) {
-      problems.push(`--${KEYS[key].flag}=${v}: expected HOST:PORT with a port from 0 to 65535`);
-    }
-    return v;
-  };
-
-  const fleetRepo = get('fleetRepo')?.value;
-  if (fleetRepo === undefined)
-    problems.push(
-      'fleetRepo is required: set --fleet-repo or GITFLEET_FLEET_REPO (an https:// Git URL; a local path only under --allow-local-sources)',
-    );
+/** `<dir>/<target>.token` for each target, trimmed; every other file is ignored. */
+function readAgentTokens(
+  dir: string,
+  from: string,
+  io: { readonly readFile: (p: string) => string; readonly readDir: (p: string) => string[] },
+  problems: string[],
+): Map<string, string> {
   const agentTokens = new Map<string, string>();
-  const tokensDir = get('agentTokensDir');
-  if (tokensDir === undefined) {
-    problems.push(
-      'agentTokensDir is required: set --agent-tokens-dir (one <target>.token file per target)',
-    );
-  } else {
-    try {
-      for (const f of readDir(tokensDir.value)) {
-        if (!f.endsWith('.token')) continue;
-        const target = f.slice(0, -'.token'.length);
-        if (!isDnsLabel(target)) {
-          problems.push(
-            `${path.join(tokensDir.value, f)}: "${target}" is not a target name (DNS label)`,
-          );
-          continue;
-        }
-        const token = readFile(path.join(tokensDir.value, f)).trim();
-        if (token.length < 16)
-          problems.push(`${path.join(tokensDir.value, f)}: a token must be at least 16 characters`);
-        else {
-          const twin = [...agentTokens].find(([, t]) => t === token)?.[0];
-          if (twin !== undefined) {
-            problems.push(
-              `${path.join(tokensDir.value, f)}: the same token as ${twin}.token: every target needs its own`,
-            );
-          }
-          agentTokens.set(target, token);
-        }
+  try {
+    for (const f of io.readDir(dir)) {
+      if (!f.endsWith('.token')) continue;
+      const target = f.slice(0, -'.token'.length);
+      const file = path.join(dir, f);
+      if (!isDnsLabel(target)) {
+        problems.push(`${file}: "${target}" is not a target name (DNS label)`);
+        continue;
       }
-    } catch (err) {
-      problems.push(
-        `${tokensDir.from}: cannot read ${tokensDir.value}: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      const token = io.readFile(file).trim();
+      if (token.length < 16) {
+        problems.push(`${file}: a token must be at least 16 characters`);
+        continue;
+      }
+      const twin = [...agentTokens].find(([, t]) => t === token)?.[0];
+      if (twin !== undefined)
+        problems.push(`${file}: the same token as ${twin}.token: every target needs its own`);
+      agentTokens.set(target, token);
     }
-  }
-  const logLevel = get('logLevel')?.value ?? 'info';
-  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(logLevel))
-    problems.push(`log level ${logLevel}: one of trace|debug|info|warn|error`);
-  const redisUrl = get('redisUrl')?.value ?? 'redis://127.0.0.1:6379';
-  if (!/^rediss?:\/\//.test(redisUrl))
+  } catch (err) {
     problems.push(
-      `redis URL ${redisUrl.replace(/\/\/[^@/]*@/, '//[credentials]@')}: expected redis://HOST:PORT or rediss://`,
+      `${from}: cannot read ${dir}: ${err instanceof Error ? err.message : String(err)}`,
     );
-  const redisOptions: Record<string, unknown> = { ...src.jsonObject('redisOptions') };
+  }
+  return agentTokens;
+}
+
+/** The problems of ioredis options: options the hub owns, and Sentinel without its shape. */
+function redisOptionsProblems(options: Readonly<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
   for (const owned of ['maxRetriesPerRequest', 'keyPrefix', 'lazyConnect', 'enableOfflineQueue']) {
-    if (owned in redisOptions)
+    if (owned in options)
       problems.push(
         `redisOptions.${owned}: set by the hub (BullMQ and the store depend on it); remove it`,
       );
   }
-  const sentinels = redisOptions['sentinels'];
+  const sentinels = options['sentinels'];
   if (sentinels !== undefined) {
     const ok =
       Array.isArray(sentinels) &&
@@ -182,45 +357,36 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
           Number.isInteger((x as { port?: unknown }).port),
       );
     if (!ok) problems.push('redisOptions.sentinels: expected [{"host": "…", "port": 26379}, …]');
-    if (typeof redisOptions['name'] !== 'string')
+    if (typeof options['name'] !== 'string')
       problems.push('redisOptions.name: the Sentinel master name is required with sentinels');
   }
-  const localRoots = parseLocalRoots(get('allowLocalSources')?.value);
-  if ('problem' in localRoots) problems.push(localRoots.problem);
-  const allowLocalSources = 'roots' in localRoots ? localRoots.roots : [];
-  const gitLimits = readGitLimits(src.jsonObject('gitLimits') ?? {});
-  problems.push(...gitLimits.problems);
-  const fleetTokenPresent = get('fleetTokenFile') !== undefined;
+  return problems;
+}
+
+export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
+  const { values: v, from, problems, readFile } = readConfig(HUB_FLAGS, input);
+  const readDir = input.readDir ?? ((p: string) => readdirSync(p));
+  const agentTokens =
+    v.agentTokensDir === undefined
+      ? new Map<string, string>()
+      : readAgentTokens(
+          v.agentTokensDir,
+          from.agentTokensDir ?? '',
+          { readFile, readDir },
+          problems,
+        );
+  const redisOptions: Record<string, unknown> = { ...v.redisOptions };
+  problems.push(...redisOptionsProblems(redisOptions));
+  if (v.redisPasswordFile !== undefined) redisOptions['password'] = v.redisPasswordFile;
   const fleetRepoProblem =
-    fleetRepo === undefined
+    v.fleetRepo === undefined
       ? undefined
-      : sourceProblem(fleetRepo, { allowLocalRoots: allowLocalSources }, fleetTokenPresent);
+      : sourceProblem(
+          v.fleetRepo,
+          { allowLocalRoots: v.allowLocalSources },
+          from.fleetTokenFile !== undefined,
+        );
   if (fleetRepoProblem !== undefined) problems.push(`fleetRepo: ${fleetRepoProblem}`);
-  const redisPassword = secretFile('redisPasswordFile');
-  if (redisPassword !== undefined) redisOptions['password'] = redisPassword;
-  const config: HubConfig = {
-    fleetRepo: fleetRepo ?? '',
-    fleetBranch: get('fleetBranch')?.value ?? 'main',
-    fleetToken: secretFile('fleetTokenFile'),
-    redisUrl,
-    redisOptions,
-    grpcAddress: address('grpcAddress', '127.0.0.1:7443'),
-    httpAddress: address('httpAddress', '127.0.0.1:8080'),
-    agentTokens,
-    pollIntervalMs: int('pollIntervalMs', 60_000, 1_000, 86_400_000),
-    webhookSecret: secretFile('webhookSecretFile'),
-    replica: get('replica')?.value ?? `${os.hostname()}-${process.pid}`,
-    cacheDir: get('cacheDir')?.value ?? path.join(os.homedir(), '.cache', 'gitfleet', 'hub-git'),
-    heartbeatIntervalMs: int('heartbeatIntervalMs', 10_000, 200, 600_000),
-    redisPrefix: get('redisPrefix')?.value ?? 'gitfleet:',
-    logLevel: logLevel as LogLevel,
-    otlpEndpoint: src.httpUrl('otlpEndpoint'),
-    rolloutIntervalMs: int('rolloutIntervalMs', 1_000, 50, 600_000),
-    apiToken: secretFile('apiTokenFile'),
-    shutdownTimeoutMs: int('shutdownTimeoutMs', 10_000, 500, 600_000),
-    allowLocalSources,
-    gitLimits: gitLimits.limits,
-  };
   if (problems.length > 0) {
     throw new GitfleetError(
       ErrorCode.ConfigInvalid,
@@ -228,5 +394,27 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
       { terminal: true },
     );
   }
-  return Object.freeze(config);
+  return Object.freeze({
+    fleetRepo: v.fleetRepo ?? '',
+    fleetBranch: v.fleetBranch,
+    fleetToken: v.fleetTokenFile,
+    redisUrl: v.redisUrl,
+    redisOptions,
+    grpcAddress: v.grpcAddress,
+    httpAddress: v.httpAddress,
+    agentTokens,
+    pollIntervalMs: v.pollIntervalMs,
+    webhookSecret: v.webhookSecretFile,
+    replica: v.replica,
+    cacheDir: v.cacheDir,
+    heartbeatIntervalMs: v.heartbeatIntervalMs,
+    redisPrefix: v.redisPrefix,
+    logLevel: v.logLevel,
+    otlpEndpoint: v.otlpEndpoint,
+    rolloutIntervalMs: v.rolloutIntervalMs,
+    apiToken: v.apiTokenFile,
+    shutdownTimeoutMs: v.shutdownTimeoutMs,
+    allowLocalSources: v.allowLocalSources,
+    gitLimits: v.gitLimits,
+  });
 }

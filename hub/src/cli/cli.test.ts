@@ -4,10 +4,11 @@
  * needs a hub or a Git server is in test/src/cli/cli.int.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, commandSpec, parseCommand } from './args.ts';
+import { COMMANDS, commandSpec } from './command-table.ts';
 import { runCli } from './cli.ts';
 import { bashCompletion, zshCompletion } from './completion.ts';
 import { parseAuthor } from './fleet-repo.ts';
+import { parseCommand } from './parse.ts';
 
 async function cli(
   argv: string[],
@@ -37,6 +38,18 @@ describe('runCli without a hub', () => {
       text: 'usage: gitfleet pin APP REVISION --env ENV --reason TEXT [options]',
     },
     { argv: ['status', '--help'], code: 0, stream: 'stdout', text: '--exit-code' },
+    {
+      argv: ['rollout', 'pause', '--help'],
+      code: 0,
+      stream: 'stdout',
+      text: 'kept in the rollout history (default GITFLEET_AUTHOR, else $USER)',
+    },
+    {
+      argv: ['status', '--help'],
+      code: 0,
+      stream: 'stdout',
+      text: 'the hub HTTP API (env GITFLEET_HUB_URL, default http://127.0.0.1:8080)',
+    },
     { argv: ['--version'], code: 0, stream: 'stdout', text: /^gitfleet \d+\.\d+\.\d+/ },
     {
       argv: ['stauts'],

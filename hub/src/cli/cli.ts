@@ -3,34 +3,16 @@
  * failure becomes a message on stderr and an exit code (./errors.ts). All I/O goes through
  * `CliIo`, so the dispatch is tested without a process.
  */
-import {
-  COMMANDS,
-  GROUPS,
-  commandHelp,
-  commandSpec,
-  groupCommands,
-  groupHelp,
-  mainHelp,
-  parseCommand,
-  subcommandName,
-  type CommandSpec,
-} from './args.ts';
-import {
-  completion,
-  diff,
-  drift,
-  freezeOrThaw,
-  history,
-  pin,
-  promote,
-  status,
-  unpin,
-  type CommandContext,
-} from './commands.ts';
+import { COMMANDS, GROUPS, commandSpec, groupCommands, subcommandName } from './command-table.ts';
 import { NAME_KINDS, type NameKind } from './completion.ts';
+import type { CommandContext } from './context.ts';
 import { CliError, ExitCode, isCliError } from './errors.ts';
 import { painter } from './format.ts';
+import { commandHelp, groupHelp, mainHelp } from './help.ts';
 import { HubClient, checkHubUrl } from './hub-client.ts';
+import type { CommandSpec } from './options.ts';
+import { parseCommand } from './parse.ts';
+import { completion, diff, drift, history, status } from './read-commands.ts';
 import {
   rolloutCommand,
   rolloutList,
@@ -38,6 +20,7 @@ import {
   rolloutStatus,
   rolloutWatch,
 } from './rollout.ts';
+import { freezeOrThaw, pin, promote, unpin } from './write-commands.ts';
 
 export const CLI_VERSION = '0.1.0';
 

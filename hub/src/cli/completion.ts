@@ -1,5 +1,5 @@
 /**
- * Shell completion scripts for `gitfleet`, generated from the command table (./args.ts):
+ * Shell completion scripts for `gitfleet`, generated from the command table (./command-table.ts):
  * commands, each command's options, fixed values (`-o table|json`), files, and application,
  * target and environment names (and applications with a rollout) asked from the hub through the
  * hidden `gitfleet __complete` (quietly: nothing is completed when the hub cannot be reached).
@@ -10,12 +10,9 @@ import {
   GROUPS,
   GROUP_SUMMARIES,
   groupCommands,
-  optionsOf,
   subcommandName,
-  type CommandSpec,
-  type OptionSpec,
-  type PositionalSpec,
-} from './args.ts';
+} from './command-table.ts';
+import { optionsOf, type CommandSpec, type OptionSpec, type PositionalSpec } from './options.ts';
 
 export const SHELLS = ['bash', 'zsh'] as const;
 export type Shell = (typeof SHELLS)[number];

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DiffPreview } from '../http/preview.ts';
-import type { DriftItem, FleetStatusRow } from '../http/views.ts';
+import type { DiffPreview, DriftItem, FleetStatusRow } from '../http/api/index.ts';
 import type { FleetHealth } from './format.ts';
 import {
   age,

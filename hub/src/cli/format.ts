@@ -3,6 +3,7 @@
  * ages. Pure functions of the hub's JSON (the same shapes `-o json` prints), so they are tested
  * without a hub.
  */
+import { formatApiVersion, identityKey } from '@gitfleet/proto/domain';
 import type { FleetProblem } from '../core/fleet/types.ts';
 import type { DiffPreview } from '../http/preview.ts';
 import type { DriftItem, FleetStatusRow, HistoryItem } from '../http/views.ts';
@@ -308,8 +309,7 @@ export function summarizeDrift(items: readonly DriftItem[]): DriftSummary {
 }
 
 function objectName(d: DriftItem): string {
-  const api = d.ref.group === '' ? d.ref.version : `${d.ref.group}/${d.ref.version}`;
-  return `${api} ${d.ref.kind} ${d.ref.namespace === '' ? d.ref.name : `${d.ref.namespace}/${d.ref.name}`}`;
+  return `${formatApiVersion(d.ref)} ${d.ref.kind} ${d.ref.namespace === '' ? d.ref.name : `${d.ref.namespace}/${d.ref.name}`}`;
 }
 
 /** How `gitfleet drift` groups its records. */
@@ -321,7 +321,7 @@ function cmpStr(a: string, b: string): number {
 }
 
 function objectKey(d: DriftItem): string {
-  return `${d.ref.group}/${d.ref.kind}/${d.ref.namespace}/${d.ref.name}`;
+  return identityKey(d.ref);
 }
 
 /**

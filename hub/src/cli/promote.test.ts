@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FleetStatusRow } from '../http/views.ts';
+import type { FleetStatusRow } from '../http/api/index.ts';
 import { decidePromotion, type PromotionDecision } from './promote.ts';
 
 const A = 'a'.repeat(40);

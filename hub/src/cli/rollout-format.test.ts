@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PlanPreview, TargetExplanation, WaveExplanation } from '../core/rollout/plan.ts';
+import type { TargetExplanation, WaveExplanation } from '../core/rollout/explain.ts';
+import type { PlanPreview } from '../core/rollout/preview.ts';
 import type { RolloutState } from '../core/rollout/state.ts';
 import { painter, stripAnsi, visibleWidth } from './format.ts';
 import {

@@ -4,14 +4,14 @@
  * summary, the reasons of the targets that wait) or its one-line-per-change form. Pure functions
  * of the hub's JSON (the shapes `-o json` prints), tested without a hub.
  */
-import { formatDuration } from '../core/rollout/duration.ts';
 import type {
-  PlanPreview,
   RolloutExplanation,
   TargetExplanation,
   WaveExplanation,
-} from '../core/rollout/plan.ts';
+} from '../core/rollout/explain.ts';
+import type { PlanPreview } from '../core/rollout/preview.ts';
 import type { RolloutEvent, RolloutState } from '../core/rollout/state.ts';
+import { formatDuration } from '../core/time/duration.ts';
 import { age, isoTime, shortSha, stripAnsi, table, type Painter, type Style } from './format.ts';
 
 /** `GET /api/v1/rollout?app=`: the stored state and the hub's explanation of it now. */

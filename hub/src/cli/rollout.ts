@@ -5,9 +5,9 @@
  * the CLI then reads the rollout's history to say whether it was applied or ignored.
  */
 import { readFile } from 'node:fs/promises';
-import { formatDuration, parseDuration } from '../core/rollout/duration.ts';
-import type { PlanPreview } from '../core/rollout/plan.ts';
+import type { PlanPreview } from '../core/rollout/preview.ts';
 import type { RolloutEvent } from '../core/rollout/state.ts';
+import { formatDuration, parseDuration } from '../core/time/duration.ts';
 import {
   hubClient,
   name,
@@ -16,7 +16,7 @@ import {
   str,
   timeoutMs,
   type CommandContext,
-} from './commands.ts';
+} from './context.ts';
 import { CliError, ExitCode, usageError } from './errors.ts';
 import { shortSha, type Painter } from './format.ts';
 import { HubClient, checkHubUrl } from './hub-client.ts';

@@ -19,8 +19,8 @@ import { loadAgentConfig, runAgent, type RunningAgent } from '@gitfleet/agent';
 import { loadHubConfig, runHub, type RunningHub } from '@gitfleet/hub';
 import { CliError } from '../../../hub/src/cli/errors.ts';
 import { commitToFleet, type EditFleet } from '../../../hub/src/cli/fleet-repo.ts';
-import { OPENAPI, type JsonSchema } from '../../../hub/src/http/openapi.ts';
-import { checkSchema } from '../../../hub/src/http/schema-check.ts';
+import { DocumentValidator } from '../../../hub/src/http/api/validate.ts';
+import { OPENAPI } from '../../../hub/src/http/server.ts';
 import { testLogger } from '../agent/harness.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
@@ -321,13 +321,7 @@ describe('gitfleet, the binary, against a real fleet', () => {
 
   it('diff: what branch next would change on prd, as JSON and as a unified diff', async () => {
     // the route itself answers what its OpenAPI schema says (200, 404, 422 cases)
-    const schemaOf = (status: string): JsonSchema => {
-      const s =
-        OPENAPI.paths['/api/v1/diff']?.get?.responses[status]?.content?.['application/json']
-          ?.schema;
-      if (s === undefined) throw new Error(`no ${status} schema`);
-      return s;
-    };
+    const validator = new DocumentValidator(OPENAPI);
     for (const [query, status] of [
       ['app=web&target=prd&revision=next', 200],
       ['app=web&target=prd&revision=no-such-branch', 404],
@@ -337,7 +331,9 @@ describe('gitfleet, the binary, against a real fleet', () => {
     ] as const) {
       const res = await fetch(`${api}/api/v1/diff?${query}`);
       expect(res.status, query).toBe(status);
-      expect(checkSchema(await res.json(), schemaOf(String(status)), OPENAPI), query).toEqual([]);
+      expect(validator.response('get', '/api/v1/diff', status, await res.json()), query).toEqual(
+        [],
+      );
     }
     const broken = await gitfleet(['pin', 'web', 'broken', '--env', 'prod', '--reason', 'x']);
     expect(broken.code).toBe(1);
