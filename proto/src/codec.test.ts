@@ -756,3 +756,28 @@ describe('bearer metadata', () => {
     expect(readBearerToken(metadata)).toBeUndefined();
   });
 });
+
+describe('a missing payload names every payload the direction has', () => {
+  it.each<[string, () => unknown, string]>([
+    [
+      'AgentMessage',
+      () => {
+        const w = agentWire(hello);
+        delete w.payload;
+        return decodeAgentMessage(w);
+      },
+      'payload is missing (expected hello, ack, statusReport or heartbeat)',
+    ],
+    [
+      'HubMessage',
+      () => {
+        const w = hubWire(hub('edge-1.hb', 0, { kind: 'heartbeat' }));
+        delete w.payload;
+        return decodeHubMessage(w);
+      },
+      'payload is missing (expected welcome, assignment, appRemoval, syncRequest, ack or heartbeat)',
+    ],
+  ])('%s', (_name, decode, text) => {
+    expect(decode).toThrow(text);
+  });
+});
