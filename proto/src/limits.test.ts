@@ -4,18 +4,18 @@ import {
   decodeAgentMessage,
   decodeHubMessage,
   encodeAgentMessage,
-} from '../codec.ts';
-import { encodeHubMessage } from '../codec.ts';
-import { ErrorCode, GitfleetError } from './errors.ts';
+} from './codec.ts';
+import { encodeHubMessage } from './codec.ts';
+import { ErrorCode, GitfleetError } from './domain/errors.ts';
 import {
   AGENT_LINK_MESSAGE_OPTIONS,
   DEFAULT_STREAM_QUOTA,
   DEFAULT_TAKEOVER_POLICY,
   MAX_HELD_APPS,
   MAX_MESSAGE_BYTES,
-} from './limits.ts';
-import type { AgentMessage, HeldApp, HubMessage, ResyncPlan } from './messages.ts';
-import { PROTOCOL_VERSION } from './messages.ts';
+} from './domain/limits.ts';
+import type { AgentMessage, HeldApp, HubMessage, ResyncPlan } from './domain/messages.ts';
+import { PROTOCOL_VERSION } from './domain/messages.ts';
 
 const connect = agentLinkGrpc().service.Connect;
 const REVISION = '3f786850e387550fdab836ed7e6dc881de23001b';
