@@ -96,7 +96,7 @@ describe('loadAgentConfig', () => {
       [...base, '--apply-concurrency', '0'],
       /--apply-concurrency=0: must be an integer from 1 to 256/,
     ],
-    [[...base, '--log-level', 'loud'], /--log-level=loud: one of trace/],
+    [[...base, '--log-level', 'loud'], /--log-level=loud: log level one of trace/],
     [[...base, '--config', '/t/bad.json'], /unknown key "bogus"/],
     [[...base, '--nope', 'x'], /Unknown option '--nope'/],
   ])('%j → %s', (argv, re) => {

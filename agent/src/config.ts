@@ -9,8 +9,8 @@
 import {
   ErrorCode,
   GitfleetError,
+  BINARY_OPTIONS,
   configUsage,
-  httpUrl,
   integer,
   isDnsLabel,
   option,
@@ -43,8 +43,6 @@ export interface AgentConfig {
   /** A shutdown taking longer than this ends the process anyway (exit status 3). */
   readonly shutdownTimeoutMs: number;
 }
-
-const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
 /** The addresses of `--hub` (several replicas: tried in turn). */
 function hubAddresses(value: string): string[] {
@@ -138,19 +136,7 @@ export const AGENT_FLAGS = {
     default: 32,
     parse: integer(1, 256),
   }),
-  logLevel: option<LogLevel>({
-    flag: 'log-level',
-    env: 'GITFLEET_LOG_LEVEL',
-    arg: 'LEVEL',
-    description: `least severe log line written: ${LOG_LEVELS.join('|')}`,
-    default: 'info',
-    parse: (raw, ctx) => {
-      const level = LOG_LEVELS.find((l) => l === raw.value);
-      if (level === undefined)
-        ctx.problem(`${raw.from}=${raw.value}: one of ${LOG_LEVELS.join('|')}`);
-      return level;
-    },
-  }),
+  logLevel: BINARY_OPTIONS.logLevel,
   httpAddress: option({
     flag: 'http-address',
     env: 'GITFLEET_HTTP_ADDRESS',
@@ -159,22 +145,8 @@ export const AGENT_FLAGS = {
     defaultText: 'off',
     parse: text,
   }),
-  otlpEndpoint: option({
-    flag: 'otlp-endpoint',
-    env: 'GITFLEET_OTLP_ENDPOINT',
-    arg: 'URL',
-    description: 'OTLP/HTTP traces endpoint (…/v1/traces)',
-    defaultText: 'off',
-    parse: httpUrl,
-  }),
-  shutdownTimeoutMs: option({
-    flag: 'shutdown-timeout-ms',
-    env: 'GITFLEET_SHUTDOWN_TIMEOUT_MS',
-    arg: 'N',
-    description: 'longest graceful shutdown, then exit 3',
-    default: 10_000,
-    parse: integer(500, 600_000),
-  }),
+  otlpEndpoint: BINARY_OPTIONS.otlpEndpoint,
+  shutdownTimeoutMs: BINARY_OPTIONS.shutdownTimeoutMs,
 };
 
 export const AGENT_USAGE = configUsage(AGENT_FLAGS, {

@@ -497,7 +497,7 @@ describe('loadHubConfig', () => {
       'a log level',
       ['--log-level', 'loud'],
       {},
-      /log level loud: one of trace\|debug\|info\|warn\|error/,
+      /--log-level=loud: log level one of trace\|debug\|info\|warn\|error/,
     ],
     [
       'a redis URL',
@@ -572,7 +572,7 @@ describe('loadHubConfig', () => {
       /agentTokensDir is required: set --agent-tokens-dir/,
       /--poll-interval-ms=5: must be an integer/,
       /GITFLEET_HEARTBEAT_INTERVAL_MS=x: must be an integer/,
-      /log level loud/,
+      /--log-level=loud: log level one of/,
       /redis URL http:\/\/nope/,
       /grpc-address=nope: expected HOST:PORT/,
       /\/t\/empty is empty/,

@@ -12,8 +12,8 @@ import {
   ErrorCode,
   GitfleetError,
   configEnvVars,
+  BINARY_OPTIONS,
   configUsage,
-  httpUrl,
   integer,
   isDnsLabel,
   jsonObject,
@@ -62,8 +62,6 @@ export interface HubConfig {
   /** Git source limits overriding the defaults (see git/limits.ts). */
   readonly gitLimits: Readonly<Partial<GitLimits>>;
 }
-
-const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
 /** HOST:PORT with a port from 0 to 65535 (the message names the flag, whatever set it). */
 function address(raw: ConfigValue, ctx: ParseContext): string {
@@ -207,27 +205,8 @@ export const HUB_FLAGS = {
     default: 'gitfleet:',
     parse: text,
   }),
-  logLevel: option<LogLevel>({
-    flag: 'log-level',
-    env: 'GITFLEET_LOG_LEVEL',
-    arg: 'LEVEL',
-    description: `least severe log line written: ${LOG_LEVELS.join('|')}`,
-    default: 'info',
-    parse: (raw, ctx) => {
-      const level = LOG_LEVELS.find((l) => l === raw.value);
-      if (level === undefined)
-        ctx.problem(`log level ${raw.value}: one of ${LOG_LEVELS.join('|')}`);
-      return level;
-    },
-  }),
-  otlpEndpoint: option({
-    flag: 'otlp-endpoint',
-    env: 'GITFLEET_OTLP_ENDPOINT',
-    arg: 'URL',
-    description: 'OTLP/HTTP traces endpoint (…/v1/traces)',
-    defaultText: 'off',
-    parse: httpUrl,
-  }),
+  logLevel: BINARY_OPTIONS.logLevel,
+  otlpEndpoint: BINARY_OPTIONS.otlpEndpoint,
   rolloutIntervalMs: option({
     flag: 'rollout-interval-ms',
     env: 'GITFLEET_ROLLOUT_INTERVAL_MS',
@@ -244,14 +223,7 @@ export const HUB_FLAGS = {
     defaultText: 'none (those routes refused)',
     parse: secretFile,
   }),
-  shutdownTimeoutMs: option({
-    flag: 'shutdown-timeout-ms',
-    env: 'GITFLEET_SHUTDOWN_TIMEOUT_MS',
-    arg: 'N',
-    description: 'longest graceful shutdown, then exit 3',
-    default: 10_000,
-    parse: integer(500, 600_000),
-  }),
+  shutdownTimeoutMs: BINARY_OPTIONS.shutdownTimeoutMs,
   allowLocalSources: option({
     flag: 'allow-local-sources',
     env: 'GITFLEET_ALLOW_LOCAL_SOURCES',

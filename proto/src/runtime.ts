@@ -4,6 +4,7 @@
  * steady clock.
  */
 export * from './config-source.ts';
+export * from './binary-options.ts';
 export * from './run-binary.ts';
 export * from './telemetry.ts';
 export * from './steady-clock.ts';
