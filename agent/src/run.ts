@@ -9,6 +9,7 @@ import { startTelemetry, steadyClock, toGitfleetError, type Logger } from '@gitf
 import type { AgentConfig } from './config.ts';
 import { ClientNodeKube } from './kube/client-node-kube.ts';
 import { HubLink } from './link/hub-link.ts';
+import { agentRegistry, serveMetrics } from './metrics.ts';
 import { Agent } from './reconcile/agent.ts';
 import { ClusterAppStore } from './state/app-store.ts';
 
@@ -63,29 +64,18 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
   let httpPort: number | undefined;
   if (config.httpAddress !== undefined) {
     const [host, port] = splitHostPort(config.httpAddress);
+    const metrics = agentRegistry({
+      apps: () => agent.appNames().length,
+      hubConnected: () => link.state === 'ready',
+      pendingReports: () => link.pendingReports,
+    });
     server = http.createServer((req, res) => {
       if (req.url === '/healthz') return void res.end('ok');
       if (req.url === '/readyz') {
         res.statusCode = started ? 200 : 503;
         return void res.end(started ? 'ok' : 'starting');
       }
-      if (req.url === '/metrics') {
-        res.setHeader('content-type', 'text/plain; version=0.0.4');
-        return void res.end(
-          [
-            '# HELP gitfleet_agent_apps Apps held by the agent.',
-            '# TYPE gitfleet_agent_apps gauge',
-            `gitfleet_agent_apps ${agent.appNames().length}`,
-            '# HELP gitfleet_agent_hub_connected 1 when the link to the hub is ready.',
-            '# TYPE gitfleet_agent_hub_connected gauge',
-            `gitfleet_agent_hub_connected ${link.state === 'ready' ? 1 : 0}`,
-            '# HELP gitfleet_agent_pending_reports Reports waiting for the hub.',
-            '# TYPE gitfleet_agent_pending_reports gauge',
-            `gitfleet_agent_pending_reports ${link.pendingReports}`,
-            '',
-          ].join('\n'),
-        );
-      }
+      if (req.url === '/metrics') return void serveMetrics(metrics, res, logger);
       res.statusCode = 404;
       res.end();
     });

@@ -13,10 +13,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
   ShutdownSequence,
-  SpanKind,
-  carrierOf,
   errorLogFields,
-  inSpan,
   startTelemetry,
   toGitfleetError,
   type BinaryRuntime,
@@ -29,17 +26,24 @@ import { IsomorphicGitSource } from './git/git-source.ts';
 import { GitPoller } from './git/poller.ts';
 import { startHttpServer } from './http/server.ts';
 import { AgentLinkServer } from './link/agent-link-server.ts';
+import { declaredIn } from './link/declared-targets.ts';
+import { DeliveryBridge } from './link/delivery-bridge.ts';
+import { DeliveryNudges, nudgeChannel } from './link/delivery-nudges.ts';
 import { DeliveryQueue } from './queue/delivery-queue.ts';
 import { DeliveryWorker } from './queue/delivery-worker.ts';
-import type { FleetSpec } from './core/fleet/index.ts';
 import { Resolver } from './resolve/resolver.ts';
 import { RolloutController } from './rollout/controller.ts';
+import { RolloutRevisions } from './rollout/rollout-revisions.ts';
 import { RolloutStore } from './rollout/rollout-store.ts';
+import { answersWithin, closeRedis } from './store/close-redis.ts';
 import { connectionErrors } from './store/connection-errors.ts';
 import { RedisFleetStore } from './store/fleet-store.ts';
 import { RedisHubStore } from './store/redis-store.ts';
 
 export const HUB_VERSION = '0.1.0';
+
+/** How long the shutdown waits for Redis to answer a PING before treating it as gone. */
+const REDIS_PING_AT_SHUTDOWN_MS = 300;
 
 export interface RunningHub {
   readonly grpcPort: number;
@@ -52,34 +56,6 @@ export interface RunningHub {
 }
 
 export type { FleetStatusRow } from './http/views.ts';
-
-/** Target names of a fleet, indexed once per accepted fleet (agents look up on every connect). */
-const declaredIndex = new WeakMap<FleetSpec, ReadonlySet<string>>();
-function declaredTargets(fleet: FleetSpec): ReadonlySet<string> {
-  let set = declaredIndex.get(fleet);
-  if (set === undefined) {
-    set = new Set(fleet.targets.map((t) => t.name));
-    declaredIndex.set(fleet, set);
-  }
-  return set;
-}
-
-/** Closes an ioredis connection: QUIT when it answers (bounded), else at once. */
-async function closeRedis(conn: Redis, quitTimeoutMs: number): Promise<void> {
-  if (conn.status === 'end') return;
-  if (conn.status !== 'ready') {
-    conn.disconnect();
-    return;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    conn.quit().catch(() => undefined),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, quitTimeoutMs))),
-  ]);
-  clearTimeout(timer);
-  // after a QUIT that was answered this is a no-op; after one that was not, it ends the retrying
-  conn.disconnect();
-}
 
 export async function runHub(
   config: HubConfig,
@@ -131,23 +107,10 @@ export async function runHub(
     ...(config.fleetToken === undefined ? {} : { token: config.fleetToken }),
     branch: config.fleetBranch,
   };
+  // rollouts publish which revision each (app, target) runs; the resolver reads it
   const rolloutStore = new RolloutStore({ redis, prefix: config.redisPrefix });
-  const rollouts: RolloutController = new RolloutController(
-    {
-      replica: config.replica,
-      intervalMs: config.rolloutIntervalMs,
-      staleAfterMs: STALE_AFTER_MISSED_HEARTBEATS * config.heartbeatIntervalMs,
-    },
-    {
-      store: rolloutStore,
-      hub: store,
-      fleet: () => r.fleet,
-      retarget: (pairs) => void r.resolvePairs(pairs).catch(passFailed('rollout')),
-      logger,
-      now,
-    },
-  );
-  const r: Resolver = new Resolver(
+  const revisions = new RolloutRevisions(rolloutStore);
+  const r = new Resolver(
     { fleet: fleetRepo },
     {
       git,
@@ -157,10 +120,18 @@ export async function runHub(
       },
       logger,
       tracer,
-      rollouts,
+      rollouts: revisions,
       lastGood: new RedisFleetStore({ redis, prefix: config.redisPrefix }),
       now,
     },
+  );
+  const rollouts = new RolloutController(
+    {
+      replica: config.replica,
+      intervalMs: config.rolloutIntervalMs,
+      staleAfterMs: STALE_AFTER_MISSED_HEARTBEATS * config.heartbeatIntervalMs,
+    },
+    { store: rolloutStore, hub: store, inForce: r, revisions, logger, now },
   );
   // before agents connect: those of the saved fleet's targets are accepted at once
   await r.restore();
@@ -169,64 +140,27 @@ export async function runHub(
     {
       store,
       authenticate,
-      isDeclared: (target) =>
-        r.fleet === undefined ? undefined : declaredTargets(r.fleet).has(target),
+      isDeclared: declaredIn(r),
       logger,
       tracer,
       now,
     },
   );
-  const nudgeChannel = `${config.redisPrefix}deliver-nudge`;
-  const subscriber = redisErrors.watch('redis-subscriber', redis.duplicate());
-  await subscriber.subscribe(nudgeChannel);
-  subscriber.on('message', (_channel: string, message: string) => {
-    try {
-      const { target, app, trace } = JSON.parse(message) as {
-        target: string;
-        app: string;
-        trace?: Record<string, string>;
-      };
-      void link.deliver(target, app, trace).catch(() => undefined);
-    } catch {
-      logger.warn('ignored a malformed delivery nudge');
-    }
+  // queue → link: a job is delivered on this replica's stream of its target, or every replica
+  // is nudged to deliver it (link/delivery-bridge.ts)
+  const nudges = new DeliveryNudges({
+    publisher: redis,
+    subscriber: redisErrors.watch('redis-subscriber', redis.duplicate()),
+    channel: nudgeChannel(config.redisPrefix),
+    logger,
   });
+  const bridge = new DeliveryBridge({ link, nudges, tracer });
+  await bridge.listen();
   const worker = new DeliveryWorker(
     // a delivery takes milliseconds: a short lock hands the job of a killed replica on in seconds
     { connection: redis, name: config.replica, lockDurationMs: 5_000, stalledIntervalMs: 5_000 },
     {
-      deliver: (job) =>
-        inSpan(
-          tracer,
-          'gitfleet.deliver',
-          {
-            parent: job.trace,
-            kind: SpanKind.PRODUCER,
-            attributes: {
-              'gitfleet.target': job.target,
-              'gitfleet.app': job.app,
-              'gitfleet.version': job.version,
-            },
-          },
-          async (span) => {
-            const trace = carrierOf(span);
-            const r = await link.deliver(job.target, job.app, trace);
-            span.setAttribute('gitfleet.delivery', r);
-            // the target's stream may be on another replica: tell every replica (the one holding
-            // it sends; the store keeps the message pending either way)
-            if (r === 'no-session') {
-              await redis.publish(
-                nudgeChannel,
-                JSON.stringify({ target: job.target, app: job.app, trace }),
-              );
-            }
-            return r === 'sent' || r === 'queued'
-              ? 'sent'
-              : r === 'no-session'
-                ? 'not-here'
-                : 'nothing';
-          },
-        ),
+      deliver: (job) => bridge.deliver(job),
       versionOf: (t, a) => store.versionOf(t, a),
       logger,
       onError: redisErrors.listener('delivery-worker'),
@@ -293,15 +227,19 @@ export async function runHub(
     [
       {
         name: 'redis check',
-        run: () => {
+        run: async () => {
           clearInterval(wipeWatch);
-          if (redis.status === 'ready') return;
+          // "ready" is only what the client last saw: a server that stopped answering (or a
+          // socket whose end was not noticed yet) must not make every later step wait its fill
+          if (redis.status === 'ready' && (await answersWithin(redis, REDIS_PING_AT_SHUTDOWN_MS))) {
+            return;
+          }
           redisGone = true;
           logger.warn('Redis is unreachable at shutdown: its connections close first', {
             status: redis.status,
           });
           redis.disconnect();
-          subscriber.disconnect();
+          nudges.disconnect();
         },
       },
       {
@@ -319,12 +257,12 @@ export async function runHub(
         timeoutMs: waitOnRedis(2_000),
       },
       { name: 'delivery queue', run: () => queue.close(), timeoutMs: waitOnRedis(1_000) },
-      { name: 'redis subscriber', run: () => closeRedis(subscriber, 500), always: true },
+      { name: 'redis subscriber', run: () => nudges.close(), always: true },
       { name: 'redis', run: () => closeRedis(redis, 1_000), always: true },
       { name: 'telemetry', run: () => telemetry.shutdown(), timeoutMs: 2_000 },
     ],
     // the rest of the deadline is the process's margin to exit (proto/src/run-binary.ts)
-    { budgetMs: Math.round(config.shutdownTimeoutMs * 0.7), logger },
+    { budgetMs: Math.round(config.shutdownTimeoutMs * 0.6), logger },
   );
   return {
     grpcPort,

@@ -9,14 +9,15 @@
  * otherwise leaves the message pending in the store, where the owning replica's resend or the
  * next resync picks it up.
  *
- * Backpressure: a session keeps at most one queued message per app (newest wins) and writes only
- * while the stream is not saturated, so a slow agent cannot grow hub memory without bound.
+ * What goes out on a stream, with its backpressure and resends, is ./outbound.ts: a session
+ * keeps at most one queued message per app (newest wins), so a slow agent cannot grow hub memory
+ * without bound.
  *
  * Quotas (proto/README.md, "Limits and quotas"; the decisions are in ../core/link): messages
  * above MAX_MESSAGE_BYTES are refused by grpc-js; each stream has a message rate limit (over it,
  * the stream ends with RESOURCE_EXHAUSTED before the excess is handled); reports are stored only
  * for apps assigned to the stream's target; a target's stream taken over too often refuses
- * further takeovers for a while. Refusals are logged and counted (`metricLines`).
+ * further takeovers for a while. Refusals are logged and counted (`metrics`).
  */
 import { Server, ServerCredentials, status, type ServiceError } from '@grpc/grpc-js';
 import {
@@ -29,24 +30,14 @@ import {
   STALE_AFTER_MISSED_HEARTBEATS,
   ackId,
   agentLinkGrpc,
-  appRemovalId,
-  assignmentId,
-  heartbeatId,
-  inSpan,
   noopTracer,
-  SpanKind,
   onAgentMessage,
   readBearerToken,
   toGitfleetError,
   welcomeId,
-  writeHubMessage,
   type AgentLinkServerStream,
   type AgentMessage,
-  type AppRemoval,
-  type Assignment,
-  type ErrorDetail,
   type Hello,
-  type HubPayload,
   type Logger,
   type StatusReport,
   type StreamQuota,
@@ -54,9 +45,12 @@ import {
   type TraceCarrier,
   type Tracer,
 } from '@gitfleet/proto';
-import { Histogram } from '../core/histogram.ts';
-import type { HubStore, PendingDelivery } from '../store/port.ts';
+import { DeliveryLatency } from '../metrics.ts';
+import type { HubStore } from '../store/port.ts';
 import { applyResync, resyncDeliveries } from './apply-resync.ts';
+import { helloRefusal } from './hello.ts';
+import { Inbound } from './inbound.ts';
+import { Outbound } from './outbound.ts';
 import { Session } from './session.ts';
 import {
   StreamGuard,
@@ -89,8 +83,10 @@ export interface AgentLinkServerDeps {
   readonly store: HubStore;
   /** The target a token belongs to (constant-time comparison is the caller's), or undefined. */
   readonly authenticate: (token: string) => string | undefined;
-  /** Whether the target is declared in the fleet in force. */
-  /** Undefined while no fleet definition is in force yet (the agent is told to come back). */
+  /**
+   * Whether the target is declared in the fleet in force; undefined while no fleet definition is
+   * in force yet (the agent is told to come back).
+   */
   readonly isDeclared: (target: string) => boolean | undefined;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -98,7 +94,6 @@ export interface AgentLinkServerDeps {
   readonly tracer?: Tracer;
 }
 
-const RESEND_MAX_MS = 60_000;
 /** Liveness writes to the store at most this often per stream (and twice per heartbeat). */
 const TOUCH_EVERY_MS = 1_000;
 
@@ -110,12 +105,10 @@ export class AgentLinkServer {
   private readonly logger: Logger;
   private readonly tracer: Tracer;
   /** First send of an assignment or removal → the agent's ack (it holds it durably), seconds. */
-  readonly deliveryLatency = new Histogram(
-    'gitfleet_hub_delivery_latency_seconds',
-    'Time from sending an assignment or removal on a stream to the agent acking it.',
-    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-  );
+  readonly deliveryLatency = new DeliveryLatency();
   private readonly guard: StreamGuard;
+  private readonly outbound: Outbound;
+  private readonly inbound: Inbound;
   private readonly now: () => number;
   private readonly sessions = new Map<string, Session>();
   private server: Server | undefined;
@@ -142,6 +135,20 @@ export class AgentLinkServer {
     this.logger = deps.logger.child({ component: 'agent-link' });
     this.tracer = deps.tracer ?? noopTracer;
     this.now = deps.now ?? Date.now;
+    this.outbound = new Outbound(this.opts, {
+      store: deps.store,
+      guard: this.guard,
+      logger: this.logger,
+      now: this.now,
+    });
+    this.inbound = new Inbound({
+      store: deps.store,
+      outbound: this.outbound,
+      latency: this.deliveryLatency,
+      tracer: this.tracer,
+      logger: this.logger,
+      now: this.now,
+    });
   }
 
   /** Serves on `address` (host:port; port 0 picks one). Resolves with the bound port. */
@@ -172,11 +179,6 @@ export class AgentLinkServer {
     return this.guard.metrics();
   }
 
-  /** The quota counters in the Prometheus text format (for `/metrics`). */
-  metricLines(): string[] {
-    return this.guard.metricLines();
-  }
-
   /** Targets with a live stream on this replica. */
   connectedTargets(): string[] {
     return [...this.sessions.values()].filter((s) => s.state === 'ready').map((s) => s.target);
@@ -198,7 +200,7 @@ export class AgentLinkServer {
     if (pending === undefined) return 'nothing-pending';
     // the delivery's own span (when given) becomes the parent of the agent's apply
     const withTrace = trace?.['traceparent'] === undefined ? pending : { ...pending, trace };
-    return this.sendPending(s, withTrace);
+    return this.outbound.sendPending(s, withTrace);
   }
 
   /**
@@ -260,7 +262,7 @@ export class AgentLinkServer {
     stream.on('error', ended);
     stream.on('cancelled', ended);
     stream.on('end', ended);
-    stream.on('drain', () => void this.drainQueue(session));
+    stream.on('drain', () => void this.outbound.drain(session));
   }
 
   /**
@@ -316,38 +318,10 @@ export class AgentLinkServer {
         case 'heartbeat':
           return;
         case 'ack':
-          await this.onAck(s, p.ackedMessageId, p.error);
+          await this.inbound.ack(s, p.ackedMessageId, p.error);
           return;
         case 'statusReport': {
-          if (!this.reportInScope(s, msg, p)) return;
-          const result = await inSpan(
-            this.tracer,
-            'gitfleet.report',
-            {
-              parent: msg.trace,
-              kind: SpanKind.SERVER,
-              attributes: {
-                'gitfleet.target': p.target,
-                'gitfleet.app': p.app,
-                'gitfleet.sync': p.syncState,
-                'gitfleet.health': p.health.status,
-                'gitfleet.version': p.assignmentVersion,
-              },
-            },
-            () => this.store.putReport(p),
-          );
-          this.send(
-            s,
-            { kind: 'ack', ackedMessageId: msg.messageId, ackedSeq: msg.seq },
-            ackId(msg.messageId),
-          );
-          this.logger.debug('report', {
-            target: s.target,
-            app: p.app,
-            sync: p.syncState,
-            health: p.health.status,
-            result,
-          });
+          if (this.reportInScope(s, msg, p)) await this.inbound.report(s, msg, p);
           return;
         }
       }
@@ -374,41 +348,17 @@ export class AgentLinkServer {
     }
     const error = { code: ErrorCode.NotFound, message: refusal.message };
     const ack = { kind: 'ack', ackedMessageId: msg.messageId, ackedSeq: msg.seq, error } as const;
-    this.send(s, ack, ackId(msg.messageId));
+    this.outbound.send(s, ack, ackId(msg.messageId));
     return false;
   }
 
   private async onHello(s: Session, hello: Hello): Promise<void> {
-    if (hello.target !== s.target) {
-      this.logger.warn('agent refused: Hello for another target', {
-        token: 'redacted',
-        target: s.target,
-        claimed: hello.target,
-      });
-      this.fail(s.stream, status.PERMISSION_DENIED, `this token is not ${hello.target}'s`);
-      return;
-    }
-    const declared = this.isDeclared(s.target);
-    if (declared === undefined) {
-      // the first resolve pass has not read the fleet yet: not a refusal, come back soon
-      this.fail(s.stream, status.UNAVAILABLE, 'the hub has not read the fleet yet; retry');
-      return;
-    }
-    if (!declared) {
-      this.logger.warn('agent refused: target not declared in the fleet', { target: s.target });
-      this.fail(
-        s.stream,
-        status.PERMISSION_DENIED,
-        `target ${s.target} is not declared in the fleet`,
-      );
-      return;
-    }
-    if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      this.fail(
-        s.stream,
-        status.FAILED_PRECONDITION,
-        `protocol version ${hello.protocolVersion} is not supported (hub speaks ${PROTOCOL_VERSION})`,
-      );
+    const refusal = helloRefusal(s.target, hello, this.isDeclared(s.target));
+    if (refusal !== undefined) {
+      if (refusal.warning !== undefined) {
+        this.logger.warn(refusal.warning.message, refusal.warning.fields);
+      }
+      this.fail(s.stream, refusal.code, refusal.message);
       return;
     }
     const live = this.sessions.get(s.target);
@@ -454,7 +404,7 @@ export class AgentLinkServer {
       this.opts.streamQuota,
     );
     s.state = 'ready';
-    this.send(
+    this.outbound.send(
       s,
       {
         kind: 'welcome',
@@ -473,102 +423,8 @@ export class AgentLinkServer {
       remove: decision.remove.length,
       reportRequests: decision.plan.reportRequests.length,
     });
-    for (const p of await resyncDeliveries(this.store, s.target, decision)) this.sendPending(s, p);
-  }
-
-  // ------------------------------------------------------------------ sending
-
-  private send(s: Session, payload: HubPayload, messageId: string): boolean {
-    if (s.state === 'closed') return false;
-    const sequenced = payload.kind !== 'ack' && payload.kind !== 'heartbeat';
-    s.lastSentMs = this.now();
-    return writeHubMessage(s.stream, {
-      messageId,
-      seq: sequenced ? ++s.seq : 0,
-      sentAtUnixMs: s.lastSentMs,
-      trace: {},
-      payload,
-    });
-  }
-
-  /**
-   * Sends one pending message unless the stream is saturated (then it queues the app) or the
-   * message names another target (refused).
-   */
-  private sendPending(s: Session, p: PendingDelivery): 'sent' | 'queued' | 'refused' {
-    const payload: Assignment | AppRemoval = p.payload;
-    if (!this.guard.outbound(s, payload)) return 'refused';
-    if (s.draining) {
-      s.queued.add(payload.app);
-      return 'queued';
-    }
-    const id =
-      payload.kind === 'assignment'
-        ? assignmentId(s.target, payload.app, payload.version)
-        : appRemovalId(s.target, payload.app, payload.version);
-    // a newer version of the app replaces an unacked older one
-    for (const [k, v] of s.sent) if (v.app === payload.app && k !== id) s.sent.delete(k);
-    const prior = s.sent.get(id);
-    s.sent.set(id, {
-      app: payload.app,
-      version: payload.version,
-      kind: payload.kind,
-      sentAtMs: this.now(),
-      firstSentMs: prior?.firstSentMs ?? this.now(),
-      attempt: prior === undefined ? 0 : prior.attempt + 1,
-    });
-    const ok = this.writeWithTrace(s, payload, id, p.trace);
-    if (!ok) s.draining = true;
-    return 'sent';
-  }
-
-  private writeWithTrace(
-    s: Session,
-    payload: HubPayload,
-    id: string,
-    trace: Readonly<Record<string, string>>,
-  ): boolean {
-    s.lastSentMs = this.now();
-    return writeHubMessage(s.stream, {
-      messageId: id,
-      seq: ++s.seq,
-      sentAtUnixMs: s.lastSentMs,
-      trace,
-      payload,
-    });
-  }
-
-  private async drainQueue(s: Session): Promise<void> {
-    s.draining = false;
-    const apps = [...s.queued];
-    s.queued.clear();
-    for (const app of apps) {
-      const p = await this.store.pendingOf(s.target, app).catch(() => undefined);
-      if (p !== undefined) this.sendPending(s, p);
-      if (s.draining) return;
-    }
-  }
-
-  private async onAck(
-    s: Session,
-    messageId: string,
-    error: ErrorDetail | undefined,
-  ): Promise<void> {
-    const sent = s.sent.get(messageId);
-    if (sent === undefined) return; // an ack for something we did not send on this stream (or a heartbeat id)
-    s.sent.delete(messageId);
-    this.deliveryLatency.observe((this.now() - sent.firstSentMs) / 1_000);
-    if (error === undefined) {
-      await this.store.ack(s.target, sent.app, sent.version);
-    } else {
-      await this.store.rejected(s.target, sent.app, sent.version, error);
-      this.logger.warn('agent rejected a message', {
-        target: s.target,
-        app: sent.app,
-        version: sent.version,
-        code: error.code,
-        error: error.message,
-      });
+    for (const p of await resyncDeliveries(this.store, s.target, decision)) {
+      this.outbound.sendPending(s, p);
     }
   }
 
@@ -587,33 +443,7 @@ export class AgentLinkServer {
         await this.endSession(s, 'agent stale');
         continue;
       }
-      // resend what stayed unacked (the newest pending version of each app)
-      for (const [id, v] of [...s.sent]) {
-        const wait = Math.min(RESEND_MAX_MS, this.opts.resendAfterMs * 2 ** v.attempt);
-        if (now - v.sentAtMs < wait) continue;
-        const p = await this.store.pendingOf(s.target, v.app).catch(() => undefined);
-        if (p === undefined) s.sent.delete(id);
-        else this.sendPending(s, p);
-      }
-      if (now - s.lastSweepMs >= this.opts.pendingSweepMs) {
-        s.lastSweepMs = now;
-        for (const p of await this.store.pendingFor(s.target).catch(() => [])) {
-          const id =
-            p.payload.kind === 'assignment'
-              ? assignmentId(s.target, p.payload.app, p.payload.version)
-              : appRemovalId(s.target, p.payload.app, p.payload.version);
-          if (s.sent.has(id) || s.queued.has(p.payload.app)) continue;
-          this.logger.info('sending a pending delivery no job brought', {
-            target: s.target,
-            app: p.payload.app,
-            version: p.payload.version,
-          });
-          this.sendPending(s, p);
-        }
-      }
-      if (now - s.lastSentMs >= this.opts.heartbeatIntervalMs) {
-        this.send(s, { kind: 'heartbeat' }, heartbeatId(s.id, 'hub', ++s.heartbeats));
-      }
+      await this.outbound.keepUp(s, now);
     }
   }
 

@@ -25,7 +25,7 @@ import {
 } from '../core/link/takeover.ts';
 import type { Session } from './session.ts';
 
-/** The link's quota counters (also rendered by {@link StreamGuard.metricLines}). */
+/** The link's quota counters (exposed on the hub's `/metrics` by ../metrics.ts). */
 export interface AgentLinkMetrics {
   /** Messages or streams refused, by reason (core/link/scope.ts `RefusalReason`). */
   readonly refused: Readonly<Record<string, number>>;
@@ -44,12 +44,8 @@ export class StreamGuard {
   private readonly quota: StreamQuota;
   private readonly policy: TakeoverPolicy;
   private readonly logger: Logger;
-  private readonly refused = new LabeledCounter<RefusalReason>(
-    'gitfleet_hub_link_refused_total',
-    'AgentLink messages or streams refused by a limit or quota, by reason.',
-    'reason',
-    Object.values(RefusalReason),
-  );
+  /** By reason; every reason is there (0) before its first refusal. */
+  private readonly refused = new LabeledCounter<RefusalReason>(Object.values(RefusalReason));
   private takeoverCount = 0;
   private readonly takeovers = new Map<string, TakeoverState>();
 
@@ -70,15 +66,6 @@ export class StreamGuard {
 
   metrics(): AgentLinkMetrics {
     return { refused: this.refused.snapshot(), takeovers: this.takeoverCount };
-  }
-
-  metricLines(): string[] {
-    return [
-      ...this.refused.render(),
-      "# HELP gitfleet_hub_link_takeovers_total New AgentLink streams that superseded another agent instance's live stream.",
-      '# TYPE gitfleet_hub_link_takeovers_total counter',
-      `gitfleet_hub_link_takeovers_total ${String(this.takeoverCount)}`,
-    ];
   }
 
   /**

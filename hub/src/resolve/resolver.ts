@@ -15,9 +15,9 @@
  * `trigger()` resolves. The fleet in force is saved to Redis (../store/fleet-store.ts) whenever it
  * changes, and `restore()` loads it at start, so a restarted hub serves it before Git answers.
  */
-import { createHash } from 'node:crypto';
 import {
   carrierOf,
+  errorLogFields,
   inSpan,
   noopTracer,
   startSpan,
@@ -31,14 +31,12 @@ import {
   environmentOf,
   findTarget,
   formatProblem,
-  overlaysFor,
   parseFleet,
   placementOf,
   resolveRevisionRef,
   type FleetDecision,
   type FleetSpec,
 } from '../core/fleet/index.ts';
-import { renderApp, renderError } from '../core/render/index.ts';
 import type { GitRepo, GitSource } from '../git/port.ts';
 import { redactUrl } from '../git/repo-url.ts';
 import type { LastGoodFleetStore } from '../store/fleet-store.ts';
@@ -52,13 +50,9 @@ import {
   type HubProblem,
   type ResolveFailure,
 } from './problems.ts';
-import type {
-  InForceSource,
-  ResolverDeps,
-  ResolverOptions,
-  ResolverStatus,
-  RevisionGate,
-} from './types.ts';
+import { PassCache } from './pass-cache.ts';
+import { renderForTarget } from './render-target.ts';
+import type { InForceSource, ResolverDeps, ResolverOptions, ResolverStatus } from './types.ts';
 
 export type { HubProblem, ResolveFailure } from './problems.ts';
 export type * from './types.ts';
@@ -70,12 +64,10 @@ export class Resolver {
   private readonly changed: ResolverDeps['changed'];
   private readonly logger: Logger;
   private readonly tracer: Tracer;
-  private readonly rollouts: RevisionGate | undefined;
+  private readonly rollouts: ResolverDeps['rollouts'];
   private readonly lastGood: LastGoodFleetStore | undefined;
-  private readonly digests = new Map<string, string>();
-  /** Per pass: ref → commit, and (commit, path) → files (see passIn). */
-  private readonly refs = new Map<string, Promise<string>>();
-  private readonly reads = new Map<string, ReturnType<GitSource['readFiles']>>();
+  /** What a pass reads from Git, asked once per pass. */
+  private readonly cache: PassCache;
   private readonly now: () => number;
   private inForce: FleetSpec | undefined;
   private inForceCommit: string | undefined;
@@ -102,6 +94,7 @@ export class Resolver {
   constructor(opts: ResolverOptions, deps: ResolverDeps) {
     this.opts = opts;
     this.git = deps.git;
+    this.cache = new PassCache(deps.git);
     this.store = deps.store;
     this.changed = deps.changed;
     this.logger = deps.logger.child({ component: 'resolver' });
@@ -109,6 +102,16 @@ export class Resolver {
     this.tracer = deps.tracer ?? noopTracer;
     this.rollouts = deps.rollouts;
     this.lastGood = deps.lastGood;
+    // a rollout step moved targets: resolve them again (a pass never rejects; the catch logs
+    // what would be a bug, so that no promise floats)
+    deps.rollouts?.onMoved((pairs) => {
+      this.resolvePairs(pairs).catch((err: unknown) =>
+        this.logger.error('resolve pass failed unexpectedly', {
+          trigger: 'rollout',
+          ...errorLogFields(err),
+        }),
+      );
+    });
   }
 
   get status(): ResolverStatus {
@@ -263,8 +266,7 @@ export class Resolver {
     } finally {
       span.setAttribute('gitfleet.changed', changed);
       span.end();
-      this.refs.clear();
-      this.reads.clear();
+      this.cache.clear();
     }
     this.logger.info('resolve pass (targets moved by a rollout)', {
       pairs: pairs.length,
@@ -282,17 +284,13 @@ export class Resolver {
       await this.passIn(span);
     } finally {
       span.end();
-      this.refs.clear();
-      this.reads.clear();
+      this.cache.clear();
     }
   }
 
   private async passIn(passSpan: Span): Promise<void> {
     const t0 = this.now();
-    // one answer per ref and per (commit, path) in a pass: consistent (a fetch landing mid-pass
-    // cannot split the fleet over two commits) and ~6 ms cheaper per (app, target)
-    this.refs.clear();
-    this.reads.clear();
+    this.cache.clear();
     const fleetRepo = this.opts.fleet;
     const repo = redactUrl(fleetRepo.url);
     const problems: HubProblem[] = [];
@@ -472,49 +470,6 @@ export class Resolver {
     return changedCount;
   }
 
-  private resolveCached(repo: GitRepo, ref: string): Promise<string> {
-    const key = `${repo.url}\n${ref}`;
-    let p = this.refs.get(key);
-    if (p === undefined) {
-      p = this.git.resolve(repo, ref);
-      this.refs.set(key, p);
-      p.catch(() => this.refs.delete(key));
-    }
-    return p;
-  }
-
-  private readCached(
-    repo: GitRepo,
-    commit: string,
-    path: string,
-  ): ReturnType<GitSource['readFiles']> {
-    const key = `${repo.url}\n${commit}\n${path}`;
-    let p = this.reads.get(key);
-    if (p === undefined) {
-      p = this.git.readFiles(repo, commit, path);
-      this.reads.set(key, p);
-      p.catch(() => this.reads.delete(key));
-    }
-    return p;
-  }
-
-  /** sha256 of an application's source files (paths and contents) at a commit, cached. */
-  private async sourceDigest(repo: GitRepo, commit: string, path: string): Promise<string> {
-    const key = `${repo.url}\n${commit}\n${path}`;
-    let d = this.digests.get(key);
-    if (d === undefined) {
-      const read = await this.readCached(repo, commit, path);
-      const hash = createHash('sha256');
-      for (const [p, content] of [...read.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        hash.update(`${p}\0${String(content.length)}\0${content}\0`);
-      }
-      d = hash.digest('hex');
-      if (this.digests.size >= 1_000) this.digests.clear();
-      this.digests.set(key, d);
-    }
-    return d;
-  }
-
   private repoFor(url: string): GitRepo {
     if (url === this.opts.fleet.url) return this.opts.fleet;
     return { url, ...this.opts.credentialsFor?.(url) };
@@ -544,32 +499,30 @@ export class Resolver {
     const app = spec.applications.find((a) => a.name === appName);
     const t = findTarget(spec, target);
     if (app === undefined || t === undefined) return false;
-    const env = environmentOf(spec, target);
-    if (env?.frozen === true) return false;
+    if (environmentOf(spec, target)?.frozen === true) return false;
     const repo = this.repoFor(app.source.repoURL ?? this.opts.fleet.url);
     const pin = resolveRevisionRef(spec, appName, target);
-    const wanted = await this.resolveCached(repo, pin.ref);
+    const wanted = await this.cache.resolve(repo, pin.ref);
     // while the application rolls out, a target not yet moved keeps its last good revision
     const commit =
-      (await this.rollouts?.revisionFor(appName, target, wanted, pin.source, (c) =>
-        this.sourceDigest(repo, c, app.source.path),
-      )) ?? wanted;
+      (await this.rollouts?.revisionFor({
+        spec,
+        app: appName,
+        target,
+        commit: wanted,
+        pin: pin.source,
+        sourceDigest: (c) => this.cache.sourceDigest(repo, c, app.source.path),
+      })) ?? wanted;
     span.setAttribute('gitfleet.revision', commit);
     if (commit !== wanted) span.setAttribute('gitfleet.held_back_from', wanted);
-    const read = await this.readCached(repo, commit, app.source.path);
-    const rendered = renderApp({
+    const read = await this.cache.read(repo, commit, app.source.path);
+    const rendered = renderForTarget({
+      fleet: spec,
+      app,
+      target: t,
       files: read.files,
-      basePath: app.source.path,
-      overlays: overlaysFor(spec, appName, target),
-      ctx: {
-        target,
-        labels: { ...t.labels },
-        ...(env === undefined ? {} : { environment: env.name }),
-      },
+      subject: `${appName} on ${target} at ${commit.slice(0, 12)}`,
     });
-    if (!rendered.ok) {
-      throw renderError(`${appName} on ${target} at ${commit.slice(0, 12)}`, rendered.problems);
-    }
     const { version, changed } = await this.store.putDesired(target, appName, {
       revision: commit,
       digest: rendered.digest,

@@ -7,6 +7,7 @@ import type { FleetProblem } from '../core/fleet/index.ts';
 import type { GitRepo, GitSource } from '../git/port.ts';
 import type { LastGoodFleetStore } from '../store/fleet-store.ts';
 import type { HubStore } from '../store/port.ts';
+import type { PublishedRevisions } from '../rollout/rollout-revisions.ts';
 import type { HubProblem, ResolveFailure } from './problems.ts';
 
 export interface ResolverOptions {
@@ -32,31 +33,15 @@ export interface ResolverDeps {
   readonly logger: Logger;
   /** Spans: one trace per pass (the commit seen), a child per (app, target) rendered. */
   readonly tracer?: Tracer;
-  /** Rollouts: which revision a target runs while its application rolls out (see rollout/). */
-  readonly rollouts?: RevisionGate;
+  /**
+   * Rollouts: which revision a target runs while its application rolls out, and which targets a
+   * rollout step moved (re-resolved at once). Published by the rollout controller
+   * (../rollout/rollout-revisions.ts); the resolver only reads it.
+   */
+  readonly rollouts?: PublishedRevisions;
   /** Where the last good fleet is kept across restarts (absent: only in memory). */
   readonly lastGood?: LastGoodFleetStore;
   readonly now?: () => number;
-}
-
-/** What the resolver asks of the rollout controller. */
-export interface RevisionGate {
-  /** Reads the current rollout states (once per pass). */
-  refresh(): Promise<void>;
-  /**
-   * The commit `target` should run, given the commit its pin resolves to and the pin's source.
-   * `sourceDigest` fingerprints the application's source files at a commit: a commit that did
-   * not change them (a fleet-only change in the same repository) is no new revision to roll out.
-   */
-  revisionFor(
-    app: string,
-    target: string,
-    commit: string,
-    source: string,
-    sourceDigest: (commit: string) => Promise<string>,
-  ): Promise<string>;
-  /** A pass ended: step the rollouts with what it saw. */
-  passed(): void;
 }
 
 /** Where the fleet in force came from. */

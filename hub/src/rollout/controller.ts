@@ -3,9 +3,10 @@
  * application with a `rollout` strategy it keeps one RolloutState in Redis and, on a short
  * interval (and right after each resolver pass), feeds the step what the fleet says (placed
  * targets, labels, environments' sync windows), what the agents report (revision, sync, health,
- * connection) and what people commanded (pause, resume, abort, rollback, approve). The resolver
- * asks it which revision each target runs: the step's `revisionFor` — so targets not yet moved
- * keep the last revision that was healthy everywhere it ran.
+ * connection) and what people commanded (pause, resume, abort, rollback, approve). It publishes
+ * the states a step left in ./rollout-revisions.ts, where the resolver reads which revision each
+ * target runs (the step's `revisionFor`) — so targets not yet moved keep the last revision that
+ * was healthy everywhere it ran.
  *
  * Only targets that follow the application's own revision take part; a target or environment
  * pin is a person's explicit decision and applies at once. The first revision ever seen for an
@@ -31,7 +32,6 @@ import {
 import {
   isTerminal,
   planPreview,
-  revisionFor,
   startRollout,
   step,
   windowsState,
@@ -42,8 +42,8 @@ import {
   type RolloutTarget,
   type StepResult,
 } from '../core/rollout/index.ts';
-import type { RevisionGate } from '../resolve/resolver.ts';
 import type { HubStore } from '../store/port.ts';
+import type { RolloutRevisions } from './rollout-revisions.ts';
 import type { RolloutStore } from './rollout-store.ts';
 
 export interface RolloutControllerOptions {
@@ -57,10 +57,10 @@ export interface RolloutControllerOptions {
 export interface RolloutControllerDeps {
   readonly store: RolloutStore;
   readonly hub: HubStore;
-  /** The fleet definition in force. */
-  readonly fleet: () => FleetSpec | undefined;
-  /** Re-resolve these (app, target) pairs now: the rollout moved them. */
-  readonly retarget: (pairs: readonly { app: string; target: string }[]) => void;
+  /** Where the fleet definition in force is read (the resolver's). */
+  readonly inForce: { readonly fleet: FleetSpec | undefined };
+  /** Where this controller publishes the states and reads what Git asks for each app. */
+  readonly revisions: RolloutRevisions;
   readonly logger: Logger;
   readonly now?: () => number;
 }
@@ -72,17 +72,11 @@ export interface RolloutView {
   readonly explanation: StepResult['explanation'];
 }
 
-export class RolloutController implements RevisionGate {
+export class RolloutController {
   private readonly opts: RolloutControllerOptions;
   private readonly deps: RolloutControllerDeps;
   private readonly logger: Logger;
   private readonly now: () => number;
-  /** States as last read (the resolver's view). */
-  private states = new Map<string, RolloutState>();
-  /** App → the revision its own source wants, as the last resolver pass saw it. */
-  private readonly wanted = new Map<string, string>();
-  /** App → a commit whose sources equal those of an earlier one (`as`). */
-  private readonly sameSource = new Map<string, { commit: string; as: string }>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private again = false;
@@ -93,6 +87,8 @@ export class RolloutController implements RevisionGate {
     this.deps = deps;
     this.logger = deps.logger.child({ component: 'rollouts' });
     this.now = deps.now ?? Date.now;
+    // a resolver pass ended: step now with what it saw
+    deps.revisions.onPassed(() => void this.tick());
   }
 
   start(): void {
@@ -107,50 +103,10 @@ export class RolloutController implements RevisionGate {
     await this.deps.store.resign(this.opts.replica).catch(() => undefined);
   }
 
-  // ------------------------------------------------------------------ the resolver's side
-
-  /** Reads every state (at the start of a resolver pass). */
-  async refresh(): Promise<void> {
-    this.states = await this.deps.store.loadAll();
-  }
-
-  /**
-   * The commit `target` runs of `app`: what its pin says, unless the app has a rollout and the
-   * target follows the app's own revision — then what the rollout says.
-   */
-  async revisionFor(
-    app: string,
-    target: string,
-    commit: string,
-    source: string,
-    sourceDigest: (commit: string) => Promise<string>,
-  ): Promise<string> {
-    const strategy = this.deps.fleet()?.applications.find((a) => a.name === app)?.rollout;
-    if (strategy === undefined || source !== 'application') return commit;
-    const state = this.states.get(app);
-    let wanted = commit;
-    // a commit that left the app's sources as they were is the revision already rolled out
-    if (state !== undefined && commit !== state.toRevision) {
-      const same = this.sameSource.get(app);
-      if (same?.commit === commit) wanted = same.as;
-      else if ((await sourceDigest(commit)) === (await sourceDigest(state.toRevision))) {
-        this.sameSource.set(app, { commit, as: state.toRevision });
-        wanted = state.toRevision;
-      }
-    }
-    this.wanted.set(app, wanted);
-    return state === undefined ? commit : revisionFor(state, target);
-  }
-
-  /** A resolver pass ended: step now with what it saw. */
-  passed(): void {
-    void this.tick();
-  }
-
   // ------------------------------------------------------------------ people's commands
 
   async command(app: string, cmd: RolloutCommand): Promise<void> {
-    const spec = this.deps.fleet();
+    const spec = this.deps.inForce.fleet;
     if (spec === undefined || findApplication(spec, app)?.rollout === undefined) {
       throw new GitfleetError(
         ErrorCode.NotFound,
@@ -170,7 +126,7 @@ export class RolloutController implements RevisionGate {
   // ------------------------------------------------------------------ views (any replica)
 
   async view(app: string): Promise<RolloutView | undefined> {
-    const spec = this.deps.fleet();
+    const spec = this.deps.inForce.fleet;
     const strategy = spec === undefined ? undefined : findApplication(spec, app)?.rollout;
     const state = await this.deps.store.load(app);
     if (spec === undefined || strategy === undefined || state === undefined) return undefined;
@@ -191,7 +147,7 @@ export class RolloutController implements RevisionGate {
 
   /** Which target would be in which wave and why, before (or during) a rollout. */
   async plan(app: string): Promise<PlanPreview | undefined> {
-    const spec = this.deps.fleet();
+    const spec = this.deps.inForce.fleet;
     const strategy = spec === undefined ? undefined : findApplication(spec, app)?.rollout;
     if (spec === undefined || strategy === undefined) return undefined;
     const { targets, statuses } = await this.observe(spec, app);
@@ -223,7 +179,7 @@ export class RolloutController implements RevisionGate {
   }
 
   private async tickOnce(): Promise<void> {
-    const spec = this.deps.fleet();
+    const spec = this.deps.inForce.fleet;
     if (spec === undefined) return;
     if (!(await this.deps.store.lead(this.opts.replica, Math.max(5_000, 5 * this.opts.intervalMs))))
       return;
@@ -234,7 +190,7 @@ export class RolloutController implements RevisionGate {
         if (stored.has(app.name)) await this.deps.store.remove(app.name);
         continue;
       }
-      const wanted = this.wanted.get(app.name) ?? this.sourceRevisionOf(spec, app.name);
+      const wanted = this.deps.revisions.wantedOf(app.name);
       if (wanted === undefined) continue;
       const prev = stored.get(app.name);
       if (prev === undefined) {
@@ -279,15 +235,7 @@ export class RolloutController implements RevisionGate {
         });
       }
     }
-    if (moved.length > 0) {
-      this.states = await this.deps.store.loadAll();
-      this.deps.retarget(moved);
-    }
-  }
-
-  /** The commit of the app's own revision as last seen by a resolver pass on this replica. */
-  private sourceRevisionOf(_spec: FleetSpec, app: string): string | undefined {
-    return this.wanted.get(app);
+    if (moved.length > 0) this.deps.revisions.publish(await this.deps.store.loadAll(), moved);
   }
 
   private async stepInput(

@@ -18,44 +18,27 @@
  * | `Pepoch` | string | random marker set at first use; gone = Redis was wiped |
  *
  * Writes that read first are Lua scripts (lua.ts), so two hub replicas never lose an update.
+ * This class holds desired state, versions and wipe detection; the outbox (./redis-outbox.ts),
+ * reports (./redis-reports.ts) and connections (./redis-connections.ts) are its parts, on the
+ * layout of ./records.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import {
   ErrorCode,
   GitfleetError,
   canonicalJson,
   contentDigest,
-  isDnsLabel,
   isRevision,
   sha256Digest,
 } from '@gitfleet/proto';
-import type {
-  AppRemoval,
-  Assignment,
-  AssignmentPolicies,
-  DeletionMode,
-  ErrorDetail,
-  KubeObject,
-  StatusReport,
-} from '@gitfleet/proto';
+import type { AssignmentPolicies, DeletionMode, ErrorDetail, StatusReport } from '@gitfleet/proto';
 import type { DesiredApp, ResyncHubState } from '../core/resync.ts';
-import {
-  BUMP_VERSION,
-  END_SESSION,
-  PUT_DESIRED,
-  PUT_REPORT,
-  RECORD_SESSION,
-  REISSUE_DESIRED,
-  REMOVE_DESIRED,
-  SETTLE,
-  TOUCH,
-} from './lua.ts';
-import type { LuaScript, RedisClient, ScriptArg } from './lua.ts';
+import { BUMP_VERSION, PUT_DESIRED, REISSUE_DESIRED, REMOVE_DESIRED } from './lua.ts';
+import type { RedisClient } from './lua.ts';
 import type {
   ConnectionStatus,
-  DeliveryRejection,
   DesiredAssignment,
   DesiredInput,
   DesiredSummary,
@@ -69,11 +52,32 @@ import type {
   ReportFilter,
   SessionInfo,
   SyncHistoryEntry,
-  TraceContext,
 } from './port.ts';
+import { RedisConnections } from './redis-connections.ts';
+import { RedisOutbox } from './redis-outbox.ts';
+import { RedisReports } from './redis-reports.ts';
+import {
+  OBJECTS_ENCODING,
+  assignmentMeta,
+  assignmentOf,
+  byApp,
+  checkName,
+  checkVersion,
+  indexTarget,
+  indexedTargets,
+  internal,
+  intPair,
+  isDeletionMode,
+  keysOf,
+  parseJson,
+  readApp,
+  readApps,
+  toInt,
+  type AssignmentMeta,
+  type RemovalMeta,
+} from './records.ts';
 
 const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 
 /** Default key prefix. */
 export const DEFAULT_STORE_PREFIX = 'gitfleet:';
@@ -84,8 +88,6 @@ export const DEFAULT_STORE_PREFIX = 'gitfleet:';
 export const DEFAULT_MAX_OBJECTS_BYTES = 4 * 1024 * 1024;
 /** Sync history entries kept per (target, app). */
 export const DEFAULT_HISTORY_LIMIT = 50;
-
-const OBJECTS_ENCODING = 'gzip-json';
 
 export interface RedisHubStoreOptions {
   /** The connection; the caller owns it (and closes it after the store's last use). */
@@ -103,113 +105,18 @@ export interface RedisHubStoreOptions {
   readonly now?: () => number;
 }
 
-/** What `meta` holds for an assignment. */
-interface AssignmentMeta {
-  readonly revision: string;
-  readonly contentDigest: string;
-  readonly policies: AssignmentPolicies;
-  readonly trace: TraceContext;
-  readonly storedAtMs: number;
-  readonly encoding: string;
-}
-
-/** What `meta` holds for a removal. */
-interface RemovalMeta {
-  readonly trace: TraceContext;
-  readonly storedAtMs: number;
-}
-
-/** Fields of the app hash, in the order every read asks for them. */
-const APP_FIELDS = [
-  'kind',
-  'version',
-  'counter',
-  'digest',
-  'meta',
-  'deletion',
-  'acked',
-  'rejected',
-] as const;
-
-interface AppRecord {
-  readonly kind: 'assignment' | 'removal' | undefined;
-  readonly version: number;
-  readonly counter: number;
-  readonly digest: string | undefined;
-  readonly meta: string | undefined;
-  readonly deletion: DeletionMode;
-  readonly acked: number;
-  readonly rejected: DeliveryRejection | undefined;
-}
-
-function keysOf(prefix: string, target: string) {
-  const t = `${prefix}{${target}}:`;
-  return {
-    app: (app: string) => `${t}app:${app}`,
-    apps: `${t}apps`,
-    pending: `${t}pending`,
-    reports: `${t}reports`,
-    reportIndex: `${t}report-index`,
-    history: (app: string) => `${t}history:${app}`,
-    conn: `${t}conn`,
-  };
-}
-
-function internal(message: string, details: Record<string, string | number> = {}): GitfleetError {
-  return new GitfleetError(ErrorCode.Internal, message, { terminal: true, details });
-}
-
-function checkName(what: 'target' | 'app', name: string): void {
-  if (!isDnsLabel(name)) {
-    throw internal(`store: ${what} "${name}" is not a DNS label`, { [what]: name });
-  }
-}
-
-function checkVersion(version: number): void {
-  if (!Number.isSafeInteger(version) || version < 1) {
-    throw internal(`store: version ${String(version)} is not a positive integer`);
-  }
-}
-
-function toInt(value: string | null | undefined): number {
-  if (value == null || value === '') return 0;
-  const n = Number(value);
-  return Number.isSafeInteger(n) ? n : 0;
-}
-
-function isDeletionMode(value: unknown): value is DeletionMode {
-  return value === 'delete' || value === 'orphan';
-}
-
-function parseJson<T>(text: string, what: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw new GitfleetError(ErrorCode.Internal, `store: ${what} is not valid JSON`, {
-      cause: err,
-    });
-  }
-}
-
 function policiesHash(policies: AssignmentPolicies): string {
   return sha256Digest(canonicalJson(policies));
-}
-
-function byApp(a: { readonly app: string }, b: { readonly app: string }): number {
-  return a.app < b.app ? -1 : a.app > b.app ? 1 : 0;
-}
-
-function byTargetApp(a: StatusReport, b: StatusReport): number {
-  if (a.target !== b.target) return a.target < b.target ? -1 : 1;
-  return byApp(a, b);
 }
 
 export class RedisHubStore implements HubStore {
   private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly maxObjectsBytes: number;
-  private readonly historyLimit: number;
   private readonly now: () => number;
+  private readonly reports: RedisReports;
+  private readonly connections: RedisConnections;
+  private readonly outbox: RedisOutbox;
   /**
    * The epoch this instance saw first (undefined until `epochChanged` ran once). Only
    * `epochChanged` reads and writes it; concurrent calls may both report one wipe.
@@ -238,8 +145,10 @@ export class RedisHubStore implements HubStore {
     this.redis = opts.redis;
     this.prefix = prefix;
     this.maxObjectsBytes = maxObjectsBytes;
-    this.historyLimit = historyLimit;
     this.now = opts.now ?? Date.now;
+    this.reports = new RedisReports({ redis: opts.redis, prefix, historyLimit });
+    this.connections = new RedisConnections({ redis: opts.redis, prefix });
+    this.outbox = new RedisOutbox({ redis: opts.redis, prefix, now: this.now });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -283,8 +192,8 @@ export class RedisHubStore implements HubStore {
     };
     const objects = await gzipAsync(Buffer.from(json, 'utf8'));
     const k = keysOf(this.prefix, target);
-    const reply = await this.script(
-      PUT_DESIRED,
+    const reply = await PUT_DESIRED.run(
+      this.redis,
       [k.app(app), k.apps, k.pending],
       [
         app,
@@ -295,28 +204,28 @@ export class RedisHubStore implements HubStore {
         input.policies.deletion,
       ],
     );
-    const [version, changed] = this.intPair(reply, 'putDesired');
-    if (changed === 1) await this.indexTarget(target);
+    const [version, changed] = intPair(reply, 'putDesired');
+    if (changed === 1) await indexTarget(this.redis, this.prefix, target);
     return { version, changed: changed === 1 };
   }
 
   async getDesired(target: string, app: string): Promise<DesiredAssignment | undefined> {
     checkName('target', target);
     checkName('app', app);
-    const [record, objects] = await this.readApp(target, app, true);
+    const [record, objects] = await readApp(this.redis, this.prefix, target, app, true);
     if (record.kind !== 'assignment') return undefined;
-    const payload = await this.assignmentOf(target, app, record, objects);
-    const meta = this.assignmentMeta(record, target, app);
+    const payload = await assignmentOf(target, app, record, objects);
+    const meta = assignmentMeta(record, target, app);
     return { assignment: payload, trace: meta.trace, storedAtMs: meta.storedAtMs };
   }
 
   async listDesired(target: string): Promise<DesiredSummary[]> {
     checkName('target', target);
-    const records = await this.readApps(target);
+    const records = await readApps(this.redis, this.prefix, target);
     const out: DesiredSummary[] = [];
     for (const [app, record] of records) {
       if (record.kind !== 'assignment') continue;
-      const meta = this.assignmentMeta(record, target, app);
+      const meta = assignmentMeta(record, target, app);
       out.push({
         app,
         version: record.version,
@@ -343,8 +252,8 @@ export class RedisHubStore implements HubStore {
     if (opts.atLeast !== undefined) checkVersion(opts.atLeast);
     const k = keysOf(this.prefix, target);
     const meta: RemovalMeta = { trace: opts.trace ?? {}, storedAtMs: this.now() };
-    const reply = await this.script(
-      REMOVE_DESIRED,
+    const reply = await REMOVE_DESIRED.run(
+      this.redis,
       [k.app(app), k.apps, k.pending],
       [
         app,
@@ -363,7 +272,7 @@ export class RedisHubStore implements HubStore {
     if (!Number.isSafeInteger(version) || !isDeletionMode(deletion)) {
       throw internal('store: removeDesired: unexpected reply');
     }
-    await this.indexTarget(target);
+    await indexTarget(this.redis, this.prefix, target);
     return { version, deletion };
   }
 
@@ -378,8 +287,8 @@ export class RedisHubStore implements HubStore {
     checkName('app', app);
     checkVersion(atLeast);
     const k = keysOf(this.prefix, target);
-    const reply = await this.script(BUMP_VERSION, [k.app(app), k.apps], [app, atLeast]);
-    await this.indexTarget(target);
+    const reply = await BUMP_VERSION.run(this.redis, [k.app(app), k.apps], [app, atLeast]);
+    await indexTarget(this.redis, this.prefix, target);
     return Number(reply);
   }
 
@@ -393,8 +302,8 @@ export class RedisHubStore implements HubStore {
     checkName('app', app);
     checkVersion(version);
     const k = keysOf(this.prefix, target);
-    const reply = await this.script(
-      REISSUE_DESIRED,
+    const reply = await REISSUE_DESIRED.run(
+      this.redis,
       [k.app(app), k.pending],
       [app, version, opts.delivered ? '1' : '0'],
     );
@@ -404,7 +313,7 @@ export class RedisHubStore implements HubStore {
   async knownRemovals(target: string): Promise<Map<string, DeletionMode>> {
     checkName('target', target);
     const out = new Map<string, DeletionMode>();
-    for (const [app, record] of await this.readApps(target)) {
+    for (const [app, record] of await readApps(this.redis, this.prefix, target)) {
       if (record.kind === 'removal') out.set(app, record.deletion);
     }
     return out;
@@ -414,7 +323,7 @@ export class RedisHubStore implements HubStore {
     checkName('target', target);
     const k = keysOf(this.prefix, target);
     const [records, index] = await Promise.all([
-      this.readApps(target),
+      readApps(this.redis, this.prefix, target),
       this.redis.hgetall(k.reportIndex),
     ]);
     const desired = new Map<string, DesiredApp>();
@@ -445,198 +354,68 @@ export class RedisHubStore implements HubStore {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Delivery outbox
+  // Delivery outbox (./redis-outbox.ts)
 
-  async pendingFor(target: string): Promise<PendingDelivery[]> {
-    checkName('target', target);
-    const apps = (await this.redis.smembers(keysOf(this.prefix, target).pending)).sort();
-    const all = await Promise.all(apps.map((app) => this.pendingOf(target, app)));
-    return all.filter((p): p is PendingDelivery => p !== undefined);
+  pendingFor(target: string): Promise<PendingDelivery[]> {
+    return this.outbox.pendingFor(target);
   }
 
-  async pendingOf(target: string, app: string): Promise<PendingDelivery | undefined> {
-    checkName('target', target);
-    checkName('app', app);
-    const [record, objects] = await this.readApp(target, app, true);
-    // One HMGET is a consistent snapshot of the record; the pending set is only the index.
-    if (record.kind === undefined || record.acked >= record.version) return undefined;
-    if (record.rejected !== undefined && record.rejected.version === record.version) {
-      return undefined;
-    }
-    if (record.kind === 'removal') {
-      const meta =
-        record.meta === undefined
-          ? undefined
-          : parseJson<RemovalMeta>(record.meta, `removal of ${target}/${app}`);
-      const removal: AppRemoval = {
-        kind: 'appRemoval',
-        target,
-        app,
-        version: record.version,
-        deletion: record.deletion,
-      };
-      return { payload: removal, trace: meta?.trace ?? {} };
-    }
-    const assignment = await this.assignmentOf(target, app, record, objects);
-    return { payload: assignment, trace: this.assignmentMeta(record, target, app).trace };
+  pendingOf(target: string, app: string): Promise<PendingDelivery | undefined> {
+    return this.outbox.pendingOf(target, app);
   }
 
-  async ack(target: string, app: string, version: number): Promise<boolean> {
-    return this.settle(target, app, version, '');
+  ack(target: string, app: string, version: number): Promise<boolean> {
+    return this.outbox.ack(target, app, version);
   }
 
-  async rejected(
-    target: string,
-    app: string,
-    version: number,
-    error: ErrorDetail,
-  ): Promise<boolean> {
-    const rejection: DeliveryRejection = {
-      version,
-      error: { code: error.code, message: error.message },
-      atMs: this.now(),
-    };
-    return this.settle(target, app, version, JSON.stringify(rejection));
+  rejected(target: string, app: string, version: number, error: ErrorDetail): Promise<boolean> {
+    return this.outbox.rejected(target, app, version, error);
   }
 
   // -------------------------------------------------------------------------------------------
-  // Reports and history
+  // Reports and history (./redis-reports.ts)
 
-  async putReport(report: StatusReport): Promise<PutReportResult> {
-    const { target, app } = report;
-    checkName('target', target);
-    checkName('app', app);
-    checkVersion(report.assignmentVersion);
-    if (!Number.isSafeInteger(report.observedAtUnixMs) || report.observedAtUnixMs < 0) {
-      throw internal(`store: report ${target}/${app}: observedAtUnixMs is not a time`);
-    }
-    const k = keysOf(this.prefix, target);
-    const entry: SyncHistoryEntry = {
-      atMs: report.observedAtUnixMs,
-      syncState: report.syncState,
-      revision: report.revision,
-      assignmentVersion: report.assignmentVersion,
-      health: report.health.status,
-    };
-    const reply = await this.script(
-      PUT_REPORT,
-      [k.reports, k.reportIndex, k.history(app)],
-      [
-        app,
-        JSON.stringify(report),
-        report.assignmentVersion,
-        report.observedAtUnixMs,
-        report.statusHash,
-        report.syncState,
-        report.revision,
-        JSON.stringify(entry),
-        this.historyLimit,
-      ],
-    );
-    const result = String(reply);
-    if (result === 'stale') return 'stale';
-    if (result === 'stored') await this.indexTarget(target);
-    return 'stored';
+  putReport(report: StatusReport): Promise<PutReportResult> {
+    return this.reports.put(report);
   }
 
-  async getReport(target: string, app: string): Promise<StatusReport | undefined> {
-    checkName('target', target);
-    checkName('app', app);
-    const raw = await this.redis.hget(keysOf(this.prefix, target).reports, app);
-    return raw == null ? undefined : parseJson<StatusReport>(raw, `report ${target}/${app}`);
+  getReport(target: string, app: string): Promise<StatusReport | undefined> {
+    return this.reports.get(target, app);
   }
 
-  async listReports(filter: ReportFilter = {}): Promise<StatusReport[]> {
-    if (filter.target !== undefined) checkName('target', filter.target);
-    if (filter.app !== undefined) checkName('app', filter.app);
-    const targets = filter.target !== undefined ? [filter.target] : await this.targets();
-    const { app } = filter;
-    const perTarget = await Promise.all(
-      targets.map(async (target): Promise<StatusReport[]> => {
-        if (app !== undefined) {
-          const one = await this.getReport(target, app);
-          return one === undefined ? [] : [one];
-        }
-        const raw = await this.redis.hvals(keysOf(this.prefix, target).reports);
-        return raw.map((r) => parseJson<StatusReport>(r, `report of ${target}`));
-      }),
-    );
-    return perTarget.flat().sort(byTargetApp);
+  listReports(filter: ReportFilter = {}): Promise<StatusReport[]> {
+    return this.reports.list(filter);
   }
 
-  async lastStatusHash(target: string, app: string): Promise<string | undefined> {
-    checkName('target', target);
-    checkName('app', app);
-    const raw = await this.redis.hget(keysOf(this.prefix, target).reportIndex, app);
-    return raw == null
-      ? undefined
-      : parseJson<{ h: string }>(raw, `report index ${target}/${app}`).h;
+  lastStatusHash(target: string, app: string): Promise<string | undefined> {
+    return this.reports.lastStatusHash(target, app);
   }
 
-  async syncHistory(target: string, app: string): Promise<SyncHistoryEntry[]> {
-    checkName('target', target);
-    checkName('app', app);
-    const raw = await this.redis.lrange(keysOf(this.prefix, target).history(app), 0, -1);
-    return raw.map((r) => parseJson<SyncHistoryEntry>(r, `sync history ${target}/${app}`));
+  syncHistory(target: string, app: string): Promise<SyncHistoryEntry[]> {
+    return this.reports.history(target, app);
   }
 
   // -------------------------------------------------------------------------------------------
-  // Connections
+  // Connections (./redis-connections.ts)
 
-  async recordSession(target: string, session: SessionInfo): Promise<RecordSessionResult> {
-    checkName('target', target);
-    const reply = await this.script(
-      RECORD_SESSION,
-      [keysOf(this.prefix, target).conn],
-      [session.replica, session.session, session.connectedAtMs],
-    );
-    await this.indexTarget(target);
-    if (Array.isArray(reply) && reply.length === 2) {
-      return { superseded: { replica: String(reply[0]), session: String(reply[1]) } };
-    }
-    return {};
+  recordSession(target: string, session: SessionInfo): Promise<RecordSessionResult> {
+    return this.connections.record(target, session);
   }
 
-  async touch(target: string, nowMs: number, session?: string): Promise<boolean> {
-    checkName('target', target);
-    const reply = await this.script(
-      TOUCH,
-      [keysOf(this.prefix, target).conn],
-      [nowMs, session ?? ''],
-    );
-    return Number(reply) === 1;
+  touch(target: string, nowMs: number, session?: string): Promise<boolean> {
+    return this.connections.touch(target, nowMs, session);
   }
 
-  async endSession(target: string, session: string, nowMs: number): Promise<boolean> {
-    checkName('target', target);
-    const reply = await this.script(
-      END_SESSION,
-      [keysOf(this.prefix, target).conn],
-      [session, nowMs],
-    );
-    return Number(reply) === 1;
+  endSession(target: string, session: string, nowMs: number): Promise<boolean> {
+    return this.connections.end(target, session, nowMs);
   }
 
-  async connection(target: string, nowMs: number, staleAfterMs: number): Promise<ConnectionStatus> {
-    checkName('target', target);
-    const c = await this.redis.hgetall(keysOf(this.prefix, target).conn);
-    const sessionId = c['session'];
-    if (sessionId === undefined) return { state: 'Disconnected' };
-    const session: SessionInfo = {
-      replica: c['replica'] ?? '',
-      session: sessionId,
-      connectedAtMs: toInt(c['connectedAtMs']),
-    };
-    const lastSeenMs = toInt(c['lastSeenMs']);
-    if (c['endedAtMs'] !== undefined) {
-      return { state: 'Disconnected', lastSeenMs, session, endedAtMs: toInt(c['endedAtMs']) };
-    }
-    const state = nowMs - lastSeenMs > staleAfterMs ? 'Stale' : 'Connected';
-    return { state, lastSeenMs, session };
+  connection(target: string, nowMs: number, staleAfterMs: number): Promise<ConnectionStatus> {
+    return this.connections.status(target, nowMs, staleAfterMs);
   }
 
-  async targets(): Promise<string[]> {
-    return (await this.redis.smembers(`${this.prefix}targets`)).sort();
+  targets(): Promise<string[]> {
+    return indexedTargets(this.redis, this.prefix);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -652,118 +431,5 @@ export class RedisHubStore implements HubStore {
     const first = this.epoch === undefined;
     this.epoch = now;
     return !first;
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Helpers
-
-  private async script(
-    script: LuaScript,
-    keys: readonly string[],
-    args: readonly ScriptArg[],
-  ): Promise<unknown> {
-    return script.run(this.redis, keys, args);
-  }
-
-  private intPair(reply: unknown, what: string): [number, number] {
-    if (Array.isArray(reply) && reply.length === 2) {
-      const a = Number(reply[0]);
-      const b = Number(reply[1]);
-      if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) return [a, b];
-    }
-    throw internal(`store: ${what}: unexpected reply`);
-  }
-
-  /** Adds the target to the cross-target index (its own key: another slot on a Cluster). */
-  private async indexTarget(target: string): Promise<void> {
-    await this.redis.sadd(`${this.prefix}targets`, target);
-  }
-
-  private async settle(
-    target: string,
-    app: string,
-    version: number,
-    rejection: string,
-  ): Promise<boolean> {
-    checkName('target', target);
-    checkName('app', app);
-    checkVersion(version);
-    const k = keysOf(this.prefix, target);
-    const reply = await this.script(SETTLE, [k.app(app), k.pending], [app, version, rejection]);
-    return Number(reply) === 1;
-  }
-
-  /** One app's record (one HMGET: a consistent snapshot), with its objects blob if asked. */
-  private async readApp(
-    target: string,
-    app: string,
-    withObjects: boolean,
-  ): Promise<[AppRecord, Buffer | undefined]> {
-    const fields: string[] = [...APP_FIELDS];
-    if (withObjects) fields.push('objects');
-    const raw = await this.redis.hmgetBuffer(keysOf(this.prefix, target).app(app), ...fields);
-    const objects = withObjects ? (raw[APP_FIELDS.length] ?? undefined) : undefined;
-    return [this.recordOf(raw.map((b) => (b == null ? null : b.toString('utf8')))), objects];
-  }
-
-  /** The records of every app of the target (objects left out). */
-  private async readApps(target: string): Promise<Map<string, AppRecord>> {
-    const k = keysOf(this.prefix, target);
-    const apps = (await this.redis.smembers(k.apps)).sort();
-    const rows = await Promise.all(apps.map((app) => this.redis.hmget(k.app(app), ...APP_FIELDS)));
-    const out = new Map<string, AppRecord>();
-    apps.forEach((app, i) => out.set(app, this.recordOf(rows[i] ?? [])));
-    return out;
-  }
-
-  private recordOf(raw: readonly (string | null)[]): AppRecord {
-    const [kind, version, counter, digest, meta, deletion, acked, rejected] = raw;
-    return {
-      kind: kind === 'assignment' || kind === 'removal' ? kind : undefined,
-      version: toInt(version),
-      counter: toInt(counter),
-      digest: digest ?? undefined,
-      meta: meta ?? undefined,
-      deletion: isDeletionMode(deletion) ? deletion : 'orphan',
-      acked: toInt(acked),
-      rejected:
-        rejected == null ? undefined : parseJson<DeliveryRejection>(rejected, 'rejection record'),
-    };
-  }
-
-  private assignmentMeta(record: AppRecord, target: string, app: string): AssignmentMeta {
-    if (record.meta === undefined) {
-      throw internal(`store: assignment ${target}/${app} has no metadata`, { target, app });
-    }
-    return parseJson<AssignmentMeta>(record.meta, `assignment ${target}/${app}`);
-  }
-
-  private async assignmentOf(
-    target: string,
-    app: string,
-    record: AppRecord,
-    blob: Buffer | undefined,
-  ): Promise<Assignment> {
-    const meta = this.assignmentMeta(record, target, app);
-    if (blob === undefined || meta.encoding !== OBJECTS_ENCODING) {
-      throw internal(`store: assignment ${target}/${app} has no readable objects`, {
-        target,
-        app,
-      });
-    }
-    const objects = parseJson<KubeObject[]>(
-      (await gunzipAsync(blob)).toString('utf8'),
-      `objects of ${target}/${app}`,
-    );
-    return {
-      kind: 'assignment',
-      target,
-      app,
-      version: record.version,
-      revision: meta.revision,
-      contentDigest: meta.contentDigest,
-      objects,
-      policies: meta.policies,
-    };
   }
 }

@@ -1,0 +1,55 @@
+/**
+ * Rendering one application for one target of the fleet: the application's manifests at one
+ * commit, the fleet's overlays for the pair, and the target's name, labels and environment for
+ * `${target.*}` substitution. The resolver stores what this renders and the diff preview
+ * (../http/preview.ts) compares what this renders, so a preview shows exactly what a change
+ * would deliver.
+ */
+import type { KubeObject } from '@gitfleet/proto';
+import {
+  environmentOf,
+  overlaysFor,
+  type ApplicationSpec,
+  type FleetSpec,
+  type TargetSpec,
+} from '../core/fleet/index.ts';
+import { renderApp, renderError } from '../core/render/index.ts';
+
+export interface TargetRenderInput {
+  readonly fleet: FleetSpec;
+  readonly app: ApplicationSpec;
+  readonly target: TargetSpec;
+  /** The application's source files at the commit (repository path → text). */
+  readonly files: ReadonlyMap<string, string>;
+  /** Names the render in the error (`web on prd at 0123456789ab`). */
+  readonly subject: string;
+}
+
+export interface TargetRender {
+  /** Canonical order. */
+  readonly objects: readonly KubeObject[];
+  /** `contentDigest(objects)`. */
+  readonly digest: string;
+}
+
+/**
+ * Renders the application for the target (see the module comment).
+ *
+ * @throws GitfleetError MANIFEST_INVALID (terminal) naming `subject` and the problems
+ */
+export function renderForTarget(input: TargetRenderInput): TargetRender {
+  const { fleet, app, target } = input;
+  const env = environmentOf(fleet, target.name);
+  const rendered = renderApp({
+    files: input.files,
+    basePath: app.source.path,
+    overlays: overlaysFor(fleet, app.name, target.name),
+    ctx: {
+      target: target.name,
+      labels: { ...target.labels },
+      ...(env === undefined ? {} : { environment: env.name }),
+    },
+  });
+  if (!rendered.ok) throw renderError(input.subject, rendered.problems);
+  return { objects: rendered.objects, digest: rendered.digest };
+}
