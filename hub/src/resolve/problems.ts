@@ -1,11 +1,11 @@
 /**
  * What the resolver records when something goes wrong outside the fleet definition itself: a
  * fetch, the branch's head, the read of the fleet's files, saving or loading the last good
- * fleet, or a whole pass. Each becomes a HubProblem (stage, code, message, where — repository,
+ * fleet, an application refused for reaching outside its project, or a whole pass. Each becomes a HubProblem (stage, code, message, where — repository,
  * commit, file, line, field, limit — and what to do) kept in the resolver's status, shown by
  * `GET /api/v1/fleet` and `gitfleet status`. Pure: built from the error and its context.
  */
-import { toGitfleetError, type GitfleetError } from '@gitfleet/proto';
+import { ErrorCode, isGitfleetError, toGitfleetError, type GitfleetError } from '@gitfleet/proto';
 
 export const ProblemStage = {
   /** Fetching the fleet repository. */
@@ -20,6 +20,12 @@ export const ProblemStage = {
   Restore: 'restore',
   /** Anything else a pass ran into (the store, a rollout, a bug). */
   Pass: 'pass',
+  /**
+   * An (application, target) refused for reaching outside its Project (source, target,
+   * namespace, kind, or an object another project's application declares); the fleet stays
+   * accepted and the other pairs are delivered.
+   */
+  Scope: 'scope',
 } as const;
 export type ProblemStage = (typeof ProblemStage)[keyof typeof ProblemStage];
 
@@ -92,6 +98,8 @@ export function actionFor(
       return 'the saved fleet was not used: the hub reads the fleet from Git';
     case ProblemStage.Pass:
       return 'the next pass retries; if it persists, check Redis and the hub log';
+    case ProblemStage.Scope:
+      return 'keep the application inside its project, or widen the project; nothing new of it is delivered to the target until then';
   }
 }
 
@@ -112,10 +120,13 @@ export function problemOf(
     stage,
     code: err.code,
     message: err.message,
-    action: actionFor(stage, err.code, {
-      ...(file === undefined ? {} : { file }),
-      ...(limit === undefined ? {} : { limit }),
-    }),
+    // a scope refusal knows the rule that refused and where it is written
+    action:
+      (stage === ProblemStage.Scope ? str(d['action']) : undefined) ??
+      actionFor(stage, err.code, {
+        ...(file === undefined ? {} : { file }),
+        ...(limit === undefined ? {} : { limit }),
+      }),
     ...(repo === undefined ? {} : { repo }),
     ...(commit === undefined ? {} : { commit }),
     ...(file === undefined ? {} : { file }),
@@ -125,6 +136,13 @@ export function problemOf(
     ...(Object.keys(d).length === 0 ? {} : { details: d }),
     atMs: ctx.atMs,
   };
+}
+
+/** The `scope` problem of what resolving a pair threw, when it was a SCOPE_VIOLATION. */
+export function scopeProblemOf(err: unknown, ctx: ProblemContext): HubProblem | undefined {
+  return isGitfleetError(err, ErrorCode.ScopeViolation)
+    ? problemOf(ProblemStage.Scope, err, ctx)
+    : undefined;
 }
 
 /** `stage: file:line: message` for one log line or one line of `gitfleet status`. */

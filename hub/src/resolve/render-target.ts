@@ -1,9 +1,9 @@
 /**
  * Rendering one application for one target of the fleet: the application's manifests at one
  * commit, the fleet's overlays for the pair, and the target's name, labels and environment for
- * `${target.*}` substitution. The resolver stores what this renders and the diff preview
- * (../http/preview.ts) compares what this renders, so a preview shows exactly what a change
- * would deliver.
+ * `${target.*}` substitution, held to the application's project (./scope-check.ts). The resolver
+ * stores what this renders and the diff preview (../http/preview.ts) compares what this renders,
+ * so a preview shows exactly what a change would deliver.
  */
 import type { KubeObject } from '@gitfleet/proto';
 import {
@@ -14,6 +14,7 @@ import {
   type TargetSpec,
 } from '../core/fleet/index.ts';
 import { renderApp, renderError } from '../core/render/index.ts';
+import { checkObjectScope, checkPlacementScope } from './scope-check.ts';
 
 export interface TargetRenderInput {
   readonly fleet: FleetSpec;
@@ -35,10 +36,12 @@ export interface TargetRender {
 /**
  * Renders the application for the target (see the module comment).
  *
- * @throws GitfleetError MANIFEST_INVALID (terminal) naming `subject` and the problems
+ * @throws GitfleetError MANIFEST_INVALID (terminal) naming `subject` and the problems;
+ *   SCOPE_VIOLATION (terminal) when the source, the target or an object is outside the project
  */
 export function renderForTarget(input: TargetRenderInput): TargetRender {
   const { fleet, app, target } = input;
+  checkPlacementScope(fleet, app, target);
   const env = environmentOf(fleet, target.name);
   const rendered = renderApp({
     files: input.files,
@@ -51,5 +54,6 @@ export function renderForTarget(input: TargetRenderInput): TargetRender {
     },
   });
   if (!rendered.ok) throw renderError(input.subject, rendered.problems);
+  checkObjectScope(fleet, app, target, rendered.objects);
   return { objects: rendered.objects, digest: rendered.digest };
 }

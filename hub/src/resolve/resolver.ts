@@ -33,6 +33,7 @@ import {
   formatProblem,
   parseFleet,
   placementOf,
+  projectScopeOf,
   resolveRevisionRef,
   type FleetDecision,
   type FleetSpec,
@@ -47,11 +48,14 @@ import {
   failureOf,
   formatHubProblem,
   problemOf,
+  scopeProblemOf,
   type HubProblem,
   type ResolveFailure,
 } from './problems.ts';
 import { PassCache } from './pass-cache.ts';
+import { ProjectClaims } from './project-claims.ts';
 import { renderForTarget } from './render-target.ts';
+import { checkPlacementScope } from './scope-check.ts';
 import type { InForceSource, ResolverDeps, ResolverOptions, ResolverStatus } from './types.ts';
 
 export type { HubProblem, ResolveFailure } from './problems.ts';
@@ -68,6 +72,8 @@ export class Resolver {
   private readonly lastGood: LastGoodFleetStore | undefined;
   /** What a pass reads from Git, asked once per pass. */
   private readonly cache: PassCache;
+  /** Objects declared across projects, per target (a conflict refuses both applications). */
+  private readonly claims = new ProjectClaims();
   private readonly now: () => number;
   private inForce: FleetSpec | undefined;
   private inForceCommit: string | undefined;
@@ -353,7 +359,9 @@ export class Resolver {
     const spec = this.inForce;
     try {
       await this.rollouts?.refresh();
-      if (spec !== undefined) changedCount = await this.resolveAll(spec, passSpan, failures);
+      if (spec !== undefined) {
+        changedCount = await this.resolveAll(spec, passSpan, failures, problems);
+      }
     } catch (err) {
       // the store or a rollout failed mid-pass: what was stored stays, the next pass redoes it
       record(ProblemStage.Pass, err, fleetCommit);
@@ -405,12 +413,14 @@ export class Resolver {
 
   /**
    * Resolves every placed (application, target) of `spec` and removes what left; returns how
-   * many changed. One pair's failure is recorded in `failures` and the others go on.
+   * many changed. One pair's failure is recorded in `failures` and the others go on; a pair
+   * outside its project is also a `scope` problem in `problems`.
    */
   private async resolveAll(
     spec: FleetSpec,
     passSpan: Span,
     failures: ResolveFailure[],
+    problems: HubProblem[],
   ): Promise<number> {
     const fleetRepo = this.opts.fleet;
     let changedCount = 0;
@@ -438,6 +448,9 @@ export class Resolver {
         } catch (err) {
           const f = failureOf(app.name, target, err);
           failures.push(f);
+          const repo = redactUrl(fleetRepo.url);
+          const scope = scopeProblemOf(err, { repo, commit: this.inForceCommit, atMs: this.now() });
+          if (scope !== undefined) problems.push(scope);
           this.logger.warn('could not resolve; the last good desired state stays', {
             app: app.name,
             target,
@@ -447,6 +460,8 @@ export class Resolver {
         }
       }
     }
+    if (spec.projects === undefined) this.claims.clear();
+    else this.claims.retain(placed);
     // apps that left a target (or targets that left the fleet) are removed — but only by a fleet
     // read from Git: a saved one may be older than what is stored (another replica saved it
     // last), and removing on its word could delete what a newer fleet declares
@@ -500,6 +515,8 @@ export class Resolver {
     const t = findTarget(spec, target);
     if (app === undefined || t === undefined) return false;
     if (environmentOf(spec, target)?.frozen === true) return false;
+    // outside the project: refused before anything of the source is read
+    checkPlacementScope(spec, app, t);
     const repo = this.repoFor(app.source.repoURL ?? this.opts.fleet.url);
     const pin = resolveRevisionRef(spec, appName, target);
     const wanted = await this.cache.resolve(repo, pin.ref);
@@ -523,6 +540,9 @@ export class Resolver {
       files: read.files,
       subject: `${appName} on ${target} at ${commit.slice(0, 12)}`,
     });
+    if (spec.projects !== undefined) {
+      this.claims.claim(target, appName, projectScopeOf(spec, app), rendered.objects);
+    }
     const { version, changed } = await this.store.putDesired(target, appName, {
       revision: commit,
       digest: rendered.digest,

@@ -62,7 +62,10 @@ export interface ResolverStatus {
   readonly inForceFrom: InForceSource | undefined;
   /** Problems of the fleet definition at the head commit (empty when it could not be read). */
   readonly fleetProblems: readonly FleetProblem[];
-  /** Problems outside the fleet definition: fetch, branch, read, persistence, the pass. */
+  /**
+   * Problems outside the fleet definition: fetch, branch, read, persistence, the pass, and
+   * (application, target) pairs refused for reaching outside their project (`scope`).
+   */
   readonly problems: readonly HubProblem[];
   readonly failures: readonly ResolveFailure[];
   /** The first of `problems`, as text (undefined when there is none). */

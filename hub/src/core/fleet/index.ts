@@ -22,8 +22,10 @@ export {
   overlayApplies,
   overlaysFor,
   placementOf,
+  projectScopeOf,
   resolveRevisionRef,
 } from './resolve.ts';
+export { ruleLocation } from './check-projects.ts';
 export type { RevisionRef } from './resolve.ts';
 export {
   gitRefProblem,

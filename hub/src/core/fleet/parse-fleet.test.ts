@@ -488,7 +488,7 @@ describe('parseFleet: problems name file, line and field', () => {
             'targets/lab.yaml',
             2,
             'kind',
-            /unknown kind "Cluster" \(one of Target, Application, Environment\)/,
+            /unknown kind "Cluster" \(one of Target, Application, Environment, Project\)/,
           ],
         ],
       }),

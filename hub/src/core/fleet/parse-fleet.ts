@@ -17,8 +17,10 @@
  * revisions, URLs, paths, JSON pointers, patches, overlay variables); size limits; and across
  * files: duplicate names per kind, references to undeclared objects, a target in two environments,
  * target pins outside their environment (errors), and selectors or pins that match nothing,
- * rollout waves that get no target and placed targets that no wave selects (warnings).
+ * rollout waves that get no target and placed targets that no wave selects (warnings); projects
+ * in check-projects.ts.
  */
+import { checkProjects } from './check-projects.ts';
 import { formatLabelSelector, matchesLabelSelector } from './label-selector.ts';
 import type { ReadObject } from './read-objects.ts';
 import { readFleetObject } from './read-objects.ts';
@@ -238,12 +240,14 @@ function checkFleet(objects: readonly ReadObject[], problems: FleetProblem[]): F
   const targets = unique.flatMap((o) => (o.kind === 'Target' ? [o] : []));
   const applications = unique.flatMap((o) => (o.kind === 'Application' ? [o] : []));
   const environments = unique.flatMap((o) => (o.kind === 'Environment' ? [o] : []));
+  const projects = unique.flatMap((o) => (o.kind === 'Project' ? [o] : []));
   const byName = <T extends { name: string }>(a: T, b: T): number =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   const spec: FleetSpec = {
     targets: targets.map((o) => o.spec).sort(byName),
     applications: applications.map((o) => o.spec).sort(byName),
     environments: environments.map((o) => o.spec).sort(byName),
+    ...(projects.length === 0 ? {} : { projects: projects.map((o) => o.spec).sort(byName) }),
   };
 
   // References by name.
@@ -251,9 +255,10 @@ function checkFleet(objects: readonly ReadObject[], problems: FleetProblem[]): F
     Target: new Set(spec.targets.map((t) => t.name)),
     Application: new Set(spec.applications.map((a) => a.name)),
     Environment: new Set(spec.environments.map((e) => e.name)),
+    Project: new Set((spec.projects ?? []).map((p) => p.name)),
   };
   for (const object of unique) {
-    if (object.kind === 'Target') continue;
+    if (object.kind === 'Target' || object.kind === 'Project') continue;
     const ctx: Ctx = { file: object.file, problems };
     for (const ref of object.refs) {
       if (!declared[ref.kind].has(ref.name)) {
@@ -361,6 +366,7 @@ function checkFleet(objects: readonly ReadObject[], problems: FleetProblem[]): F
   for (const app of applications) {
     checkApplication(app, spec, placed, envOfTarget, validEnvNames, problems);
   }
+  checkProjects(spec, projects, applications, placed, problems);
   return spec;
 }
 

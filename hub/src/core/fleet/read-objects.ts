@@ -1,14 +1,16 @@
 /**
- * One fleet document → one Target, Application or Environment, with every problem of the
+ * One fleet document → one Target, Application, Environment or Project, with every problem of the
  * document reported, plus what the fleet-wide checks need (references by name, where selectors
  * and pins are written).
  */
 import { DNS_LABEL_RULE, dnsLabelProblem, readOverlays } from './read-overlays.ts';
 import type { FleetRef, LabelUse } from './read-overlays.ts';
 import { readPolicies } from './read-policies.ts';
+import { readProjectSpec } from './read-project.ts';
+import type { ReadProject } from './read-project.ts';
 import { readRollout, readSyncWindows } from './read-rollout.ts';
 import type { Located, ReadRollout } from './read-rollout.ts';
-import { labelKeyProblem, readLabelSelector, readLabels } from './read-selectors.ts';
+import { isClean, labelKeyProblem, readLabelSelector, readLabels } from './read-selectors.ts';
 import {
   readBoolean,
   readCheckedString,
@@ -27,6 +29,7 @@ import type {
   EnvironmentSpec,
   LabelSelector,
   Pins,
+  ProjectSpec,
   TargetSpec,
 } from './types.ts';
 import type { Pos, YMap } from './yaml-nodes.ts';
@@ -51,6 +54,10 @@ export type ReadObject =
       readonly placementAt: Located | undefined;
       /** Set when `spec.rollout` is written. */
       readonly rolloutAt: ReadRollout | undefined;
+      /** Set when `spec.project` is written and valid. */
+      readonly projectAt: Located | undefined;
+      /** Set when `spec.source.repoURL` is written and valid. */
+      readonly repoURLAt: Located | undefined;
     })
   | (Header & {
       readonly kind: 'Environment';
@@ -60,6 +67,14 @@ export type ReadObject =
       readonly selectorAt: Located | undefined;
       /** Where each `targetPins.<target>` key is written. */
       readonly targetPinsAt: ReadonlyMap<string, Located>;
+    })
+  | (Header & {
+      readonly kind: 'Project';
+      readonly spec: ProjectSpec;
+      /** Where each name of `spec.targets.names` is written. */
+      readonly targetNamesAt: ReadProject['targetNamesAt'];
+      /** False when anything in `spec` is wrong: its scope is not judged against applications. */
+      readonly valid: boolean;
     });
 
 const METADATA_FIELDS = ['name', 'labels', 'annotations'];
@@ -89,6 +104,8 @@ export function readFleetObject(ctx: Ctx, root: YMap): ReadObject | undefined {
       return readApplication(ctx, rootSlot);
     case FleetKind.Environment:
       return readEnvironment(ctx, rootSlot);
+    case FleetKind.Project:
+      return readProject(ctx, rootSlot);
     default:
       report(
         ctx,
@@ -150,10 +167,25 @@ function readApplication(ctx: Ctx, root: Slot): ReadObject | undefined {
   const spec =
     specSlot === undefined
       ? undefined
-      : readFields(ctx, specSlot, ['source', 'placement', 'policies', 'overlays', 'rollout']);
+      : readFields(ctx, specSlot, [
+          'project',
+          'source',
+          'placement',
+          'policies',
+          'overlays',
+          'rollout',
+        ]);
+
+  const projectSlot = spec?.get('project');
+  const project =
+    projectSlot === undefined ? undefined : readCheckedString(ctx, projectSlot, dnsLabelProblem);
 
   const sourceSlot = spec?.require('source');
   const source = sourceSlot === undefined ? undefined : readSource(ctx, sourceSlot);
+  const repoURLSlot =
+    sourceSlot?.node.kind === 'map'
+      ? sourceSlot.node.entries.find((e) => e.key === 'repoURL')
+      : undefined;
 
   const placementSlot = spec?.require('placement');
   const placement =
@@ -175,6 +207,7 @@ function readApplication(ctx: Ctx, root: Slot): ReadObject | undefined {
     kind: 'Application',
     spec: {
       name: header.name,
+      ...(project === undefined ? {} : { project }),
       source: source ?? { path: '', targetRevision: DEFAULT_TARGET_REVISION },
       placement: { selector: selector ?? EVERYTHING },
       policies,
@@ -188,6 +221,36 @@ function readApplication(ctx: Ctx, root: Slot): ReadObject | undefined {
         ? undefined
         : { pos: selectorSlot.at, field: selectorSlot.field },
     rolloutAt,
+    projectAt:
+      project === undefined || projectSlot === undefined
+        ? undefined
+        : { pos: projectSlot.node.pos, field: projectSlot.field },
+    repoURLAt:
+      source?.repoURL === undefined || repoURLSlot === undefined
+        ? undefined
+        : { pos: repoURLSlot.value.pos, field: `${sourceSlot?.field ?? 'spec.source'}.repoURL` },
+  };
+}
+
+function readProject(ctx: Ctx, root: Slot): ReadObject | undefined {
+  const read = readHeader(ctx, root, FleetKind.Project, ['apiVersion', 'kind', 'metadata', 'spec']);
+  if (read === undefined) return undefined;
+  const labelsSlot = read.metadata?.get('labels');
+  if (labelsSlot !== undefined) readLabels(ctx, labelsSlot);
+  const specSlot = read.fields.require('spec');
+  const { value: project, clean } = isClean(ctx, () => readProjectSpec(ctx, specSlot));
+  const { header } = read;
+  if (header.name === undefined) return undefined;
+  return {
+    ...header,
+    kind: 'Project',
+    spec: {
+      name: header.name,
+      ...project.scope,
+      declaredAt: { file: header.file, line: header.at.line, rules: project.rules },
+    },
+    targetNamesAt: project.targetNamesAt,
+    valid: clean && specSlot !== undefined,
   };
 }
 

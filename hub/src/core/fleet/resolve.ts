@@ -1,12 +1,25 @@
 /**
  * Questions about a FleetSpec: which targets an application goes to, which environment a target
- * is in, which revision an application should run on a target (and why), and which overlays
- * apply. Pure and synchronous; unknown names throw GitfleetError NOT_FOUND (a caller bug or a
+ * is in, which revision an application should run on a target (and why), which overlays apply,
+ * and which project's scope an application stays in. Pure and synchronous; unknown names throw GitfleetError NOT_FOUND (a caller bug or a
  * stale name, never a fleet problem: those are parseFleet's job).
  */
-import { ErrorCode, GitfleetError } from '@gitfleet/proto/domain';
+import {
+  DEFAULT_PROJECT,
+  ErrorCode,
+  GitfleetError,
+  UNRESTRICTED_SCOPE,
+} from '@gitfleet/proto/domain';
+import type { ProjectScope } from '@gitfleet/proto/domain';
 import { matchesLabelSelector } from './label-selector.ts';
-import type { ApplicationSpec, EnvironmentSpec, FleetSpec, Overlay, TargetSpec } from './types.ts';
+import type {
+  ApplicationSpec,
+  EnvironmentSpec,
+  FleetSpec,
+  Overlay,
+  ProjectSpec,
+  TargetSpec,
+} from './types.ts';
 
 /** The declared target of that name, or undefined: an agent that is not one is refused. */
 export function findTarget(spec: FleetSpec, name: string): TargetSpec | undefined {
@@ -126,4 +139,17 @@ export function overlaysFor(spec: FleetSpec, app: string, target: string): Overl
   const t = requireTarget(spec, target);
   const env = environmentOf(spec, target)?.name;
   return (requireApplication(spec, app).overlays ?? []).filter((o) => overlayApplies(o, t, env));
+}
+
+/**
+ * The scope `app` stays in: the Project it names (`default` when it names none); the
+ * unrestricted scope for `default` when the fleet declares no Project of that name. A name the
+ * fleet does not declare (never so in an accepted fleet) allows nothing: the check fails closed.
+ */
+export function projectScopeOf(spec: FleetSpec, app: ApplicationSpec): ProjectScope | ProjectSpec {
+  const name = app.project ?? DEFAULT_PROJECT;
+  const declared = spec.projects?.find((p) => p.name === name);
+  if (declared !== undefined) return declared;
+  if (name === DEFAULT_PROJECT) return UNRESTRICTED_SCOPE;
+  return { name, sourceRepos: [], namespaces: [], kinds: { allow: [], deny: [] }, targets: {} };
 }

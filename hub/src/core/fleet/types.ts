@@ -8,7 +8,11 @@ import type {
   ErrorCode,
   JsonObject,
   JsonValue,
+  LabelSelector,
+  Labels,
   ObjectSelector,
+  ProjectScope,
+  ScopeRule,
 } from '@gitfleet/proto/domain';
 
 /** `apiVersion` of every fleet object. Documents with any other apiVersion are not fleet objects. */
@@ -20,6 +24,7 @@ export const FleetKind = {
   Target: 'Target',
   Application: 'Application',
   Environment: 'Environment',
+  Project: 'Project',
 } as const;
 export type FleetKind = (typeof FleetKind)[keyof typeof FleetKind];
 
@@ -28,38 +33,19 @@ export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 /** More fleet objects than this in one repository are refused (the rest are not read). */
 export const MAX_FLEET_OBJECTS = 10_000;
 
+/** More entries than this in one list of a Project (sourceRepos, namespaces, …) are refused. */
+export const MAX_PROJECT_RULES = 256;
+/** A Project pattern (a glob, a name) longer than this (UTF-16 code units) is refused. */
+export const MAX_PROJECT_PATTERN_LENGTH = 512;
+
 /** Branch an Application deploys when neither it nor a pin names a revision. */
 export const DEFAULT_TARGET_REVISION = 'main';
 
 // ---------------------------------------------------------------------------------------------
-// Labels and label selectors (Kubernetes semantics)
+// Labels and label selectors (Kubernetes semantics, shared with the agent)
 
-/** Label key → value (values are strings; YAML `1` or `true` must be quoted). */
-export type Labels = Readonly<Record<string, string>>;
-
-export const SelectorOperator = {
-  In: 'In',
-  NotIn: 'NotIn',
-  Exists: 'Exists',
-  DoesNotExist: 'DoesNotExist',
-} as const;
-export type SelectorOperator = (typeof SelectorOperator)[keyof typeof SelectorOperator];
-
-export interface LabelSelectorRequirement {
-  readonly key: string;
-  readonly operator: SelectorOperator;
-  /** Non-empty for In/NotIn, absent (or empty) for Exists/DoesNotExist. */
-  readonly values?: readonly string[];
-}
-
-/**
- * Kubernetes label selector: every matchLabels pair and every expression must hold (AND).
- * The empty selector `{}` matches every target.
- */
-export interface LabelSelector {
-  readonly matchLabels?: Labels;
-  readonly matchExpressions?: readonly LabelSelectorRequirement[];
-}
+export { SelectorOperator } from '@gitfleet/proto/domain';
+export type { LabelSelector, LabelSelectorRequirement, Labels } from '@gitfleet/proto/domain';
 
 // ---------------------------------------------------------------------------------------------
 // Target
@@ -207,6 +193,8 @@ export interface RolloutStrategy {
 export interface ApplicationSpec {
   /** DNS label. */
   readonly name: string;
+  /** The Project whose scope the application stays in; absent: `default` (see ProjectSpec). */
+  readonly project?: string;
   readonly source: ApplicationSource;
   readonly placement: Placement;
   /** What the agent does with the objects; every field defaulted (see DEFAULT_POLICIES). */
@@ -254,6 +242,28 @@ export interface EnvironmentSpec {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Project
+
+/** Where a Project is written, for the problems its rules raise. */
+export interface ProjectLocation {
+  readonly file: string;
+  /** Line of `metadata.name`. */
+  readonly line: number;
+  /** Line of each rule written (`sourceRepos`, `kinds.allow`, …). */
+  readonly rules: Readonly<Partial<Record<ScopeRule, number>>>;
+}
+
+/**
+ * What a group of applications may do (Argo CD's AppProject): sources, targets, namespaces and
+ * kinds; the decision is `scopeViolations` of `@gitfleet/proto/domain`, so the agent can apply
+ * the same scope. An application names its project; one that names none is in `default`, which
+ * allows everything unless the fleet declares a Project named `default`.
+ */
+export interface ProjectSpec extends ProjectScope {
+  readonly declaredAt: ProjectLocation;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Fleet
 
 /** Everything the fleet repository declares; each list sorted by name, names unique per kind. */
@@ -261,6 +271,8 @@ export interface FleetSpec {
   readonly targets: readonly TargetSpec[];
   readonly applications: readonly ApplicationSpec[];
   readonly environments: readonly EnvironmentSpec[];
+  /** Absent when the repository declares no Project (every application is then unrestricted). */
+  readonly projects?: readonly ProjectSpec[];
 }
 
 export const ProblemSeverity = { Error: 'error', Warning: 'warning' } as const;
