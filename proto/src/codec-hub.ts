@@ -11,6 +11,7 @@ import type {
   Assignment,
   AssignmentPolicies,
   HubMessage,
+  HubSignature,
   HubPayload,
   ResyncPlan,
   SyncRequest,
@@ -90,6 +91,7 @@ export function encodeHubMessage(message: HubMessage): WireHubMessage {
           app: p.app,
           version: p.version,
           deletion: deletionModes.encode(p.deletion),
+          ...encodeSignature(p.signature),
         },
       };
     case 'syncRequest':
@@ -100,6 +102,7 @@ export function encodeHubMessage(message: HubMessage): WireHubMessage {
           app: p.app,
           assignmentVersion: p.assignmentVersion,
           requestId: p.requestId,
+          ...encodeSignature(p.signature),
         },
       };
     case 'ack':
@@ -197,7 +200,43 @@ function encodeAssignment(a: Assignment): WireAssignment {
       conflict: conflictModes.encode(p.conflict),
       deletion: deletionModes.encode(p.deletion),
     },
+    ...encodeSignature(a.signature),
   };
+}
+
+/** Longest key id and signature carried; a well-formed one is 16 hex and 64 bytes. */
+const MAX_KEY_ID_CHARS = 64;
+const MAX_SIGNATURE_BYTES = 256;
+
+/** The wire fields of a signature (both empty when unsigned). */
+function encodeSignature(sig: HubSignature | undefined): { signature: Buffer; keyId: string } {
+  return sig === undefined
+    ? { signature: Buffer.alloc(0), keyId: '' }
+    : { signature: Buffer.from(sig.value, 'base64'), keyId: sig.keyId };
+}
+
+/**
+ * The signature of a received message: absent when both wire fields are empty. Its content is
+ * not judged here — the agent's verification refuses a malformed one with SIGNATURE_INVALID, so
+ * that the refusal reaches the hub as a negative ack — only its size is bounded.
+ */
+function decodeSignature(
+  ctx: Ctx,
+  field: string,
+  wire: { readonly signature: Buffer; readonly keyId: string },
+): { signature?: HubSignature } {
+  if (wire.signature.length === 0 && wire.keyId === '') return {};
+  if (wire.keyId.length > MAX_KEY_ID_CHARS) {
+    throw violation(ctx, `${field}.keyId`, `is longer than ${String(MAX_KEY_ID_CHARS)} characters`);
+  }
+  if (wire.signature.length > MAX_SIGNATURE_BYTES) {
+    throw violation(
+      ctx,
+      `${field}.signature`,
+      `is longer than ${String(MAX_SIGNATURE_BYTES)} bytes`,
+    );
+  }
+  return { signature: { keyId: wire.keyId, value: wire.signature.toString('base64') } };
 }
 
 function decodeAssignment(ctx: Ctx, wire: WireAssignmentOut): Assignment {
@@ -220,6 +259,7 @@ function decodeAssignment(ctx: Ctx, wire: WireAssignmentOut): Assignment {
     contentDigest: digest,
     objects,
     policies: decodePolicies(ctx, `${f}.policies`, present(ctx, `${f}.policies`, wire.policies)),
+    ...decodeSignature(ctx, f, wire),
   };
 }
 
@@ -268,6 +308,7 @@ function decodeAppRemoval(ctx: Ctx, wire: WireAppRemovalOut): AppRemoval {
     app: dnsLabel(ctx, 'appRemoval.app', wire.app),
     version: integer(ctx, 'appRemoval.version', wire.version, 1),
     deletion: deletionModes.decode(ctx, 'appRemoval.deletion', wire.deletion),
+    ...decodeSignature(ctx, 'appRemoval', wire),
   };
 }
 
@@ -278,5 +319,6 @@ function decodeSyncRequest(ctx: Ctx, wire: WireSyncRequestOut): SyncRequest {
     app: dnsLabel(ctx, 'syncRequest.app', wire.app),
     assignmentVersion: integer(ctx, 'syncRequest.assignmentVersion', wire.assignmentVersion, 1),
     requestId: messageId(ctx, 'syncRequest.requestId', wire.requestId),
+    ...decodeSignature(ctx, 'syncRequest', wire),
   };
 }

@@ -151,6 +151,8 @@ const hub = (messageId: string, seq: number, payload: HubPayload): HubMessage =>
   ...envelope(messageId, seq),
   payload,
 });
+/** A signature as carried (64 bytes, base64); its validity is the agent's concern. */
+const SIGNATURE = { keyId: '0123456789abcdef', value: Buffer.alloc(64, 7).toString('base64') };
 
 const helloPayload: Hello = {
   kind: 'hello',
@@ -273,6 +275,41 @@ const hubMessages: [string, HubMessage][] = [
     }),
   ],
   ['heartbeat', hub('s.hub.heartbeat.9', 0, { kind: 'heartbeat' })],
+  [
+    'signed assignment',
+    hub(assignmentId('edge-1', 'web', 7), 6, { ...assignment, signature: SIGNATURE }),
+  ],
+  [
+    'signed app removal',
+    hub('edge-1.db.v3.removal', 7, {
+      kind: 'appRemoval',
+      target: 'edge-1',
+      app: 'db',
+      version: 3,
+      deletion: 'orphan',
+      signature: SIGNATURE,
+    }),
+  ],
+  [
+    'signed sync request',
+    hub('edge-1.web.v7.sync.job-2', 8, {
+      kind: 'syncRequest',
+      target: 'edge-1',
+      app: 'web',
+      assignmentVersion: 7,
+      requestId: 'job-2',
+      signature: SIGNATURE,
+    }),
+  ],
+  [
+    // carried as it came: the agent's verification refuses it, so the hub hears why
+    'assignment with a signature that is not well formed',
+    hub(assignmentId('edge-1', 'web', 8), 9, {
+      ...assignment,
+      version: 8,
+      signature: { keyId: 'not-a-key-id', value: '' },
+    }),
+  ],
 ];
 
 /** Drops `undefined` members so the expected value compares strictly with decoded output. */
@@ -723,6 +760,22 @@ describe('decodeHubMessage rejects', () => {
         w.syncRequest!.requestId = '';
       },
       'syncRequest.requestId',
+    ],
+    [
+      'a signature longer than 256 bytes',
+      byName('signed assignment'),
+      (w) => {
+        w.assignment!.signature = Buffer.alloc(257);
+      },
+      'assignment.signature',
+    ],
+    [
+      'a key id longer than 64 characters',
+      byName('signed app removal'),
+      (w) => {
+        w.appRemoval!.keyId = 'k'.repeat(65);
+      },
+      'appRemoval.keyId',
     ],
     [
       'an ack of seq 0',

@@ -13,6 +13,8 @@
  * - app-state.ts: the per-app state and the claims between apps (../core/ownership.ts: an object
  *   another assigned app owns is not taken over, and nothing another assignment declares is ever
  *   deleted).
+ * - trust-gate.ts: what every hub message passes first — with pinned hub keys only desired state
+ *   the hub signed for this target, never at a version below one already passed (../core/intake.ts).
  *
  * Decisions are the pure functions of ../core; the collaborators are the orchestration and I/O.
  */
@@ -26,12 +28,15 @@ import {
   type HeldApp,
   type KubeObject,
   type Logger,
+  type PinnedHubKeys,
   type StatusReport,
   type SyncRequest,
   type TraceCarrier,
   type Tracer,
 } from '@gitfleet/proto';
+import { Intake } from '../core/intake.ts';
 import type { Inventory } from '../core/inventory.ts';
+import type { LocalPolicy } from '../core/local-policy.ts';
 import type { KubeClient } from '../kube/port.ts';
 import type { LinkHandler } from '../link/hub-link.ts';
 import type { ClusterAppStore } from '../state/app-store.ts';
@@ -41,6 +46,7 @@ import { Discovery } from './discovery.ts';
 import { DriftLoop } from './drift-loop.ts';
 import { Pruner } from './pruner.ts';
 import { StatusReporter, type Reporter } from './reporter.ts';
+import { TrustGate } from './trust-gate.ts';
 import { SyncPass } from './sync-pass.ts';
 import { SyncScheduler } from './sync-scheduler.ts';
 import { UnmanagedScanner } from './unmanaged-scan.ts';
@@ -59,6 +65,13 @@ export interface AgentOptions {
   readonly reportDebounceMs?: number;
   /** Salt for Secret value fingerprints in drift records. */
   readonly maskSalt?: string;
+  /**
+   * The hub keys whose signatures the agent requires on desired state (../core/intake.ts);
+   * absent: nothing is verified (a hub without a signing key).
+   */
+  readonly hubKeys?: PinnedHubKeys;
+  /** What this agent refuses to apply whatever the hub sends (default: the built-in policy). */
+  readonly policy?: LocalPolicy;
 }
 
 export interface AgentDeps {
@@ -88,6 +101,8 @@ export class Agent implements LinkHandler {
   private readonly drift: DriftLoop;
   private readonly scanner: UnmanagedScanner;
   private readonly seenSyncRequests = new Set<string>();
+  private readonly trust: TrustGate;
+  private sink: Reporter | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private scanTimer: NodeJS.Timeout | undefined;
 
@@ -96,9 +111,16 @@ export class Agent implements LinkHandler {
     this.resyncIntervalMs = opts.resyncIntervalMs ?? 300_000;
     this.unmanagedScanIntervalMs = opts.unmanagedScanIntervalMs ?? 60_000;
     this.settings = { applyConcurrency: opts.applyConcurrency ?? 32, maskSalt: opts.maskSalt };
+    this.sink = deps.report;
     this.store = deps.store;
     this.logger = deps.logger.child({ component: 'reconciler' });
     const now = deps.now ?? Date.now;
+    this.trust = new TrustGate({
+      target: opts.target,
+      keys: opts.hubKeys,
+      logger: this.logger,
+      now,
+    });
     this.discovery = new Discovery(deps.kube);
     this.watches = new WatchRegistry(deps.kube, this.logger, (app, type, obj, gvk) =>
       this.drift.onWatchEvent(app, type, obj, gvk),
@@ -133,7 +155,7 @@ export class Agent implements LinkHandler {
     const pass = new SyncPass(ctx, {
       store: deps.store,
       tracer: deps.tracer ?? noopTracer,
-      validator: new SetValidator(ctx),
+      validator: new SetValidator(ctx, opts.policy),
       pruner: this.pruner,
     });
     this.scheduler = new SyncScheduler(ctx, (rt, mode) => pass.run(rt, mode));
@@ -142,6 +164,7 @@ export class Agent implements LinkHandler {
   }
 
   setReporter(fn: Reporter): void {
+    this.sink = fn;
     this.reporter.setSink(fn);
   }
 
@@ -156,6 +179,8 @@ export class Agent implements LinkHandler {
       }),
     );
     for (const s of states) {
+      if (!this.trust.resumable(s.assignment, this.sink)) continue;
+      this.trust.passedAt(s.app, s.assignment.version);
       this.apps.set(s.app, newRuntime(s.assignment, s.inventory));
       this.logger.info('resuming persisted assignment', {
         app: s.app,
@@ -164,6 +189,7 @@ export class Agent implements LinkHandler {
       });
       this.scheduler.schedule(s.app);
     }
+    await this.trust.loadRemovals(this.store, (app) => this.apps.get(app) !== undefined);
     void this.discovery.prewarm();
     this.resyncTimer = setInterval(() => this.scheduler.resyncAll(), this.resyncIntervalMs);
     this.resyncTimer.unref();
@@ -207,6 +233,7 @@ export class Agent implements LinkHandler {
         { terminal: true },
       );
     }
+    if (this.trust.admit(a) === Intake.Duplicate) return;
     const rt = this.apps.get(a.app);
     if (rt !== undefined && !rt.removed && a.version <= rt.assignment.version) {
       this.logger.debug('duplicate or stale assignment: acked, not applied', {
@@ -225,6 +252,7 @@ export class Agent implements LinkHandler {
       this.reporter.untaken(a, err);
       throw err;
     }
+    this.trust.passedAt(a.app, a.version);
     if (rt === undefined || rt.removed) {
       this.apps.set(a.app, newRuntime(a, inventory));
     } else {
@@ -248,8 +276,15 @@ export class Agent implements LinkHandler {
   }
 
   async takeRemoval(r: AppRemoval): Promise<void> {
+    const intake = this.trust.admit(r);
+    if (intake === Intake.Duplicate) return;
     const rt = this.apps.get(r.app);
-    if (rt === undefined) return;
+    if (rt === undefined) {
+      // an app never held here: its tombstone still keeps older versions from being replayed
+      if (intake === Intake.Take) await this.store.remove(r.app, r);
+      this.trust.passedAt(r.app, r.version);
+      return;
+    }
     if (!rt.removed) {
       if (r.version <= rt.assignment.version) return;
       // from here on the app declares nothing: other apps may take over what it shared
@@ -261,12 +296,18 @@ export class Agent implements LinkHandler {
       this.releaseClaims(r.app, rt.desiredByKey, new Map());
     }
     // a failure here leaves the message unacked; the resend finishes the removal
-    await this.store.remove(r.app);
+    await this.store.remove(r.app, intake === Intake.Take ? r : undefined);
+    this.trust.passedAt(r.app, r.version);
     if (this.apps.get(r.app) === rt) this.apps.delete(r.app);
     this.logger.info('app removed', { app: r.app, deletion: r.deletion });
   }
 
   takeSyncRequest(s: SyncRequest): Promise<void> {
+    try {
+      this.trust.admitSyncRequest(s);
+    } catch (err) {
+      return Promise.reject(toGitfleetError(err));
+    }
     const rt = this.apps.get(s.app);
     if (rt === undefined || rt.removed || rt.assignment.version !== s.assignmentVersion) {
       return Promise.reject(

@@ -3,12 +3,19 @@
  * need the hub: per app one Secret `gitfleet-app-<app>` in the agent's namespace, holding the last
  * accepted assignment (gzip'd JSON) and the inventory of what was applied. A Secret, because the
  * rendered objects may themselves be Secrets.
+ *
+ * An agent that verifies the hub's signatures keeps a removed app's Secret as a tombstone instead
+ * of deleting it (labels `gitfleet.dev/state: removed`, `gitfleet.dev/removed-app: <app>`; the
+ * app's state — assignment, inventory, the `gitfleet.dev/app` label — is gone): it holds only the
+ * signed AppRemoval, so the version the app was removed at survives restarts and an older
+ * assignment of the app, replayed later, is refused (../core/intake.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   ErrorCode,
   GitfleetError,
+  type AppRemoval,
   type Assignment,
   type JsonObject,
   type KubeObject,
@@ -20,6 +27,11 @@ import type { KubeClient } from '../kube/port.ts';
 
 export const STATE_FIELD_MANAGER = 'gitfleet-agent-state';
 export const STATE_LABEL = 'gitfleet.dev/state';
+/** `STATE_LABEL` of a tombstone: a removed app's Secret holding its signed removal. */
+const REMOVED = 'removed';
+/** The app of a tombstone (not `gitfleet.dev/app`: the app holds no state any more). */
+const REMOVED_APP_LABEL = 'gitfleet.dev/removed-app';
+const STATE_SECRET_TYPE = 'gitfleet.dev/app-state';
 /** A Secret holds at most 1 MiB; keep room for metadata. */
 const MAX_STATE_BYTES = 900 * 1024;
 
@@ -114,7 +126,7 @@ export class ClusterAppStore {
     const secret: KubeObject = {
       apiVersion: 'v1',
       kind: 'Secret',
-      type: 'gitfleet.dev/app-state',
+      type: STATE_SECRET_TYPE,
       metadata: {
         name: `gitfleet-app-${state.app}`,
         namespace: this.namespace,
@@ -133,25 +145,80 @@ export class ClusterAppStore {
     });
   }
 
-  async remove(app: string): Promise<void> {
-    await this.kube.delete(SECRET_REF(this.namespace, app));
+  /**
+   * Forgets an app's state. With `tombstone` (the signed removal), the Secret stays as the app's
+   * tombstone, holding only that removal; without, it is deleted.
+   */
+  async remove(app: string, tombstone?: AppRemoval): Promise<void> {
+    if (tombstone === undefined) {
+      await this.kube.delete(SECRET_REF(this.namespace, app));
+      return;
+    }
+    const removal = encode(tombstone);
+    // one apply by the same field manager: the assignment and inventory it no longer lists go
+    await this.kube.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: STATE_SECRET_TYPE,
+        metadata: {
+          name: `gitfleet-app-${app}`,
+          namespace: this.namespace,
+          labels: { [STATE_LABEL]: REMOVED, [REMOVED_APP_LABEL]: app },
+          annotations: { 'gitfleet.dev/removal-version': String(tombstone.version) },
+        },
+        data: { removal },
+      },
+      {
+        fieldManager: STATE_FIELD_MANAGER,
+        force: true,
+        deadlineMs: stateWriteDeadlineMs(removal.length),
+      },
+    );
   }
 
-  /** Every persisted app state; an unreadable one is reported through `onCorrupt` and skipped. */
-  async loadAll(onCorrupt: (app: string, err: unknown) => void): Promise<AppState[]> {
+  /**
+   * The removals kept in tombstones (see {@link remove}); one that cannot be read is reported
+   * through `onCorrupt` and skipped.
+   */
+  async loadRemovals(onCorrupt: (app: string, err: unknown) => void): Promise<AppRemoval[]> {
+    const out: AppRemoval[] = [];
+    for (const { app, data } of await this.listState(REMOVED)) {
+      try {
+        const removal = decode(data['removal'] ?? '') as AppRemoval;
+        if (removal.app !== app || removal.kind !== 'appRemoval')
+          throw new Error('tombstone does not match its Secret');
+        out.push(removal);
+      } catch (err) {
+        onCorrupt(app, err);
+      }
+    }
+    return out;
+  }
+
+  /** The state Secrets with `STATE_LABEL` = `state`: their app and data. */
+  private async listState(state: string): Promise<{ app: string; data: Record<string, string> }[]> {
     const secrets = await this.kube.list(
       { group: '', version: 'v1', kind: 'Secret' },
-      { namespace: this.namespace, labelSelector: `${STATE_LABEL}=app` },
+      { namespace: this.namespace, labelSelector: `${STATE_LABEL}=${state}` },
     );
-    const out: AppState[] = [];
-    for (const s of secrets) {
+    return secrets.map((s) => {
       const labels = ((s['metadata'] as JsonObject | undefined)?.['labels'] ?? {}) as Record<
         string,
         string
       >;
-      const app = labels['gitfleet.dev/app'] ?? '?';
+      return {
+        app: labels['gitfleet.dev/app'] ?? labels[REMOVED_APP_LABEL] ?? '?',
+        data: (s['data'] ?? {}) as Record<string, string>,
+      };
+    });
+  }
+
+  /** Every persisted app state; an unreadable one is reported through `onCorrupt` and skipped. */
+  async loadAll(onCorrupt: (app: string, err: unknown) => void): Promise<AppState[]> {
+    const out: AppState[] = [];
+    for (const { app, data } of await this.listState('app')) {
       try {
-        const data = (s['data'] ?? {}) as Record<string, string>;
         const assignment = decode(data['assignment'] ?? '') as Assignment;
         const inventory = decode(data['inventory'] ?? '') as Inventory | null;
         if (assignment.app !== app) throw new Error('app state does not match its Secret');

@@ -44,16 +44,23 @@ export class LuaScript {
 
 /**
  * KEYS: app hash, apps set, pending set.
- * ARGV: app, fingerprint (digest + policies hash), digest, meta JSON, objects blob, deletion.
- * Returns {version, changed (0|1)}.
+ * ARGV: app, fingerprint (digest + policies hash [+ signing key id]), digest, meta JSON, objects
+ *       blob, deletion, expected counter ('' = any), rewrite ('1': write even when the
+ *       fingerprint is the current one).
+ * Returns {version, changed (0|1)}, or {counter, 2} when the counter is not the expected one
+ * (the meta's signature is for another version: sign again and retry).
  */
 export const PUT_DESIRED = new LuaScript(
   'putDesired',
   `
 local k = KEYS[1]
-local cur = redis.call('HMGET', k, 'kind', 'fp', 'version')
-if cur[1] == 'assignment' and cur[2] == ARGV[2] then
+local cur = redis.call('HMGET', k, 'kind', 'fp', 'version', 'counter')
+if ARGV[8] ~= '1' and cur[1] == 'assignment' and cur[2] == ARGV[2] then
   return {tonumber(cur[3]), 0}
+end
+local counter = tonumber(cur[4] or '0')
+if ARGV[7] ~= '' and counter ~= tonumber(ARGV[7]) then
+  return {counter, 2}
 end
 local v = redis.call('HINCRBY', k, 'counter', 1)
 redis.call('HSET', k, 'kind', 'assignment', 'version', v, 'fp', ARGV[2], 'digest', ARGV[3],
@@ -68,8 +75,9 @@ return {v, 1}
 /**
  * KEYS: app hash, apps set, pending set.
  * ARGV: app, atLeast, deletion override ('' = remembered, else orphan), force ('1'|'0'),
- *       meta JSON (trace, time).
- * Returns nil (nothing to remove) or {version, deletion}.
+ *       meta JSON (trace, time, signature), expected counter ('' = any).
+ * Returns nil (nothing to remove), {version, deletion}, or {-1, ''} when the counter is not the
+ * expected one (the meta's signature is for another version: sign again and retry).
  */
 export const REMOVE_DESIRED = new LuaScript(
   'removeDesired',
@@ -78,6 +86,9 @@ local k = KEYS[1]
 local cur = redis.call('HMGET', k, 'kind', 'deletion', 'counter')
 if cur[1] ~= 'assignment' and ARGV[4] ~= '1' then
   return false
+end
+if ARGV[6] ~= '' and tonumber(cur[3] or '0') ~= tonumber(ARGV[6]) then
+  return {-1, ''}
 end
 local deletion = ARGV[3]
 if deletion == '' then deletion = cur[2] or 'orphan' end
@@ -109,7 +120,10 @@ return counter
 );
 
 /**
- * KEYS: app hash, pending set. ARGV: app, version, delivered ('1'|'0'). Returns 1 when moved.
+ * KEYS: app hash, pending set. ARGV: app, version, delivered ('1'|'0'), expected current version
+ * ('' = any), meta JSON ('' = keep; else the meta signed for the new version).
+ * Returns 1 when moved, 0 when not, 2 when the current version is not the expected one (sign
+ * again and retry).
  */
 export const REISSUE_DESIRED = new LuaScript(
   'reissueDesired',
@@ -119,7 +133,9 @@ local cur = redis.call('HMGET', k, 'kind', 'version', 'counter')
 if not cur[1] then return 0 end
 local v = tonumber(ARGV[2])
 if v <= tonumber(cur[2]) then return 0 end
+if ARGV[4] ~= '' and tonumber(cur[2]) ~= tonumber(ARGV[4]) then return 2 end
 if v > tonumber(cur[3] or '0') then redis.call('HSET', k, 'counter', v) end
+if ARGV[5] ~= '' then redis.call('HSET', k, 'meta', ARGV[5]) end
 redis.call('HSET', k, 'version', v)
 redis.call('HDEL', k, 'rejected')
 if ARGV[3] == '1' then

@@ -170,6 +170,8 @@ export interface HubStore {
    * Sets the desired state of `app` on `target`. Atomic: when digest and policies equal the
    * current desired assignment nothing is written and the version stays; otherwise the next
    * version is allocated and the full assignment stored (objects compressed) and made pending.
+   * A store with a signing key signs it for that version, and also writes anew a current
+   * assignment whose signature no longer holds (it was edited outside the hub).
    *
    * @throws GitfleetError MANIFEST_INVALID (terminal) when the rendered objects exceed the size
    *   limit; INTERNAL (terminal) when `digest` is not the content digest of `objects`
@@ -202,7 +204,8 @@ export interface HubStore {
   /**
    * Moves the current desired state (assignment or removal) of `app`, unchanged, to `version`
    * (the resync: the agent holds the app at a version the hub lost, or at the same version with
-   * another digest). The counter moves to at least `version`. With `delivered` the new version is
+   * another digest); a store with a signing key signs it again for `version` only when it
+   * carries the store's own valid signature. The counter moves to at least `version`. With `delivered` the new version is
    * recorded as acked (the agent already holds exactly this content), otherwise it is pending.
    * False (nothing written) when there is no current desired state or `version` is not above it.
    */

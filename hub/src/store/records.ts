@@ -11,6 +11,7 @@ import type {
   Assignment,
   AssignmentPolicies,
   DeletionMode,
+  HubSignature,
   KubeObject,
   StatusReport,
 } from '@gitfleet/proto';
@@ -121,12 +122,16 @@ export interface AssignmentMeta {
   readonly trace: TraceContext;
   readonly storedAtMs: number;
   readonly encoding: string;
+  /** The hub's signature of the assignment at the record's version (absent: unsigned). */
+  readonly signature?: HubSignature;
 }
 
 /** What `meta` holds for a removal. */
 export interface RemovalMeta {
   readonly trace: TraceContext;
   readonly storedAtMs: number;
+  /** The hub's signature of the removal at the record's version (absent: unsigned). */
+  readonly signature?: HubSignature;
 }
 
 /** Fields of the app hash, in the order every read asks for them. */
@@ -231,5 +236,6 @@ export async function assignmentOf(
     contentDigest: meta.contentDigest,
     objects,
     policies: meta.policies,
+    ...(meta.signature === undefined ? {} : { signature: meta.signature }),
   };
 }

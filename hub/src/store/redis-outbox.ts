@@ -57,6 +57,7 @@ export class RedisOutbox {
         app,
         version: record.version,
         deletion: record.deletion,
+        ...(meta?.signature === undefined ? {} : { signature: meta.signature }),
       };
       return { payload: removal, trace: meta?.trace ?? {} };
     }

@@ -7,7 +7,7 @@
  *
  * | Key | Type | Holds |
  * | --- | --- | --- |
- * | `P{t}:app:<app>` | hash | `counter` (last version allocated), `kind` (assignment/removal), `version` (current), `digest`, `fp` (digest + policies hash), `meta` (JSON: revision, digest, policies, trace, time), `objects` (gzip of the objects' JSON), `deletion`, `acked` (last acked version), `rejected` (JSON) |
+ * | `P{t}:app:<app>` | hash | `counter` (last version allocated), `kind` (assignment/removal), `version` (current), `digest`, `fp` (digest + policies hash [+ signing key id]), `meta` (JSON: revision, digest, policies, trace, time, the hub's signature), `objects` (gzip of the objects' JSON), `deletion`, `acked` (last acked version), `rejected` (JSON) |
  * | `P{t}:apps` | set | apps with a counter or a record on the target |
  * | `P{t}:pending` | set | apps whose current version is neither acked nor rejected (the outbox) |
  * | `P{t}:reports` | hash | app → newest StatusReport (JSON) |
@@ -18,6 +18,9 @@
  * | `Pepoch` | string | random marker set at first use; gone = Redis was wiped |
  *
  * Writes that read first are Lua scripts (lua.ts), so two hub replicas never lose an update.
+ * With a signing key, every assignment and removal is signed for the version its write allocates
+ * (./desired-signing.ts): the write reads the counter, signs, and the script writes only if the
+ * counter is still the one read (else it signs again).
  * This class holds desired state, versions and wipe detection; the outbox (./redis-outbox.ts),
  * reports (./redis-reports.ts) and connections (./redis-connections.ts) are its parts, on the
  * layout of ./records.ts.
@@ -33,8 +36,15 @@ import {
   isRevision,
   sha256Digest,
 } from '@gitfleet/proto';
-import type { AssignmentPolicies, DeletionMode, ErrorDetail, StatusReport } from '@gitfleet/proto';
+import type {
+  AssignmentPolicies,
+  DeletionMode,
+  ErrorDetail,
+  HubSigningKey,
+  StatusReport,
+} from '@gitfleet/proto';
 import type { DesiredApp, ResyncHubState } from '../core/resync.ts';
+import { DesiredSigner, MAX_SIGNED_WRITE_ATTEMPTS } from './desired-signing.ts';
 import { BUMP_VERSION, PUT_DESIRED, REISSUE_DESIRED, REMOVE_DESIRED } from './lua.ts';
 import type { RedisClient } from './lua.ts';
 import type {
@@ -103,6 +113,11 @@ export interface RedisHubStoreOptions {
   readonly historyLimit?: number;
   /** Hub clock (store times only). @defaultValue Date.now */
   readonly now?: () => number;
+  /**
+   * Signs every assignment and removal as it is written (absent: desired state is unsigned, and
+   * agents that pin hub keys refuse it).
+   */
+  readonly signingKey?: HubSigningKey;
 }
 
 function policiesHash(policies: AssignmentPolicies): string {
@@ -117,6 +132,7 @@ export class RedisHubStore implements HubStore {
   private readonly reports: RedisReports;
   private readonly connections: RedisConnections;
   private readonly outbox: RedisOutbox;
+  private readonly signer: DesiredSigner | undefined;
   /**
    * The epoch this instance saw first (undefined until `epochChanged` ran once). Only
    * `epochChanged` reads and writes it; concurrent calls may both report one wipe.
@@ -146,6 +162,7 @@ export class RedisHubStore implements HubStore {
     this.prefix = prefix;
     this.maxObjectsBytes = maxObjectsBytes;
     this.now = opts.now ?? Date.now;
+    this.signer = opts.signingKey === undefined ? undefined : new DesiredSigner(opts.signingKey);
     this.reports = new RedisReports({ redis: opts.redis, prefix, historyLimit });
     this.connections = new RedisConnections({ redis: opts.redis, prefix });
     this.outbox = new RedisOutbox({ redis: opts.redis, prefix, now: this.now });
@@ -192,21 +209,60 @@ export class RedisHubStore implements HubStore {
     };
     const objects = await gzipAsync(Buffer.from(json, 'utf8'));
     const k = keysOf(this.prefix, target);
-    const reply = await PUT_DESIRED.run(
-      this.redis,
-      [k.app(app), k.apps, k.pending],
-      [
-        app,
-        `${digest} ${policiesHash(input.policies)}`,
-        digest,
-        JSON.stringify(meta),
-        objects,
-        input.policies.deletion,
-      ],
-    );
-    const [version, changed] = intPair(reply, 'putDesired');
-    if (changed === 1) await indexTarget(this.redis, this.prefix, target);
-    return { version, changed: changed === 1 };
+    const signer = this.signer;
+    // a new signing key is a change: every app gets a version its agents can verify
+    const fp = `${digest} ${policiesHash(input.policies)}${signer === undefined ? '' : ` ${signer.keyId}`}`;
+    const write = async (m: AssignmentMeta, expected: string, rewrite: boolean) =>
+      intPair(
+        await PUT_DESIRED.run(
+          this.redis,
+          [k.app(app), k.apps, k.pending],
+          [
+            app,
+            fp,
+            digest,
+            JSON.stringify(m),
+            objects,
+            input.policies.deletion,
+            expected,
+            rewrite ? '1' : '0',
+          ],
+        ),
+        'putDesired',
+      );
+    for (let attempt = 1; ; attempt++) {
+      let reply: [number, number];
+      if (signer === undefined) {
+        reply = await write(meta, '', false);
+      } else {
+        const [kind, curFp, curVersion, counter, curMeta] = await this.redis.hmget(
+          k.app(app),
+          'kind',
+          'fp',
+          'version',
+          'counter',
+          'meta',
+        );
+        const version = toInt(curVersion);
+        if (
+          kind === 'assignment' &&
+          curFp === fp &&
+          signer.storedAssignmentHolds(target, app, version, curMeta)
+        ) {
+          return { version, changed: false };
+        }
+        // new content, or a stored record whose signature no longer holds (Redis was edited)
+        const next = toInt(counter) + 1;
+        const signed = { ...meta, signature: signer.assignment(target, app, next, meta) };
+        reply = await write(signed, String(toInt(counter)), true);
+      }
+      const [version, changed] = reply;
+      if (changed === 2 && attempt < MAX_SIGNED_WRITE_ATTEMPTS) continue;
+      if (changed === 2)
+        throw internal(`store: putDesired ${target}/${app}: too many concurrent writes`);
+      if (changed === 1) await indexTarget(this.redis, this.prefix, target);
+      return { version, changed: changed === 1 };
+    }
   }
 
   async getDesired(target: string, app: string): Promise<DesiredAssignment | undefined> {
@@ -250,19 +306,15 @@ export class RedisHubStore implements HubStore {
     checkName('target', target);
     checkName('app', app);
     if (opts.atLeast !== undefined) checkVersion(opts.atLeast);
-    const k = keysOf(this.prefix, target);
     const meta: RemovalMeta = { trace: opts.trace ?? {}, storedAtMs: this.now() };
-    const reply = await REMOVE_DESIRED.run(
-      this.redis,
-      [k.app(app), k.apps, k.pending],
-      [
-        app,
-        opts.atLeast ?? 0,
-        opts.deletion ?? '',
-        opts.force === true ? '1' : '0',
-        JSON.stringify(meta),
-      ],
-    );
+    let reply: unknown;
+    for (let attempt = 1; ; attempt++) {
+      reply = await this.removeOnce(target, app, meta, opts);
+      if (!Array.isArray(reply) || Number(reply[0]) !== -1) break;
+      if (attempt >= MAX_SIGNED_WRITE_ATTEMPTS) {
+        throw internal(`store: removeDesired ${target}/${app}: too many concurrent writes`);
+      }
+    }
     if (reply == null) return undefined;
     if (!Array.isArray(reply) || reply.length !== 2) {
       throw internal('store: removeDesired: unexpected reply');
@@ -274,6 +326,52 @@ export class RedisHubStore implements HubStore {
     }
     await indexTarget(this.redis, this.prefix, target);
     return { version, deletion };
+  }
+
+  /** One attempt of removeDesired: signed for the version it allocates when there is a signer. */
+  private async removeOnce(
+    target: string,
+    app: string,
+    meta: RemovalMeta,
+    opts: RemoveDesiredOptions,
+  ): Promise<unknown> {
+    const k = keysOf(this.prefix, target);
+    const args = [app, opts.atLeast ?? 0, opts.deletion ?? '', opts.force === true ? '1' : '0'];
+    const signer = this.signer;
+    if (signer === undefined) {
+      return REMOVE_DESIRED.run(
+        this.redis,
+        [k.app(app), k.apps, k.pending],
+        [...args, JSON.stringify(meta), ''],
+      );
+    }
+    // what the script will decide, decided here first to sign it; it checks the counter
+    const [kind, remembered, counter] = await this.redis.hmget(
+      k.app(app),
+      'kind',
+      'deletion',
+      'counter',
+    );
+    if (kind !== 'assignment' && opts.force !== true) return null;
+    const deletion: DeletionMode =
+      opts.deletion ?? (isDeletionMode(remembered) ? remembered : 'orphan');
+    const version = Math.max(toInt(counter) + 1, opts.atLeast ?? 0);
+    const signed: RemovalMeta = {
+      ...meta,
+      signature: signer.removal(target, app, version, deletion),
+    };
+    return REMOVE_DESIRED.run(
+      this.redis,
+      [k.app(app), k.apps, k.pending],
+      [
+        app,
+        opts.atLeast ?? 0,
+        deletion,
+        opts.force === true ? '1' : '0',
+        JSON.stringify(signed),
+        String(toInt(counter)),
+      ],
+    );
   }
 
   async versionOf(target: string, app: string): Promise<number> {
@@ -302,12 +400,46 @@ export class RedisHubStore implements HubStore {
     checkName('app', app);
     checkVersion(version);
     const k = keysOf(this.prefix, target);
-    const reply = await REISSUE_DESIRED.run(
-      this.redis,
-      [k.app(app), k.pending],
-      [app, version, opts.delivered ? '1' : '0'],
-    );
-    return Number(reply) === 1;
+    for (let attempt = 1; attempt <= MAX_SIGNED_WRITE_ATTEMPTS; attempt++) {
+      const [expected, meta] = await this.resigned(target, app, version);
+      const reply = await REISSUE_DESIRED.run(
+        this.redis,
+        [k.app(app), k.pending],
+        [app, version, opts.delivered ? '1' : '0', expected, meta],
+      );
+      if (Number(reply) !== 2) return Number(reply) === 1;
+    }
+    throw internal(`store: reissueDesired ${target}/${app}: too many concurrent writes`);
+  }
+
+  /**
+   * For a reissue at `version`: the current version the script must still find, and the meta
+   * signed for `version` — only when the record carries this hub's valid signature (what it did
+   * not sign, it never signs: such a record goes out as it is, and the agent refuses it).
+   * Without a signer: ['', ''] (any version, meta kept).
+   */
+  private async resigned(target: string, app: string, version: number): Promise<[string, string]> {
+    const signer = this.signer;
+    if (signer === undefined) return ['', ''];
+    const [record] = await readApp(this.redis, this.prefix, target, app, false);
+    const expected = String(record.version);
+    const kept: [string, string] = [expected, ''];
+    if (record.kind === undefined || record.meta === undefined) return kept;
+    try {
+      if (record.kind === 'assignment') {
+        const meta = assignmentMeta(record, target, app);
+        if (!signer.assignmentHolds(target, app, record.version, meta)) return kept;
+        const signature = signer.assignment(target, app, version, meta);
+        return [expected, JSON.stringify({ ...meta, signature })];
+      }
+      const meta = parseJson<RemovalMeta>(record.meta, `removal of ${target}/${app}`);
+      if (!signer.removalHolds(target, app, record.version, record.deletion, meta)) return kept;
+      const signature = signer.removal(target, app, version, record.deletion);
+      return [expected, JSON.stringify({ ...meta, signature })];
+    } catch {
+      // a meta that is not even JSON any more: not this hub's to sign
+      return kept;
+    }
   }
 
   async knownRemovals(target: string): Promise<Map<string, DeletionMode>> {

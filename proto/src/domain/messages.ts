@@ -160,6 +160,17 @@ export interface AssignmentPolicies {
   readonly deletion: DeletionMode;
 }
 
+/**
+ * The hub's Ed25519 signature over a message's signing payload (./signature.ts). Absent when the
+ * hub signs nothing (wire: empty `signature` and `key_id`).
+ */
+export interface HubSignature {
+  /** First 16 hex of sha256 over the raw 32-byte public key that verifies it. */
+  readonly keyId: string;
+  /** The signature, base64 (64 bytes when well formed). */
+  readonly value: string;
+}
+
 /** Desired state of one app on one target, at a version that only grows per (target, app). */
 export interface Assignment {
   readonly kind: 'assignment';
@@ -173,6 +184,7 @@ export interface Assignment {
   /** Rendered objects, parsed (sent as canonical JSON strings). */
   readonly objects: readonly KubeObject[];
   readonly policies: AssignmentPolicies;
+  readonly signature?: HubSignature;
 }
 
 /** Removes an app; takes the next version of the (target, app) sequence. */
@@ -182,6 +194,7 @@ export interface AppRemoval {
   readonly app: string;
   readonly version: number;
   readonly deletion: DeletionMode;
+  readonly signature?: HubSignature;
 }
 
 /** Operation: apply the held assignment of `app` at `assignmentVersion` now. */
@@ -191,6 +204,7 @@ export interface SyncRequest {
   readonly app: string;
   readonly assignmentVersion: number;
   readonly requestId: string;
+  readonly signature?: HubSignature;
 }
 
 // ---------------------------------------------------------------------------------------------

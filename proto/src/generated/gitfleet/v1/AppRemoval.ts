@@ -24,6 +24,15 @@ export interface AppRemoval {
    * Delete or orphan the app's objects.
    */
   'deletion'?: (_gitfleet_v1_DeletionMode);
+  /**
+   * Ed25519 signature of the hub over the removal's signing payload (every field above). Empty
+   * when the hub signs nothing.
+   */
+  'signature'?: (Buffer | Uint8Array | string);
+  /**
+   * Id of the hub key that made `signature` (see Assignment.key_id). Empty when unsigned.
+   */
+  'keyId'?: (string);
 }
 
 /**
@@ -47,4 +56,13 @@ export interface AppRemoval__Output {
    * Delete or orphan the app's objects.
    */
   'deletion': (_gitfleet_v1_DeletionMode__Output);
+  /**
+   * Ed25519 signature of the hub over the removal's signing payload (every field above). Empty
+   * when the hub signs nothing.
+   */
+  'signature': (Buffer);
+  /**
+   * Id of the hub key that made `signature` (see Assignment.key_id). Empty when unsigned.
+   */
+  'keyId': (string);
 }

@@ -6,7 +6,8 @@ import type { Long } from '@grpc/proto-loader';
 /**
  * The desired state of one app on one target. Assignments of a (target, app) pair carry a version
  * that only ever grows; an agent applies an assignment only if its version is greater than the
- * version it holds, and acks it again (without re-applying) otherwise.
+ * version it holds, and acks it again (without re-applying) otherwise. An agent that pins hub keys
+ * also refuses (negative ack) one that is unsigned, badly signed, or older than a version it passed.
  */
 export interface Assignment {
   /**
@@ -37,12 +38,24 @@ export interface Assignment {
    * How the agent syncs, prunes and treats drift, unmanaged objects, conflicts and removal.
    */
   'policies'?: (_gitfleet_v1_AssignmentPolicies | null);
+  /**
+   * Ed25519 signature of the hub over the assignment's signing payload: every field above, the
+   * objects through content_digest (proto/README.md, "Signed desired state"). Empty when the hub
+   * signs nothing; an agent that pins hub keys refuses it then.
+   */
+  'signature'?: (Buffer | Uint8Array | string);
+  /**
+   * Id of the hub key that made `signature`: the first 16 hex of sha256 over the raw 32-byte
+   * Ed25519 public key. Empty when unsigned.
+   */
+  'keyId'?: (string);
 }
 
 /**
  * The desired state of one app on one target. Assignments of a (target, app) pair carry a version
  * that only ever grows; an agent applies an assignment only if its version is greater than the
- * version it holds, and acks it again (without re-applying) otherwise.
+ * version it holds, and acks it again (without re-applying) otherwise. An agent that pins hub keys
+ * also refuses (negative ack) one that is unsigned, badly signed, or older than a version it passed.
  */
 export interface Assignment__Output {
   /**
@@ -73,4 +86,15 @@ export interface Assignment__Output {
    * How the agent syncs, prunes and treats drift, unmanaged objects, conflicts and removal.
    */
   'policies': (_gitfleet_v1_AssignmentPolicies__Output | null);
+  /**
+   * Ed25519 signature of the hub over the assignment's signing payload: every field above, the
+   * objects through content_digest (proto/README.md, "Signed desired state"). Empty when the hub
+   * signs nothing; an agent that pins hub keys refuses it then.
+   */
+  'signature': (Buffer);
+  /**
+   * Id of the hub key that made `signature`: the first 16 hex of sha256 over the raw 32-byte
+   * Ed25519 public key. Empty when unsigned.
+   */
+  'keyId': (string);
 }

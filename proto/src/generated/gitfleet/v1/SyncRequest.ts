@@ -23,6 +23,15 @@ export interface SyncRequest {
    * Caller-chosen id of the operation (e.g. the hub's job id), for correlation in reports and logs.
    */
   'requestId'?: (string);
+  /**
+   * Ed25519 signature of the hub over the request's signing payload (every field above). Empty
+   * when the hub signs nothing.
+   */
+  'signature'?: (Buffer | Uint8Array | string);
+  /**
+   * Id of the hub key that made `signature` (see Assignment.key_id). Empty when unsigned.
+   */
+  'keyId'?: (string);
 }
 
 /**
@@ -46,4 +55,13 @@ export interface SyncRequest__Output {
    * Caller-chosen id of the operation (e.g. the hub's job id), for correlation in reports and logs.
    */
   'requestId': (string);
+  /**
+   * Ed25519 signature of the hub over the request's signing payload (every field above). Empty
+   * when the hub signs nothing.
+   */
+  'signature': (Buffer);
+  /**
+   * Id of the hub key that made `signature` (see Assignment.key_id). Empty when unsigned.
+   */
+  'keyId': (string);
 }
