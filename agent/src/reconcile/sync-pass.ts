@@ -1,9 +1,10 @@
 /**
- * One sync pass of an app: discovery and the validation gate over the whole rendered set (nothing
- * is applied if any object is invalid); watches for its kinds; server-side apply in stages (CRDs
- * and Namespaces first, webhooks last), skipping unchanged objects without a request; prune of
- * what left Git; then the inventory persisted in the cluster. An apply of a delivered assignment
- * is a span of the change's trace. The decisions are the functions of ../core.
+ * One sync pass of an app: the agent's local policy, discovery and the validation gate over the
+ * whole rendered set (nothing is applied if any object is refused or invalid); watches for its
+ * kinds; server-side apply in stages (CRDs and Namespaces first, webhooks last), skipping
+ * unchanged objects without a request; prune of what left Git; then the inventory persisted in
+ * the cluster. An apply of a delivered assignment is a span of the change's trace. The decisions
+ * are the functions of ../core.
  */
 import {
   ErrorCode,
@@ -37,6 +38,7 @@ import { assessHealth } from '../core/health.ts';
 import { inventoryKey, toInventory } from '../core/inventory.ts';
 import { asString, at } from '../core/kube-object.ts';
 import { FIELD_MANAGER, LABEL_APP } from '../core/labels.ts';
+import { policyDeniedEntries, policyDeniedError } from '../core/local-policy-outcome.ts';
 import { labelOwner } from '../core/ownership.ts';
 import {
   countAction,
@@ -120,7 +122,18 @@ export class SyncPass {
     rt.error = undefined;
     if (mode === 'apply') triggers.report(app);
 
-    // 1. discovery, and the validation gate over the whole set
+    // 1. the agent's local policy, discovery, and the validation gate over the whole set
+    const denied = this.deps.validator.policyDenials(rt);
+    if (denied.size > 0) {
+      rt.entries = policyDeniedEntries(rt.desired.map(objectRef), denied);
+      rt.error = policyDeniedError(denied, rt.desired.length);
+      log.warn('refused a set that breaks the local policy', {
+        denied: denied.size,
+        error: rt.error.message,
+      });
+      triggers.report(app);
+      return;
+    }
     const crds = rt.desired.filter(isCrd);
     const infos = await this.discover(rt, log);
     if (infos === undefined) return;

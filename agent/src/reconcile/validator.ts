@@ -1,12 +1,16 @@
 /**
- * The validation gate over an app's whole rendered set: each object is checked locally against
- * the server's OpenAPI schema (or, for a kind a CRD of the same set defines, against that CRD's
- * schema); only what the schemas cannot decide goes to a server-side dry run. The verdicts and
- * their wording are ../core/set-validation.ts and ../core/schema-augment.ts.
+ * The validation gate over an app's whole rendered set: first the agent's local policy (a pure
+ * check, ../core/local-policy.ts: what this agent refuses to apply whatever the hub sends); then
+ * each object is checked locally against the server's OpenAPI schema (or, for a kind a CRD of the
+ * same set defines, against that CRD's schema); only what the schemas cannot decide goes to a
+ * server-side dry run. The verdicts and their wording are ../core/set-validation.ts,
+ * ../core/schema-augment.ts and ../core/local-policy-outcome.ts.
  */
 import { objectRef, toGitfleetError, type ErrorDetail, type KubeObject } from '@gitfleet/proto';
 import { inventoryKey } from '../core/inventory.ts';
 import { FIELD_MANAGER } from '../core/labels.ts';
+import { checkLocalPolicy, defaultLocalPolicy, type LocalPolicy } from '../core/local-policy.ts';
+import { policyDenials } from '../core/local-policy-outcome.ts';
 import { validateAgainstSchema, validateObject } from '../core/openapi-validate.ts';
 import { augmentCrdSchema, crdSchemaFor } from '../core/schema-augment.ts';
 import {
@@ -27,9 +31,20 @@ const NAMESPACE = { group: '', version: 'v1', kind: 'Namespace' } as const;
 
 export class SetValidator {
   private readonly ctx: ReconcileContext;
+  private readonly policy: LocalPolicy;
 
-  constructor(ctx: ReconcileContext) {
+  /** `policy`: the agent's local policy (default: the built-in one of an agent in gitfleet-system). */
+  constructor(ctx: ReconcileContext, policy: LocalPolicy = defaultLocalPolicy('gitfleet-system')) {
     this.ctx = ctx;
+    this.policy = policy;
+  }
+
+  /**
+   * The objects of the set the agent's local policy refuses, per inventory key with every rule
+   * each breaks; empty when the policy lets the whole set through. Pure: nothing is sent.
+   */
+  policyDenials(rt: AppRuntime): Map<string, ErrorDetail> {
+    return policyDenials(rt.desired, checkLocalPolicy(this.policy, rt.desired));
   }
 
   /**
