@@ -42,7 +42,7 @@ describe('runCli without a hub', () => {
       argv: ['rollout', 'pause', '--help'],
       code: 0,
       stream: 'stdout',
-      text: 'kept in the rollout history (default GITFLEET_AUTHOR, else $USER)',
+      text: "the hub records the token's name as the sender",
     },
     {
       argv: ['status', '--help'],

@@ -3,6 +3,7 @@
  * failure becomes a message on stderr and an exit code (./errors.ts). All I/O goes through
  * `CliIo`, so the dispatch is tested without a process.
  */
+import { environmentApiToken } from './api-token.ts';
 import { COMMANDS, GROUPS, commandSpec, groupCommands, subcommandName } from './command-table.ts';
 import { NAME_KINDS, type NameKind } from './completion.ts';
 import type { CommandContext } from './context.ts';
@@ -121,7 +122,12 @@ async function completeNames(io: CliIo, args: readonly string[]): Promise<number
   const raw =
     (i === -1 ? undefined : rest[i + 1]) ?? io.env['GITFLEET_HUB_URL'] ?? 'http://127.0.0.1:8080';
   try {
-    const hub = new HubClient({ url: checkHubUrl(raw, '--hub'), timeoutMs: 2_000 });
+    const token = environmentApiToken(io.env);
+    const hub = new HubClient({
+      url: checkHubUrl(raw, '--hub'),
+      timeoutMs: 2_000,
+      ...(token === undefined ? {} : { token }),
+    });
     if (kind === 'rollouts') {
       // applications with a rollout (the list is not paginated)
       const body = await hub.get<{ items: { app: string }[] }>('/api/v1/rollouts');

@@ -3,6 +3,7 @@
  * helpers they share: option values, name checks, the request deadline, the hub client and JSON
  * output.
  */
+import { apiToken } from './api-token.ts';
 import { usageError } from './errors.ts';
 import type { Painter } from './format.ts';
 import { HubClient, checkHubUrl } from './hub-client.ts';
@@ -70,11 +71,14 @@ export function timeoutMs(ctx: CommandContext): number {
   return n;
 }
 
+/** The client of the hub of --hub, sending the API token (./api-token.ts) on every request. */
 export function hubClient(ctx: CommandContext): HubClient {
   const raw = str(ctx, 'hub') ?? 'http://127.0.0.1:8080';
+  const token = apiToken(ctx);
   return new HubClient({
     url: checkHubUrl(raw, ctx.cmd.from.get('hub') ?? '--hub'),
     timeoutMs: timeoutMs(ctx),
+    ...(token === undefined ? {} : { token }),
   });
 }
 

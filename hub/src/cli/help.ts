@@ -79,7 +79,8 @@ export function commandHelp(cmd: CommandSpec): string {
 export const EXIT_CODES_HELP = `exit codes:
   0  ok
   1  the operation failed, or (with --exit-code) something is not healthy / has drift / would change;
-     the hub refused (a wrong API token: 401) or ignored a rollout command; rollout watch: the
+     the hub refused the API token (401, or 403: its scope is not enough) or ignored a rollout
+     command; rollout watch: the
      rollout halted, rolled back, was aborted, or --timeout passed
   2  usage or configuration error
   3  the hub (or the fleet's Git server) cannot be reached

@@ -2,8 +2,10 @@
  * The hub's HTTP API as the CLI uses it: GET with query parameters, lists followed page by page
  * through `metadata.continue`, and every failure turned into a CliError with the right exit code
  * (hub unreachable: 3; 404: 4; 400: 2; a refused API token, 401/403: 1; anything else: 1) and a
- * message that says what to do. State-changing routes (POST) carry the API token.
+ * message that says what to do — for a refused token, which scope the request needs. Every
+ * request carries the API token (`Authorization: Bearer …`) when one is given.
  */
+import { TOKEN_HINT } from './api-token.ts';
 import { CliError, ExitCode } from './errors.ts';
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:8080';
@@ -17,11 +19,17 @@ export interface HubClientOptions {
   readonly url: string;
   /** Deadline of each request. */
   readonly timeoutMs: number;
+  /** The bearer token sent on every request. */
+  readonly token?: string;
   readonly fetch?: typeof fetch;
 }
 
 interface ErrorBody {
-  readonly error?: { readonly code?: string; readonly message?: string };
+  readonly error?: {
+    readonly code?: string;
+    readonly message?: string;
+    readonly details?: { readonly scope?: unknown };
+  };
 }
 
 interface ListBody<T> {
@@ -32,8 +40,6 @@ interface ListBody<T> {
 export type Query = Readonly<Record<string, string | undefined>>;
 
 export interface RequestOptions {
-  /** Sent as `Authorization: Bearer <token>`. */
-  readonly token?: string;
   /** This request's deadline instead of the client's. */
   readonly timeoutMs?: number;
 }
@@ -70,14 +76,26 @@ function causeText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** What to do about a refused request (401, 403), naming the scope the hub asked for. */
+function refusalHint(status: number, scope: unknown, sentToken: boolean): string {
+  const needed = typeof scope === 'string' ? `a token of scope ${scope}` : 'an API token';
+  if (status === 403)
+    return `this needs ${needed} (or a stronger one): give such a token with ${TOKEN_HINT}`;
+  return sentToken
+    ? `check the API token: it must be one the hub accepts (its --api-tokens-file), of scope ${typeof scope === 'string' ? scope : 'read'} or stronger`
+    : `give the hub ${needed}: ${TOKEN_HINT}`;
+}
+
 export class HubClient {
   readonly url: string;
   readonly #timeoutMs: number;
+  readonly #token: string | undefined;
   readonly #fetch: typeof fetch;
 
   constructor(opts: HubClientOptions) {
     this.url = opts.url;
     this.#timeoutMs = opts.timeoutMs;
+    this.#token = opts.token;
     this.#fetch = opts.fetch ?? fetch;
   }
 
@@ -92,10 +110,9 @@ export class HubClient {
   }
 
   /**
-   * POST `path?query` with `Authorization: Bearer <token>` and the parsed JSON body of a 2xx.
+   * POST `path?query` and the parsed JSON body of a 2xx.
    *
-   * @throws CliError as `get`; a 401 or 403 (the token is missing, wrong, or the hub has none) is
-   *   exit 1: the hub refused
+   * @throws CliError as `get`
    */
   post<T>(path: string, query: Query, opts: RequestOptions = {}): Promise<T> {
     return this.#request<T>('POST', path, query, opts);
@@ -112,6 +129,7 @@ export class HubClient {
     const qs = params.toString();
     const url = `${this.url}${path}${qs === '' ? '' : `?${qs}`}`;
     const timeoutMs = opts.timeoutMs ?? this.#timeoutMs;
+    const token = this.#token;
     let res: Response;
     try {
       res = await this.#fetch(url, {
@@ -119,7 +137,7 @@ export class HubClient {
         signal: AbortSignal.timeout(timeoutMs),
         headers: {
           accept: 'application/json',
-          ...(opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` }),
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
         },
       });
     } catch (err) {
@@ -157,13 +175,7 @@ export class HubClient {
       throw new CliError(
         ExitCode.Failed,
         `the hub refused the request (${String(res.status)}${err?.code === undefined ? '' : ` ${err.code}`}): ${message}`,
-        {
-          details: [
-            opts.token === undefined
-              ? "give the hub's API token: --api-token-file (or GITFLEET_API_TOKEN_FILE), or GITFLEET_API_TOKEN"
-              : "check the API token: it must be the one in the hub's --api-token-file",
-          ],
-        },
+        { details: [refusalHint(res.status, err?.details?.scope, token !== undefined)] },
       );
     }
     throw new CliError(

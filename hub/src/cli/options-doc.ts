@@ -6,20 +6,12 @@
 import { markdownCode, markdownText } from '@gitfleet/proto/runtime';
 import { COMMANDS } from './command-table.ts';
 import { flagOf } from './help.ts';
-import {
-  GIT_OPTIONS,
-  GLOBAL_OPTIONS,
-  HUB_OPTIONS,
-  ROLLOUT_COMMAND_OPTIONS,
-  optionsOf,
-  type OptionSpec,
-} from './options.ts';
+import { GIT_OPTIONS, GLOBAL_OPTIONS, HUB_OPTIONS, optionsOf, type OptionSpec } from './options.ts';
 
 /** The options docs/cli.md lists: those many commands share (all but `--help`). */
 const DOCUMENTED_OPTIONS: readonly OptionSpec[] = [
   ...HUB_OPTIONS,
   ...GIT_OPTIONS,
-  ...ROLLOUT_COMMAND_OPTIONS,
   ...GLOBAL_OPTIONS.filter((o) => o.name !== 'help'),
 ];
 

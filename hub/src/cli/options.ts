@@ -1,6 +1,6 @@
 /**
  * The options of `gitfleet`: what an option, a positional argument and a command are, the options
- * shared by many commands (hub, Git, global and rollout-command options, each with its
+ * shared by many commands (hub, Git and global options, each with its
  * environment variable and default) and which options a command takes. The command table
  * (./command-table.ts), the parser (./parse.ts), the help and the docs table (./help.ts) and the
  * completion scripts (./completion.ts) are all read from these. Pure.
@@ -81,6 +81,16 @@ export const HUB_OPTIONS: readonly OptionSpec[] = [
     env: 'GITFLEET_TIMEOUT_MS',
     default: '15000',
   },
+  {
+    name: 'api-token-file',
+    type: 'string',
+    value: 'PATH',
+    help: "file holding a bearer token of the hub's API (its --api-tokens-file): scope read to read, operate for rollout commands",
+    env: 'GITFLEET_API_TOKEN_FILE',
+    envNote: 'GITFLEET_API_TOKEN: the token itself',
+    defaultText: 'none',
+    complete: 'file',
+  },
 ];
 
 export const GIT_OPTIONS: readonly OptionSpec[] = [
@@ -152,26 +162,6 @@ export const exitCodeOption = (when: string): OptionSpec => ({
   type: 'boolean',
   help: `exit 1 when ${when}`,
 });
-
-/** The options of the commands that change a rollout (approve, pause, resume, abort, rollback). */
-export const ROLLOUT_COMMAND_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: 'api-token-file',
-    type: 'string',
-    value: 'PATH',
-    help: "file holding the hub's API token (its --api-token-file)",
-    env: 'GITFLEET_API_TOKEN_FILE',
-    envNote: 'GITFLEET_API_TOKEN: the token itself',
-    complete: 'file',
-  },
-  {
-    name: 'by',
-    type: 'string',
-    value: 'NAME',
-    help: 'who sends the command, kept in the rollout history',
-    defaultText: 'GITFLEET_AUTHOR, else $USER',
-  },
-];
 
 /** Every option a command takes (its own, then hub, Git and global options; its own win). */
 export function optionsOf(cmd: CommandSpec): OptionSpec[] {

@@ -14,7 +14,6 @@ import {
   durationOption,
   newEvents,
   rewind,
-  sender,
   watchLoop,
   type WatchLoop,
 } from './rollout.ts';
@@ -301,15 +300,6 @@ describe('command outcome', () => {
 });
 
 describe('options', () => {
-  it.each<[string | undefined, Record<string, string>, string | undefined]>([
-    ['carol', { GITFLEET_AUTHOR: 'Alice <a@x>', USER: 'bob' }, 'carol'],
-    [undefined, { GITFLEET_AUTHOR: 'Alice <a@x>', USER: 'bob' }, 'Alice <a@x>'],
-    [undefined, { GITFLEET_AUTHOR: ' ', USER: 'bob' }, 'bob'],
-    [undefined, {}, undefined],
-  ])('sender(%s, %j) = %s', (by, env, want) => {
-    expect(sender(by, env)).toBe(want);
-  });
-
   it.each<[string, number | string]>([
     ['1s', 1000],
     ['250ms', 250],

@@ -1,10 +1,10 @@
 /**
  * `gitfleet rollout …`: read rollouts from the hub (list, status, plan), follow one live (watch),
  * and send the commands people give a rollout (approve a wave, pause, resume, abort, rollback)
- * with the hub's API token. A command is queued by the hub and applied by its next rollout step;
- * the CLI then reads the rollout's history to say whether it was applied or ignored.
+ * with an API token of scope operate, whose name the hub records as the sender. A command is
+ * queued by the hub and applied by its next rollout step; the CLI then reads the rollout's
+ * history to say whether it was applied or ignored.
  */
-import { readFile } from 'node:fs/promises';
 import type { PlanPreview } from '../core/rollout/preview.ts';
 import type { RolloutEvent } from '../core/rollout/state.ts';
 import { formatDuration, parseDuration } from '../core/time/duration.ts';
@@ -17,6 +17,7 @@ import {
   timeoutMs,
   type CommandContext,
 } from './context.ts';
+import { apiToken, requireApiToken } from './api-token.ts';
 import { CliError, ExitCode, usageError } from './errors.ts';
 import { shortSha, type Painter } from './format.ts';
 import { HubClient, checkHubUrl } from './hub-client.ts';
@@ -255,12 +256,14 @@ export async function rolloutWatch(ctx: CommandContext): Promise<number> {
     Number.isSafeInteger(envTimeout) && envTimeout >= 100 && envTimeout <= 600_000
       ? envTimeout
       : 15_000;
+  const token = apiToken(ctx);
   const hub = new HubClient({
     url: checkHubUrl(
       str(ctx, 'hub') ?? 'http://127.0.0.1:8080',
       ctx.cmd.from.get('hub') ?? '--hub',
     ),
     timeoutMs: requestMs,
+    ...(token === undefined ? {} : { token }),
   });
   return watchLoop({
     app,
@@ -297,50 +300,6 @@ export async function rolloutWatch(ctx: CommandContext): Promise<number> {
 // Commands: approve, pause, resume, abort, rollback
 
 export type RolloutCommandName = 'approve' | 'pause' | 'resume' | 'abort' | 'rollback';
-
-/**
- * The API token: the file of --api-token-file, else GITFLEET_API_TOKEN, else the file of
- * GITFLEET_API_TOKEN_FILE.
- *
- * @throws CliError exit 2 when there is none, the file cannot be read or is empty
- */
-export async function apiToken(ctx: CommandContext): Promise<string> {
-  const from = ctx.cmd.from.get('api-token-file');
-  const file = str(ctx, 'api-token-file');
-  const envToken = (ctx.env['GITFLEET_API_TOKEN'] ?? '').trim();
-  if (file !== undefined && (from === '--api-token-file' || envToken === '')) {
-    let token: string;
-    try {
-      token = (await readFile(file, 'utf8')).trim();
-    } catch (err) {
-      throw new CliError(
-        ExitCode.Usage,
-        `${from ?? '--api-token-file'}: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
-    if (token === '')
-      throw new CliError(ExitCode.Usage, `${from ?? '--api-token-file'}: ${file} is empty`);
-    return token;
-  }
-  if (envToken !== '') return envToken;
-  throw new CliError(
-    ExitCode.Usage,
-    'which API token? set --api-token-file (or GITFLEET_API_TOKEN_FILE), or GITFLEET_API_TOKEN',
-    { details: ["the token of the hub's --api-token-file: rollout commands change state"] },
-  );
-}
-
-/** Who sends the command: --by, else GITFLEET_AUTHOR, else $USER (undefined when none). */
-export function sender(
-  by: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): string | undefined {
-  for (const v of [by, env['GITFLEET_AUTHOR'], env['USER']]) {
-    const t = v?.trim();
-    if (t !== undefined && t !== '') return t.slice(0, 200);
-  }
-  return undefined;
-}
 
 /** The event kind a command applied produces. */
 const APPLIED: Readonly<Record<RolloutCommandName, string>> = {
@@ -383,7 +342,8 @@ export function commandOutcome(
 interface Accepted {
   readonly accepted: boolean;
   readonly app: string;
-  readonly command: Readonly<Record<string, unknown>>;
+  /** `by`: the name of the token that sent it, as the hub records it. */
+  readonly command: Readonly<Record<string, unknown>> & { readonly by?: string };
 }
 
 export async function rolloutCommand(
@@ -392,8 +352,8 @@ export async function rolloutCommand(
 ): Promise<number> {
   const app = appArg(ctx);
   const wave = command === 'approve' ? need(ctx, 'wave') : undefined;
-  const token = await apiToken(ctx);
-  const by = sender(str(ctx, 'by'), ctx.env);
+  // checked before anything is asked of the hub: without a token nothing can be sent
+  requireApiToken(ctx);
   const hub = hubClient(ctx);
   const before = await hub.get<RolloutView>('/api/v1/rollout', { app });
   if (wave !== undefined) {
@@ -411,11 +371,8 @@ export async function rolloutCommand(
     else if (w.status === 'done')
       ctx.note(`note: wave ${wave} already passed: approving it changes nothing`);
   }
-  const accepted = await hub.post<Accepted>(
-    '/api/v1/rollout/command',
-    { app, command, wave, by },
-    { token },
-  );
+  const accepted = await hub.post<Accepted>('/api/v1/rollout/command', { app, command, wave });
+  const by = accepted.command.by;
   // the hub applies it on its next step: read the history until it says what became of it
   const deadline = ctx.clock() + timeoutMs(ctx);
   let result: ReturnType<typeof commandOutcome>;

@@ -1,9 +1,9 @@
 /**
  * The commands of `gitfleet rollout`: reading rollouts (list, status, plan), following one
- * (watch) and steering it with the hub's API token (approve, pause, resume, abort, rollback) —
- * each with its arguments, options, help and examples. Pure.
+ * (watch) and steering it with an API token of scope operate (approve, pause, resume, abort,
+ * rollback) — each with its arguments, options, help and examples. Pure.
  */
-import { ROLLOUT_COMMAND_OPTIONS, type CommandSpec, type PositionalSpec } from './options.ts';
+import type { CommandSpec, PositionalSpec } from './options.ts';
 
 const rolloutApp: PositionalSpec = { name: 'APP', complete: 'rollouts' };
 
@@ -16,9 +16,9 @@ function rolloutCommand(
   return {
     name: `rollout ${command}`,
     summary,
-    description: `${description} Needs the hub's API token. The hub applies the command on its next rollout step; the CLI waits (up to --timeout) to say whether it was applied or ignored (exit 1).`,
+    description: `${description} Needs an API token of scope operate; the hub records the token's name as the sender. The hub applies the command on its next rollout step; the CLI waits (up to --timeout) to say whether it was applied or ignored (exit 1).`,
     positionals: [rolloutApp],
-    options: ROLLOUT_COMMAND_OPTIONS,
+    options: [],
     examples: [`gitfleet rollout ${command} web --api-token-file ~/.gitfleet/api.token`],
     hub: true,
     git: false,
@@ -97,7 +97,7 @@ export const ROLLOUT_COMMANDS: readonly CommandSpec[] = [
     name: 'rollout approve',
     summary: 'approve a wave with a manual gate',
     description:
-      "Lets the wave start (gate: manual). A wave may be approved before the rollout reaches it. Needs the hub's API token. The hub applies the approval on its next rollout step; the CLI waits (up to --timeout) to say whether it was applied.",
+      "Lets the wave start (gate: manual). A wave may be approved before the rollout reaches it. Needs an API token of scope operate; the hub records the token's name as the approver. The hub applies the approval on its next rollout step; the CLI waits (up to --timeout) to say whether it was applied.",
     positionals: [rolloutApp],
     options: [
       {
@@ -107,7 +107,6 @@ export const ROLLOUT_COMMANDS: readonly CommandSpec[] = [
         help: 'the wave to approve',
         required: true,
       },
-      ...ROLLOUT_COMMAND_OPTIONS,
     ],
     examples: ['gitfleet rollout approve web --wave prod --api-token-file ~/.gitfleet/api.token'],
     hub: true,

@@ -12,7 +12,12 @@ import type { RolloutController } from '../rollout/controller.ts';
 export interface HttpServerDeps {
   readonly config: Pick<
     HubConfig,
-    'httpAddress' | 'webhookSecret' | 'heartbeatIntervalMs' | 'fleetRepo'
+    | 'httpAddress'
+    | 'webhookSecret'
+    | 'heartbeatIntervalMs'
+    | 'fleetRepo'
+    | 'apiTokens'
+    | 'metricsAuth'
   >;
   readonly store: HubStore;
   readonly resolver: Pick<Resolver, 'fleet' | 'status' | 'trigger'>;
@@ -24,7 +29,7 @@ export interface HttpServerDeps {
   readonly now?: () => number;
   /** Git and the fleet repository, for `GET /api/v1/diff` (absent: that route answers 404). */
   readonly preview?: DiffPreviewDeps;
-  /** Rollouts and the API token of their commands (absent: those routes answer 404). */
+  /** Rollouts (absent: those routes answer 404). */
   readonly rollouts?: RolloutRouteDeps;
   /** Unexpected errors the process guard caught (absent: not run as a binary; the metric is 0). */
   readonly unexpectedErrors?: () => number;
@@ -33,6 +38,4 @@ export interface HttpServerDeps {
 /** The rollout routes' part of the deps. */
 export interface RolloutRouteDeps {
   readonly rollouts: Pick<RolloutController, 'list' | 'view' | 'plan' | 'command'>;
-  /** Bearer token of state-changing routes; undefined: they answer 401. */
-  readonly apiToken: string | undefined;
 }

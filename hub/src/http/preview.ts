@@ -3,8 +3,15 @@
  * application at that revision for that target exactly as the resolver does (pin → commit →
  * files → overlays and `${target.*}` substitution, with the fleet in force), and compares the
  * result with the target's current desired objects (./diff.ts). Nothing is stored or sent.
+ * Secret values show only as fingerprints (./secret-mask.ts).
  */
-import { ErrorCode, GitfleetError, isGitfleetError, toGitfleetError } from '@gitfleet/proto';
+import {
+  ErrorCode,
+  GitfleetError,
+  isGitfleetError,
+  toGitfleetError,
+  type KubeObject,
+} from '@gitfleet/proto';
 import {
   environmentOf,
   findApplication,
@@ -18,6 +25,7 @@ import { renderForTarget } from '../resolve/render-target.ts';
 import type { HubStore } from '../store/port.ts';
 import type { DiffPreview } from './api/diff.ts';
 import { diffObjects } from './diff.ts';
+import { PROCESS_MASK_KEY, maskSecretObject } from './secret-mask.ts';
 
 /** The body this module answers with, for the modules that show it. */
 export type { DiffPreview } from './api/diff.ts';
@@ -27,6 +35,8 @@ export interface DiffPreviewDeps {
   readonly git: Pick<GitSource, 'fetch' | 'resolve' | 'readFiles'>;
   /** The fleet repository (with its credentials): the source of apps without `repoURL`. */
   readonly fleetRepo: GitRepo;
+  /** Key of the Secret fingerprints (./secret-mask.ts); default: the process's. */
+  readonly maskKey?: Uint8Array;
 }
 
 export interface DiffPreviewRequest {
@@ -127,7 +137,11 @@ export async function previewDiff(
   });
   const desired = await deps.store.getDesired(target, app);
   const current = desired?.assignment;
-  const diff = diffObjects(current?.objects, rendered.objects, {
+  // Secrets' values as fingerprints on both sides: a changed value still shows as a change
+  const masked = (objects: readonly KubeObject[]): KubeObject[] =>
+    objects.map((o) => maskSecretObject(o, deps.maskKey ?? PROCESS_MASK_KEY));
+  const before = current === undefined ? undefined : masked(current.objects);
+  const diff = diffObjects(before, masked(rendered.objects), {
     from: current === undefined ? 'current' : current.revision.slice(0, 7),
     to: commit.slice(0, 7),
   });

@@ -1,23 +1,35 @@
 /**
- * What a route of the hub's HTTP server is: method and path, the schema of the query it accepts,
- * its documentation (the OpenAPI document is built from the route table, ./api/openapi.ts), and
- * the handler. Plus the replies handlers give and the error reply every failure becomes.
+ * What a route of the hub's HTTP server is: method and path, who may call it, the schema of the
+ * query it accepts, its documentation (the OpenAPI document is built from the route table,
+ * ./api/openapi.ts), and the handler. Plus the replies handlers give and the error reply every
+ * failure becomes.
  */
 import type http from 'node:http';
 import type { GitfleetError } from '@gitfleet/proto';
 import type { TObject, TSchema } from 'typebox';
+import type { ApiIdentity, RouteAccess } from '../core/api-access/index.ts';
 import { ErrorBody } from './api/schema.ts';
 import type { HttpServerDeps } from './deps.ts';
 
+/** Response headers besides the content type. */
+export type ReplyHeaders = Readonly<Record<string, string>>;
+
 export type Reply =
-  | { readonly status: number; readonly json: unknown }
-  | { readonly status: number; readonly text: string; readonly contentType?: string };
+  | { readonly status: number; readonly json: unknown; readonly headers?: ReplyHeaders }
+  | {
+      readonly status: number;
+      readonly text: string;
+      readonly contentType?: string;
+      readonly headers?: ReplyHeaders;
+    };
 
 export interface RequestContext {
   readonly deps: HttpServerDeps;
   /** The query, validated against the route's schema (empty values dropped, raw strings). */
   readonly query: ReadonlyMap<string, string>;
   readonly req: http.IncomingMessage;
+  /** Who sent the request: the name and scope of its token (undefined on open routes). */
+  readonly identity?: ApiIdentity;
 }
 
 /** One response of an operation: a JSON body of `json`, or `text/plain`. */
@@ -39,6 +51,11 @@ export interface OperationDoc {
 export interface Route {
   readonly method: 'GET' | 'POST';
   readonly path: string;
+  /**
+   * Who may call it: a bearer token of a scope (checked before anything else of the request),
+   * anyone (`open`), or `metrics` (open unless the hub runs with --metrics-auth read).
+   */
+  readonly access: RouteAccess;
   /** Every query parameter accepted (any other is refused, 400), typed; `required` ones too. */
   readonly query: TObject;
   readonly doc: OperationDoc;
@@ -51,8 +68,8 @@ export const errorResponse = (description: string): ResponseDoc => ({
   json: ErrorBody,
 });
 
-/** `{ error: { code, message, details? } }` with the status given. */
-export function errorReply(err: GitfleetError, status: number): Reply {
+/** `{ error: { code, message, details? } }` with the status (and headers) given. */
+export function errorReply(err: GitfleetError, status: number, headers?: ReplyHeaders): Reply {
   const body: ErrorBody = {
     error: {
       code: err.code,
@@ -60,5 +77,5 @@ export function errorReply(err: GitfleetError, status: number): Reply {
       ...(Object.keys(err.details).length === 0 ? {} : { details: err.details }),
     },
   };
-  return { status, json: body };
+  return { status, json: body, ...(headers === undefined ? {} : { headers }) };
 }

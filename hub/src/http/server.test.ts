@@ -1,7 +1,8 @@
 /**
  * The OpenAPI document cannot drift from the server: every route and query parameter of the
- * route table is documented, with the same required flags, nothing is documented that the
- * server does not serve, and every schema in it compiles (every `$ref` resolves).
+ * route table is documented, with the same required flags and security requirement, nothing is
+ * documented that the server does not serve, and every schema in it compiles (every `$ref`
+ * resolves). Every /api/v1 route needs a token: read to read, operate to change state.
  */
 import { describe, expect, it } from 'vitest';
 import { COMPONENTS_PREFIX, type HttpMethod, type OpenApiOperation } from './api/openapi.ts';
@@ -43,6 +44,28 @@ describe('the route table and the OpenAPI document', () => {
       expect(op?.responses['400']).toBeDefined();
     },
   );
+
+  it('every /api/v1 route needs a token: read for GET, operate for POST; the rest is open', () => {
+    const access = Object.fromEntries(ROUTES.map((r) => [`${r.method} ${r.path}`, r.access]));
+    for (const r of ROUTES) {
+      if (r.path.startsWith('/api/')) {
+        expect(r.access, `${r.method} ${r.path}`).toBe(r.method === 'GET' ? 'read' : 'operate');
+        expect(operationOf(r)?.security).toEqual([{ bearerToken: [r.access] }]);
+        expect(operationOf(r)?.responses['401']).toBeDefined();
+      }
+    }
+    expect(access).toMatchObject({
+      'GET /healthz': 'open',
+      'GET /readyz': 'open',
+      'POST /webhook': 'open',
+      'GET /metrics': 'metrics',
+    });
+    expect(operationOf(ROUTES.find((r) => r.path === '/healthz') as Route)?.security).toEqual([]);
+    expect(OPENAPI.components.securitySchemes['bearerToken']).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+  });
 
   it('documents no route the server does not serve', () => {
     const served = new Set(ROUTES.map((r) => `${methodOf(r)} ${r.path}`));

@@ -1,16 +1,25 @@
 /**
- * The hub's HTTP server, a thin adapter: the route table (./routes/*: paths, methods, query
- * schemas, docs and handlers), the query check at the edge (./query.ts), and writing JSON. The
- * views themselves are pure (./views.ts), pagination too (./paginate.ts); the OpenAPI document
- * is built from the route table (./api/openapi.ts) and served at /api/v1/openapi.json.
+ * The hub's HTTP server, a thin adapter: the route table (./routes/*: paths, methods, access,
+ * query schemas, docs and handlers), the access check (./auth.ts) and then the query check at the
+ * edge (./query.ts), and writing JSON. The views themselves are pure (./views.ts), pagination too
+ * (./paginate.ts); the OpenAPI document is built from the route table (./api/openapi.ts) and
+ * served at /api/v1/openapi.json.
+ *
+ * Every path under /api/ needs a bearer token (read for GET, operate for commands), checked
+ * before the route's method or query: 401 UNAUTHORIZED without a usable one, 403 FORBIDDEN
+ * without the scope. /healthz, /readyz and the webhook (its own signature) are open; /metrics
+ * too unless --metrics-auth read.
  *
  * Errors are `{ error: { code, message, details? } }` with the GitfleetError code: 400
- * INVALID_REQUEST (bad or unknown query parameter), 401 UNAUTHORIZED, 404 NOT_FOUND, 405,
- * 500 INTERNAL. The webhook keeps its own `{ error: "<reason>" }` (./routes/operations.ts).
+ * INVALID_REQUEST (bad or unknown query parameter), 401 UNAUTHORIZED, 403 FORBIDDEN,
+ * 404 NOT_FOUND, 405, 500 INTERNAL. The webhook keeps its own `{ error: "<reason>" }`
+ * (./routes/operations.ts).
  */
 import http from 'node:http';
 import { ErrorCode, GitfleetError, toGitfleetError } from '@gitfleet/proto';
+import { ApiScope, requiredScope } from '../core/api-access/index.ts';
 import { hubMetricsOf } from '../metrics.ts';
+import { checkAccess } from './auth.ts';
 import type { HttpServerDeps } from './deps.ts';
 import { openApiDocument, type OpenApiDocument } from './api/openapi.ts';
 import { NoQuery } from './api/queries.ts';
@@ -50,7 +59,14 @@ async function metrics(ctx: RequestContext): Promise<Reply> {
 /** Every route of the hub; OPENAPI documents exactly these. */
 export const ROUTES: readonly Route[] = [
   ...HEALTH_ROUTES,
-  { method: 'GET', path: '/metrics', query: NoQuery, doc: METRICS_DOC, handle: metrics },
+  {
+    method: 'GET',
+    path: '/metrics',
+    access: 'metrics',
+    query: NoQuery,
+    doc: METRICS_DOC,
+    handle: metrics,
+  },
   WEBHOOK_ROUTE,
   openApiRoute(() => OPENAPI),
   ...FLEET_ROUTES,
@@ -73,6 +89,15 @@ export async function dispatch(
   const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
   const candidates = ROUTES.filter((r) => r.path === url.pathname);
   const route = candidates.find((r) => r.method === method);
+  // the API answers nobody without a token, not even which routes or methods it has
+  const needed =
+    route !== undefined
+      ? requiredScope(route.access, deps.config.metricsAuth)
+      : url.pathname.startsWith('/api/')
+        ? ApiScope.Read
+        : undefined;
+  const access = checkAccess(deps, req, `${method} ${url.pathname}`, needed);
+  if ('refused' in access) return access.refused;
   if (route === undefined) {
     if (candidates.length === 0)
       return errorReply(
@@ -91,12 +116,12 @@ export async function dispatch(
     );
   }
   try {
-    return await route.handle({ deps, req, query: parseQuery(url.searchParams, route) });
+    const query = parseQuery(url.searchParams, route);
+    return await route.handle({ deps, req, query, ...access });
   } catch (err) {
     const e = toGitfleetError(err);
     if (e.code === ErrorCode.InvalidRequest) return errorReply(e, 400);
     if (e.code === ErrorCode.NotFound) return errorReply(e, 404);
-    if (e.code === ErrorCode.Unauthorized) return errorReply(e, 401);
     deps.logger.error('http request failed', { path: url.pathname, error: e.message });
     return errorReply(e, 500);
   }
@@ -119,6 +144,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
         reply = errorReply(toGitfleetError(err), 500);
       }
       res.statusCode = reply.status;
+      for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
       if (reply.status === 405) {
         res.setHeader(
           'allow',

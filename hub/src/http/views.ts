@@ -25,6 +25,7 @@ import type {
 } from './api/fleet.ts';
 import type { StatusCounts } from './api/schema.ts';
 import { compareKeys, type KeyShape, type SortKey } from './paginate.ts';
+import { PROCESS_MASK_KEY, maskSecretChanges } from './secret-mask.ts';
 
 /** The views' types, derived from the API's schemas, for the modules that show views. */
 export type {
@@ -224,11 +225,15 @@ export interface DriftFilter {
 
 /**
  * Every drift record in the last reports, with target, app and environment; sorted by target,
- * app, then object.
+ * app, then object. Secret values are masked (./secret-mask.ts; agents send them masked).
  *
  * @throws GitfleetError NOT_FOUND for an undeclared `environment`
  */
-export function driftItems(snap: FleetSnapshot, filter: DriftFilter = {}): DriftItem[] {
+export function driftItems(
+  snap: FleetSnapshot,
+  filter: DriftFilter = {},
+  maskKey: Uint8Array = PROCESS_MASK_KEY,
+): DriftItem[] {
   const wanted = inFilter(snap.fleet, filter);
   const items: DriftItem[] = [];
   for (const t of snap.targets) {
@@ -244,6 +249,7 @@ export function driftItems(snap: FleetSnapshot, filter: DriftFilter = {}): Drift
           app: rep.app,
           ...(environment === undefined ? {} : { environment }),
           ...d,
+          changes: maskSecretChanges(d.ref, d.changes, maskKey),
         });
       }
     }

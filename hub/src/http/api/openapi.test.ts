@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
+import type { RouteAccess } from '../../core/api-access/index.ts';
 import { NoQuery } from './queries.ts';
 import { ComponentSet, openApiDocument } from './openapi.ts';
 import { closed } from './schema.ts';
@@ -50,6 +51,7 @@ describe('openApiDocument', () => {
       {
         method: 'GET',
         path: '/a',
+        access: 'open',
         query: closed({
           x: Type.String({ description: 'An x.', pattern: '^[a-z]+$' }),
           y: Type.Optional(Type.Integer({ description: 'A y.' })),
@@ -64,6 +66,7 @@ describe('openApiDocument', () => {
       {
         method: 'POST',
         path: '/a',
+        access: 'open',
         query: NoQuery,
         doc: { operationId: 'b', summary: 's', tags: ['t'], responses: {} },
       },
@@ -86,4 +89,49 @@ describe('openApiDocument', () => {
     expect(doc.paths['/a']?.post?.parameters).toBeUndefined();
     expect(Object.keys(doc.components.schemas)).toEqual(['Inner', 'Outer', 'Error']);
   });
+
+  it.each<{ access: RouteAccess; security: unknown; statuses: string[] }>([
+    { access: 'open', security: [], statuses: ['200', '400'] },
+    { access: 'read', security: [{ bearerToken: ['read'] }], statuses: ['200', '400', '401'] },
+    {
+      access: 'operate',
+      security: [{ bearerToken: ['operate'] }],
+      statuses: ['200', '400', '401', '403'],
+    },
+    {
+      access: 'admin',
+      security: [{ bearerToken: ['admin'] }],
+      statuses: ['200', '400', '401', '403'],
+    },
+    {
+      access: 'metrics',
+      security: [{}, { bearerToken: ['read'] }],
+      statuses: ['200', '400', '401'],
+    },
+  ])(
+    'declares the bearer scheme and the scope of $access routes',
+    ({ access, security, statuses }) => {
+      const doc = openApiDocument([
+        {
+          method: 'GET',
+          path: '/x',
+          access,
+          query: NoQuery,
+          doc: {
+            operationId: 'x',
+            summary: 's',
+            tags: ['t'],
+            responses: { '200': { description: 'ok', text: true } },
+          },
+        },
+      ]);
+      expect(doc.components.securitySchemes['bearerToken']).toMatchObject({
+        type: 'http',
+        scheme: 'bearer',
+      });
+      const op = doc.paths['/x']?.get;
+      expect(op?.security).toEqual(security);
+      expect(Object.keys(op?.responses ?? {})).toEqual(statuses);
+    },
+  );
 });

@@ -1,10 +1,12 @@
 /**
  * The OpenAPI 3.1 document of the hub's HTTP API, built from the route table: each route's
- * query schema gives its parameters, its doc the rest, and every schema with a `$id` becomes a
- * component the document refers to. Served at `GET /api/v1/openapi.json`; ajv holds responses
- * to it in the tests (./validate.ts).
+ * query schema gives its parameters, its access the security requirement (the bearer scheme
+ * with the scope needed as its role, and the 401/403 answers), its doc the rest, and every
+ * schema with a `$id` becomes a component the document refers to. Served at
+ * `GET /api/v1/openapi.json`; ajv holds responses to it in the tests (./validate.ts).
  */
 import type { TObject, TSchema } from 'typebox';
+import { ApiScope, scopesGrantingText, type RouteAccess } from '../../core/api-access/index.ts';
 import type { OperationDoc, ResponseDoc } from '../route.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../paginate.ts';
 import { ErrorBody } from './schema.ts';
@@ -40,21 +42,36 @@ export interface OpenApiOperation {
     readonly content: Readonly<Record<string, OpenApiMediaType>>;
   };
   readonly responses: Readonly<Record<string, OpenApiResponse>>;
+  /**
+   * Who may call it: `[]` anyone; `[{ bearerToken: [scope] }]` a token granting that scope;
+   * `[{}, { bearerToken: ['read'] }]` anyone, or a read token when the hub asks one.
+   */
+  readonly security: readonly Readonly<Record<string, readonly string[]>>[];
 }
 
 export type HttpMethod = 'get' | 'post';
+
+export interface OpenApiSecurityScheme {
+  readonly type: 'http';
+  readonly scheme: 'bearer';
+  readonly description: string;
+}
 
 export interface OpenApiDocument {
   readonly openapi: string;
   readonly info: { readonly title: string; readonly version: string; readonly description: string };
   readonly paths: Readonly<Record<string, Partial<Readonly<Record<HttpMethod, OpenApiOperation>>>>>;
-  readonly components: { readonly schemas: Readonly<Record<string, JsonSchema>> };
+  readonly components: {
+    readonly schemas: Readonly<Record<string, JsonSchema>>;
+    readonly securitySchemes: Readonly<Record<string, OpenApiSecurityScheme>>;
+  };
 }
 
 /** What the document needs of a route. */
 export interface DocumentedRoute {
   readonly method: 'GET' | 'POST';
   readonly path: string;
+  readonly access: RouteAccess;
   readonly query: TObject;
   readonly doc: OperationDoc;
 }
@@ -69,8 +86,23 @@ const INFO = {
     `Lists are paginated like the Kubernetes API: \`limit\` (default ${String(DEFAULT_LIMIT)}, at most ${String(MAX_LIMIT)}) ` +
     'and the opaque `continue` token of `metadata.continue`; items come in a stable order ' +
     '(target, then application, then object; history newest first). Unknown query parameters are ' +
-    'refused (400) so that typos do not silently widen a filter. An empty value counts as absent.',
+    'refused (400) so that typos do not silently widen a filter. An empty value counts as absent. ' +
+    'Every /api/v1 operation needs `Authorization: Bearer <token>` with the scope its security ' +
+    'requirement names (401 UNAUTHORIZED without a usable token, 403 FORBIDDEN without the scope), ' +
+    'checked before the query. Secret values appear only as fingerprints `*** sha256:<hex>`.',
 } as const;
+
+/** The name of the bearer scheme in `components.securitySchemes`. */
+export const BEARER_SCHEME = 'bearerToken';
+
+const SECURITY_SCHEMES: Readonly<Record<string, OpenApiSecurityScheme>> = {
+  [BEARER_SCHEME]: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      "A token of the hub's --api-tokens-file. Scopes, each granting the ones before it: read (every GET), operate (commands that change state), admin. The scope an operation needs is the role its security requirement lists.",
+  },
+};
 
 /** Every route refuses unknown query parameters; a route that says nothing more gets this. */
 const GENERIC_400: ResponseDoc = {
@@ -147,9 +179,37 @@ function responseOf(r: ResponseDoc, components: ComponentSet): OpenApiResponse {
     : { description: r.description, content: { 'text/plain': { schema: { type: 'string' } } } };
 }
 
+/** The security requirement of a route's access. */
+function securityOf(access: RouteAccess): OpenApiOperation['security'] {
+  if (access === 'open') return [];
+  if (access === 'metrics') return [{}, { [BEARER_SCHEME]: [ApiScope.Read] }];
+  return [{ [BEARER_SCHEME]: [access] }];
+}
+
+/** The refusals of the access check, for a route that needs a token. */
+function accessResponses(access: RouteAccess): Record<string, ResponseDoc> {
+  if (access === 'open') return {};
+  const scope = access === 'metrics' ? ApiScope.Read : access;
+  const unauthorized: ResponseDoc = {
+    description: `No usable bearer token (none, unknown, or the hub accepts none): UNAUTHORIZED, with a WWW-Authenticate: Bearer challenge.${access === 'metrics' ? ' Only with --metrics-auth read.' : ''}`,
+    json: ErrorBody,
+  };
+  if (scope === ApiScope.Read) return { '401': unauthorized };
+  return {
+    '401': unauthorized,
+    '403': {
+      description: `A token whose scope is not ${scopesGrantingText(scope)}: FORBIDDEN.`,
+      json: ErrorBody,
+    },
+  };
+}
+
 function operationOf(route: DocumentedRoute, components: ComponentSet): OpenApiOperation {
   const { doc } = route;
-  const responses: Record<string, ResponseDoc> = { ...doc.responses };
+  const responses: Record<string, ResponseDoc> = {
+    ...accessResponses(route.access),
+    ...doc.responses,
+  };
   responses['400'] ??= GENERIC_400;
   const parameters = parametersOf(route.query, components);
   return {
@@ -171,6 +231,7 @@ function operationOf(route: DocumentedRoute, components: ComponentSet): OpenApiO
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([status, r]) => [status, responseOf(r, components)]),
     ),
+    security: securityOf(route.access),
   };
 }
 
@@ -182,5 +243,10 @@ export function openApiDocument(routes: readonly DocumentedRoute[]): OpenApiDocu
     const item = (paths[route.path] ??= {});
     item[route.method === 'GET' ? 'get' : 'post'] = operationOf(route, components);
   }
-  return { openapi: '3.1.0', info: INFO, paths, components: { schemas: components.all() } };
+  return {
+    openapi: '3.1.0',
+    info: INFO,
+    paths,
+    components: { schemas: components.all(), securitySchemes: SECURITY_SCHEMES },
+  };
 }

@@ -39,7 +39,6 @@ const P = {
     description: 'pause | resume | abort | rollback | approve',
   }),
   wave: text('The wave to approve (approve only).'),
-  by: text('Who sends it (kept in the rollout history).'),
   revision: text('Branch, tag or commit SHA of the application source.'),
 } as const satisfies Readonly<Record<string, TSchema>>;
 
@@ -72,7 +71,6 @@ export const RolloutCommandQuery = closed({
   app: P.app,
   command: P.command,
   wave: optional(P.wave),
-  by: optional(P.by),
 });
 export const DiffQuery = closed({ app: P.app, target: P.target, revision: P.revision });
 

@@ -49,7 +49,7 @@ export const RolloutPlan = Type.Object(
   },
 );
 
-/** A command to a rollout as the hub queues it (`by`: who sent it). */
+/** A command to a rollout as the hub queues it (`by`: the name of the token that sent it). */
 export const RolloutCommand = Type.Union(
   [
     closed({

@@ -59,6 +59,7 @@ describe('DocumentValidator', () => {
     {
       method: 'GET',
       path: '/api/rows',
+      access: 'open',
       query: NoQuery,
       doc: {
         operationId: 'rows',

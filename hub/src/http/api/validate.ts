@@ -93,8 +93,7 @@ export function schemaProblems(
   if (name === undefined) throw new Error('schemaProblems takes a named schema (with $id)');
   const components = new ComponentSet();
   components.toDocument(schema);
-  return new DocumentValidator({ components: { schemas: components.all() } }).component(
-    name,
-    value,
-  );
+  return new DocumentValidator({
+    components: { schemas: components.all(), securitySchemes: {} },
+  }).component(name, value);
 }

@@ -1,8 +1,9 @@
 /**
- * `GET /api/v1/diff`: what a revision would change on a target (../preview.ts). A revision that
- * does not render is the content's fault, not the request's: 422.
+ * `GET /api/v1/diff`: what a revision would change on a target (../preview.ts), Secret values as
+ * fingerprints. A revision that does not render is the content's fault, not the request's: 422.
  */
 import { ErrorCode, GitfleetError, toGitfleetError } from '@gitfleet/proto';
+import { ApiScope } from '../../core/api-access/index.ts';
 import { DiffPreview } from '../api/diff.ts';
 import { DiffQuery } from '../api/queries.ts';
 import { previewDiff } from '../preview.ts';
@@ -51,6 +52,7 @@ async function diff(ctx: RequestContext): Promise<Reply> {
 export const DIFF_ROUTE: Route = {
   method: 'GET',
   path: '/api/v1/diff',
+  access: ApiScope.Read,
   query: DiffQuery,
   doc: {
     operationId: 'diffRevision',

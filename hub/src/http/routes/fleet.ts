@@ -4,6 +4,7 @@
  * `limit` and `continue` before it reads anything, then reads only the targets it shows.
  */
 import type { TObject, TSchema } from 'typebox';
+import { ApiScope } from '../../core/api-access/index.ts';
 import { FleetStatus } from '../api/fleet-status.ts';
 import {
   ApplicationList,
@@ -79,6 +80,7 @@ function listRoute<T>(
   return {
     method: 'GET',
     path,
+    access: ApiScope.Read,
     query,
     doc: {
       operationId: doc.operationId,
@@ -107,6 +109,7 @@ export const FLEET_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/api/v1/fleet',
+    access: ApiScope.Read,
     query: NoQuery,
     doc: {
       operationId: 'fleet',

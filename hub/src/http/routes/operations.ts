@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import Type from 'typebox';
 import { toGitfleetError } from '@gitfleet/proto';
+import { ApiScope } from '../../core/api-access/index.ts';
 import { MAX_WEBHOOK_BODY_BYTES, verifyWebhook } from '../../git/webhook.ts';
 import type { OpenApiDocument } from '../api/openapi.ts';
 import {
@@ -71,6 +72,8 @@ const ok = (): Promise<Reply> => Promise.resolve({ status: 200, text: 'ok' });
 export const METRICS_DOC: OperationDoc = {
   operationId: 'metrics',
   summary: 'Prometheus metrics: streams, queue depth, per (target, app) synced / healthy / drift.',
+  description:
+    'Open, unless the hub runs with --metrics-auth read: then a bearer token of scope read.',
   tags: ['operations'],
   responses: { '200': { description: 'Prometheus text exposition format 0.0.4.', text: true } },
 };
@@ -79,6 +82,7 @@ export const HEALTH_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/healthz',
+    access: 'open',
     query: NoQuery,
     doc: {
       operationId: 'healthz',
@@ -91,6 +95,7 @@ export const HEALTH_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/readyz',
+    access: 'open',
     query: NoQuery,
     doc: {
       operationId: 'readyz',
@@ -114,6 +119,8 @@ export const HEALTH_ROUTES: readonly Route[] = [
 export const WEBHOOK_ROUTE: Route = {
   method: 'POST',
   path: '/webhook',
+  // the Git host signs each delivery (HMAC) or sends the shared token: no bearer token
+  access: 'open',
   query: NoQuery,
   doc: {
     operationId: 'webhook',
@@ -146,6 +153,7 @@ export function openApiRoute(document: () => OpenApiDocument): Route {
   return {
     method: 'GET',
     path: '/api/v1/openapi.json',
+    access: ApiScope.Read,
     query: NoQuery,
     doc: {
       operationId: 'openapi',

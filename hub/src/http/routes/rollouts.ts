@@ -1,12 +1,11 @@
 /**
- * The rollout routes: read a rollout and its explanation, preview the plan, and send a command
- * (pause, resume, abort, rollback, approve a wave). Commands change state, so they need the API
- * token (`--api-token-file`, `Authorization: Bearer …`), compared in constant time; without a
- * configured token they are refused, never open. A hub without rollouts answers 404.
+ * The rollout routes: read a rollout and its explanation, preview the plan (scope read), and send
+ * a command (pause, resume, abort, rollback, approve a wave; scope operate). The sender of a
+ * command is the name of its token (../auth.ts), recorded in the rollout's history and logged; a
+ * `by` parameter is refused like any unknown one. A hub without rollouts answers 404.
  */
-import { timingSafeEqual } from 'node:crypto';
-import type http from 'node:http';
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { ApiScope } from '../../core/api-access/index.ts';
 import type { RolloutCommand } from '../../core/rollout/index.ts';
 import type { RolloutRouteDeps } from '../deps.ts';
 import {
@@ -22,26 +21,8 @@ import { errorResponse, type RequestContext, type Route } from '../route.ts';
 /** What the rollout routes need of the hub. */
 export type { RolloutRouteDeps } from '../deps.ts';
 
-/** Who may change state: the bearer token, compared in constant time. */
-export function authorize(req: http.IncomingMessage, token: string | undefined): void {
-  if (token === undefined) {
-    throw new GitfleetError(
-      ErrorCode.Unauthorized,
-      'state-changing API routes are off: start the hub with --api-token-file',
-    );
-  }
-  const presented = Buffer.from(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
-  const expected = Buffer.from(token);
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-    throw new GitfleetError(
-      ErrorCode.Unauthorized,
-      'a valid API token is required: send Authorization: Bearer <token of --api-token-file>',
-    );
-  }
-}
-
 /**
- * The command a request asks for.
+ * The command a request asks for, sent by `by` (the name of the request's token).
  *
  * @throws GitfleetError INVALID_REQUEST naming the parameter
  */
@@ -99,6 +80,7 @@ export const ROLLOUT_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/api/v1/rollouts',
+    access: ApiScope.Read,
     query: NoQuery,
     doc: {
       operationId: 'listRollouts',
@@ -127,6 +109,7 @@ export const ROLLOUT_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/api/v1/rollout',
+    access: ApiScope.Read,
     query: AppQuery,
     doc: {
       operationId: 'getRollout',
@@ -151,6 +134,7 @@ export const ROLLOUT_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/api/v1/rollout/plan',
+    access: ApiScope.Read,
     query: AppQuery,
     doc: {
       operationId: 'planRollout',
@@ -174,30 +158,35 @@ export const ROLLOUT_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/api/v1/rollout/command',
+    access: ApiScope.Operate,
     query: RolloutCommandQuery,
     doc: {
       operationId: 'commandRollout',
       summary: 'Pause, resume, abort or roll back a rollout, or approve a gated wave.',
       description:
-        "Needs `Authorization: Bearer <token>` (the hub's --api-token-file). The command is queued and applied by the next step (within the rollout interval).",
+        'The sender recorded in the rollout history is the name of the bearer token. The command is queued and applied by the next step (within the rollout interval).',
       tags: ['rollouts'],
       responses: {
         '202': { description: 'Queued.', json: RolloutCommandAccepted },
         '400': errorResponse('A bad query parameter (unknown command, approve without a wave …).'),
-        '401': errorResponse('No or a wrong API token, or the hub has none configured.'),
         '404': errorResponse('The application has no rollout, or this hub serves none.'),
       },
     },
     handle: async (ctx) => {
       const r = rolloutsOf(ctx);
-      authorize(ctx.req, r.apiToken);
       const app = ctx.query.get('app') ?? '';
       const command = parseCommand(
         ctx.query.get('command') ?? '',
         ctx.query.get('wave'),
-        ctx.query.get('by'),
+        ctx.identity?.name,
       );
       await r.rollouts.command(app, command);
+      ctx.deps.logger.info('rollout command accepted', {
+        app,
+        command: command.kind,
+        ...(command.kind === 'approve' ? { wave: command.wave } : {}),
+        by: command.by ?? '',
+      });
       const body: RolloutCommandAccepted = { accepted: true, app, command };
       return { status: 202, json: body };
     },
