@@ -41,6 +41,11 @@ export interface ConfigOption<T> {
   readonly required?: true | string;
   /** The config file may hold a nested JSON object for it (see {@link jsonObject}). */
   readonly object?: boolean;
+  /**
+   * A flag without a value: `--flag` sets it (its variable and config key take true or false).
+   * Parse it with {@link onOff}.
+   */
+  readonly switch?: boolean;
   /** The setting's value; undefined after recording a problem (the default applies). */
   readonly parse: (raw: ConfigValue, ctx: ParseContext) => T | undefined;
 }
@@ -83,6 +88,14 @@ export function integer(
     ctx.problem(`${raw.from}=${raw.value}: must be an integer from ${min} to ${max}`);
     return undefined;
   };
+}
+
+/** A switch's value: true or false (also 1 or 0). */
+export function onOff(raw: ConfigValue, ctx: ParseContext): boolean | undefined {
+  if (raw.value === 'true' || raw.value === '1') return true;
+  if (raw.value === 'false' || raw.value === '0') return false;
+  ctx.problem(`${raw.from}=${raw.value}: expected true or false`);
+  return undefined;
 }
 
 /** The trimmed content of the file the value names; the content is never echoed. */
@@ -154,14 +167,19 @@ export interface LoadedConfig<C extends ConfigTable> {
 }
 
 function readFlags(
-  names: readonly string[],
+  names: readonly (readonly [flag: string, isSwitch: boolean])[],
   argv: readonly string[],
   problems: string[],
 ): Record<string, string | boolean | undefined> {
   try {
     return parseArgs({
       args: [...argv],
-      options: Object.fromEntries(names.map((f) => [f, { type: 'string' as const }])),
+      options: Object.fromEntries(
+        names.map(([f, isSwitch]) => [
+          f,
+          { type: isSwitch ? ('boolean' as const) : ('string' as const) },
+        ]),
+      ),
       strict: true,
     }).values;
   } catch (err) {
@@ -211,7 +229,10 @@ export function readConfig<C extends ConfigTable>(
   const problems: string[] = [];
   const options = Object.entries(table);
   const flags = readFlags(
-    [...options.map(([, o]) => o.flag), CONFIG_FILE_OPTION.flag],
+    [
+      ...options.map(([, o]) => [o.flag, o.switch === true] as const),
+      [CONFIG_FILE_OPTION.flag, false] as const,
+    ],
     input.argv ?? process.argv.slice(2),
     problems,
   );
@@ -232,6 +253,7 @@ export function readConfig<C extends ConfigTable>(
   const raw = (key: string, o: ConfigOption<unknown>): ConfigValue | undefined => {
     const f = flags[o.flag];
     if (typeof f === 'string') return { value: f, from: `--${o.flag}` };
+    if (f === true) return { value: 'true', from: `--${o.flag}` };
     const e = env[o.env];
     if (e !== undefined && e !== '') return { value: e, from: o.env };
     const v = file[key];
@@ -280,6 +302,11 @@ export function configEnvVars(table: ConfigTable): string[] {
 // ---------------------------------------------------------------------------------------------
 // Help and docs
 
+/** `--flag ARG`, or `--flag` for a switch. */
+function flagSyntax(o: ConfigOption<unknown>): string {
+  return o.switch === true ? `--${o.flag}` : `--${o.flag} ${o.arg}`;
+}
+
 /** How the default shows: `required`, its text, the value itself, or undefined (none). */
 function defaultShown(o: ConfigOption<unknown>): string | undefined {
   if (o.required !== undefined) return 'required';
@@ -306,7 +333,7 @@ export interface ConfigUsage {
 export function configUsage(table: ConfigTable, usage: ConfigUsage): string {
   const rows = [
     ...Object.values(table).map((o) => ({
-      flag: `--${o.flag} ${o.arg}`,
+      flag: flagSyntax(o),
       description: o.description,
       env: o.env,
       shown: defaultShown(o),
@@ -354,7 +381,7 @@ export function configDocsTable(table: ConfigTable): string {
     ...Object.entries(table).map(([key, o]) => {
       const shown = defaultShown(o);
       return [
-        markdownCode(`--${o.flag} ${o.arg}`),
+        markdownCode(flagSyntax(o)),
         markdownCode(o.env),
         markdownCode(key),
         shown === undefined

@@ -12,7 +12,12 @@
  * States: disconnected → connecting → handshaking → ready → (disconnected …) ; closed is final.
  */
 import { randomUUID } from 'node:crypto';
-import { credentials as grpcCredentials, status, type ChannelCredentials } from '@grpc/grpc-js';
+import {
+  Metadata,
+  credentials as grpcCredentials,
+  status,
+  type ChannelCredentials,
+} from '@grpc/grpc-js';
 import {
   AGENT_LINK_MESSAGE_OPTIONS,
   ErrorCode,
@@ -68,9 +73,13 @@ export interface HubLinkOptions {
   /** The hub's address, or several replicas' comma-separated: each reconnect tries the next. */
   readonly address: string;
   readonly target: string;
-  readonly token: string;
+  /** Static bearer token (a hub with --allow-static-tokens); none: the client certificate. */
+  readonly token?: string;
   readonly agentVersion: string;
+  /** Plaintext when absent (./transport.ts makes the binary's). */
   readonly credentials?: ChannelCredentials;
+  /** Extra channel options (the TLS server name). */
+  readonly channelOptions?: Readonly<Record<string, string | number>>;
   readonly backoff?: BackoffOptions;
   /** Heartbeat interval until the Welcome says otherwise. */
   readonly heartbeatIntervalMs?: number;
@@ -136,6 +145,7 @@ export class HubLink {
       .map(
         (a) =>
           new Client(a, creds, {
+            ...opts.channelOptions,
             'grpc.keepalive_time_ms': 30_000,
             'grpc.keepalive_timeout_ms': 10_000,
             // MAX_MESSAGE_BYTES both ways (proto/README.md, "Limits and quotas")
@@ -216,7 +226,8 @@ export class HubLink {
     this.heartbeatsSent = 0;
     const client = this.clients[this.addressIndex % this.clients.length];
     if (client === undefined) return;
-    const stream = client.Connect(bearerMetadata(this.opts.token));
+    const token = this.opts.token;
+    const stream = client.Connect(token === undefined ? new Metadata() : bearerMetadata(token));
     this.stream = stream;
     this.lastReceivedMs = this.now();
     onHubMessage(
@@ -323,9 +334,11 @@ export class HubLink {
     switch (code) {
       case status.UNAUTHENTICATED:
       case status.PERMISSION_DENIED:
-        return `the hub refused the token of target ${this.opts.target}: check --token-file and the token the hub holds for this target`;
+        return this.opts.token === undefined
+          ? `the hub refused this agent as target ${this.opts.target}: check that ${this.opts.target} is declared in the fleet and that the client certificate (--tls-cert-file) names it (URI SAN spiffe://gitfleet/target/${this.opts.target} or CN ${this.opts.target}) and is signed by the hub's --client-ca-file`
+          : `the hub refused the token of target ${this.opts.target}: check --token-file, the token the hub holds for this target, that the hub runs with --allow-static-tokens, and that ${this.opts.target} is declared in the fleet`;
       case status.UNAVAILABLE:
-        return 'the hub is not reachable: check --hub (host:port), that the hub runs, and the network path to it; the agent keeps waiting and reconciles its persisted assignments meanwhile';
+        return "the hub is not reachable: check --hub (host:port), that the hub runs, and the network path to it; with TLS, that --hub-ca-file signs the hub's certificate, that the certificate names the host of --hub (or --hub-server-name), and that the hub's --client-ca-file signs this agent's certificate; the agent keeps waiting and reconciles its persisted assignments meanwhile";
       default:
         return 'the agent keeps retrying with backoff and reconciles its persisted assignments meanwhile';
     }

@@ -1,8 +1,10 @@
 /**
- * The hub's end of the AgentLink stream (proto/README.md): authenticates each agent by its own
- * token, refuses undeclared targets and foreign Hellos, runs the resync handshake through the
- * pure `planResync`, streams the target's outbox (from the HubStore: latest-wins per app),
- * records acks, rejections and reports, sends heartbeats and closes stale sessions.
+ * The hub's end of the AgentLink stream (proto/README.md): knows each agent by its client
+ * certificate (or, on a hub that accepts them, its static token: ./peer-identity.ts), refuses
+ * undeclared targets and foreign Hellos, ends the streams of targets that leave the fleet, runs
+ * the resync handshake through the pure `planResync`, streams the target's outbox (from the
+ * HubStore: latest-wins per app), records acks, rejections and reports, sends heartbeats and
+ * closes stale sessions.
  *
  * Any replica can serve any agent: all state is in the store. `deliver(target, app)` is what the
  * delivery queue's worker calls; it sends when the target's stream is on this replica and
@@ -32,7 +34,6 @@ import {
   agentLinkGrpc,
   noopTracer,
   onAgentMessage,
-  readBearerToken,
   toGitfleetError,
   welcomeId,
   type AgentLinkServerStream,
@@ -51,7 +52,8 @@ import { applyResync, resyncDeliveries } from './apply-resync.ts';
 import { helloRefusal } from './hello.ts';
 import { Inbound } from './inbound.ts';
 import { Outbound } from './outbound.ts';
-import { Session } from './session.ts';
+import { streamIdentity } from './peer-identity.ts';
+import { Session, peerOf } from './session.ts';
 import {
   StreamGuard,
   supersededMessage,
@@ -81,8 +83,11 @@ export interface AgentLinkServerOptions {
 
 export interface AgentLinkServerDeps {
   readonly store: HubStore;
-  /** The target a token belongs to (constant-time comparison is the caller's), or undefined. */
-  readonly authenticate: (token: string) => string | undefined;
+  /**
+   * The target a static bearer token belongs to (constant-time comparison is the caller's), or
+   * undefined. Absent: no token is accepted, every agent presents its client certificate.
+   */
+  readonly authenticate?: (token: string) => string | undefined;
   /**
    * Whether the target is declared in the fleet in force; undefined while no fleet definition is
    * in force yet (the agent is told to come back).
@@ -100,7 +105,7 @@ const TOUCH_EVERY_MS = 1_000;
 export class AgentLinkServer {
   private readonly opts: Required<AgentLinkServerOptions>;
   private readonly store: HubStore;
-  private readonly authenticate: (token: string) => string | undefined;
+  private readonly authenticate: ((token: string) => string | undefined) | undefined;
   private readonly isDeclared: (target: string) => boolean | undefined;
   private readonly logger: Logger;
   private readonly tracer: Tracer;
@@ -151,7 +156,10 @@ export class AgentLinkServer {
     });
   }
 
-  /** Serves on `address` (host:port; port 0 picks one). Resolves with the bound port. */
+  /**
+   * Serves on `address` (host:port; port 0 picks one). Resolves with the bound port. Plaintext
+   * unless `credentials` say otherwise (the binary's are ./transport.ts's).
+   */
   async listen(address: string, credentials = ServerCredentials.createInsecure()): Promise<number> {
     // a message above MAX_MESSAGE_BYTES is refused by grpc-js (RESOURCE_EXHAUSTED) from its
     // length prefix, before it is buffered; the call ends, the server stays up
@@ -229,14 +237,20 @@ export class AgentLinkServer {
   // ------------------------------------------------------------------ connect and handshake
 
   private onConnect(stream: AgentLinkServerStream): void {
-    const token = readBearerToken(stream.metadata);
-    const target = token === undefined ? undefined : this.authenticate(token);
-    if (target === undefined) {
-      this.logger.warn('agent refused: unknown token');
-      this.fail(stream, status.UNAUTHENTICATED, 'unknown or missing bearer token');
+    const { decision, certificate } = streamIdentity(stream, this.authenticate);
+    if ('refused' in decision) {
+      this.logger.warn('agent refused', {
+        reason: decision.message,
+        peer: peerOf(stream),
+        ...(certificate === undefined ? {} : { certificate }),
+      });
+      const code =
+        decision.refused === 'denied' ? status.PERMISSION_DENIED : status.UNAUTHENTICATED;
+      this.fail(stream, code, decision.message);
       return;
     }
-    const session = new Session(target, stream, this.now(), this.opts.streamQuota);
+    const { target, via } = decision;
+    const session = new Session(target, via, stream, this.now(), this.opts.streamQuota);
     const helloDeadline = setTimeout(() => {
       if (session.state === 'handshaking') {
         this.fail(stream, status.INVALID_ARGUMENT, 'no Hello within 3 heartbeat intervals');
@@ -353,7 +367,7 @@ export class AgentLinkServer {
   }
 
   private async onHello(s: Session, hello: Hello): Promise<void> {
-    const refusal = helloRefusal(s.target, hello, this.isDeclared(s.target));
+    const refusal = helloRefusal(s.target, hello, this.isDeclared(s.target), s.via);
     if (refusal !== undefined) {
       if (refusal.warning !== undefined) {
         this.logger.warn(refusal.warning.message, refusal.warning.fields);
@@ -417,6 +431,7 @@ export class AgentLinkServer {
     );
     this.logger.info('agent connected', {
       target: s.target,
+      identifiedBy: s.via,
       session: s.id,
       held: hello.held.length,
       assign: decision.assign.length,
@@ -435,6 +450,19 @@ export class AgentLinkServer {
     this.guard.prune(now);
     for (const s of this.sessions.values()) {
       if (s.state !== 'ready') continue;
+      if (this.isDeclared(s.target) === false) {
+        // the target left the fleet: its certificate (or token) no longer opens a stream
+        this.logger.warn('target no longer declared in the fleet: ending its stream', {
+          target: s.target,
+        });
+        this.fail(
+          s.stream,
+          status.PERMISSION_DENIED,
+          `target ${s.target} is no longer declared in the fleet`,
+        );
+        await this.endSession(s, 'target no longer declared');
+        continue;
+      }
       if (now - s.lastReceivedMs > STALE_AFTER_MISSED_HEARTBEATS * this.opts.heartbeatIntervalMs) {
         this.logger.warn('agent stale: closing its stream', {
           target: s.target,

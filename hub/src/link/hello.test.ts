@@ -38,17 +38,29 @@ describe('helloRefusal', () => {
       true,
     ],
   ])('%s', (_name, h, declared, code, warned) => {
-    const refusal = helloRefusal('edge-1', h, declared);
-    expect(refusal?.code).toBe(code);
-    expect(refusal?.warning !== undefined).toBe(warned);
+    for (const via of ['token', 'uri-san', 'common-name'] as const) {
+      const refusal = helloRefusal('edge-1', h, declared, via);
+      expect(refusal?.code).toBe(code);
+      expect(refusal?.warning !== undefined).toBe(warned);
+    }
   });
 
   it('names the claimed target, never the token', () => {
-    const refusal = helloRefusal('edge-1', { ...hello, target: 'edge-2' }, true);
+    const refusal = helloRefusal('edge-1', { ...hello, target: 'edge-2' }, true, 'token');
     expect(refusal?.message).toBe("this token is not edge-2's");
     expect(refusal?.warning?.fields).toEqual({
       token: 'redacted',
       target: 'edge-1',
+      claimed: 'edge-2',
+    });
+  });
+
+  it("names the certificate's target and the claimed one", () => {
+    const refusal = helloRefusal('edge-1', { ...hello, target: 'edge-2' }, true, 'uri-san');
+    expect(refusal?.message).toMatch(/^this client certificate is target edge-1's, not edge-2's/);
+    expect(refusal?.warning?.fields).toEqual({
+      certificate: 'edge-1',
+      namedBy: 'uri-san',
       claimed: 'edge-2',
     });
   });

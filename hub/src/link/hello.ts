@@ -1,11 +1,13 @@
 /**
  * Whether a Hello may open a session (proto/README.md, "Handshake and resync", step 1), before
- * anything is written: the token's target must be the one the Hello names, the target must be
- * declared in the fleet in force (none in force yet: come back later), and the agent must speak
- * this hub's protocol version. Takeovers are decided afterwards (./stream-guard.ts).
+ * anything is written: the target the stream's client certificate (or static token) names must be
+ * the one the Hello names, the target must be declared in the fleet in force (none in force yet:
+ * come back later), and the agent must speak this hub's protocol version. Takeovers are decided
+ * afterwards (./stream-guard.ts).
  */
 import { status } from '@grpc/grpc-js';
 import { PROTOCOL_VERSION, type Hello } from '@gitfleet/proto';
+import type { IdentitySource } from '../core/link/identity.ts';
 
 /** A Hello refused: the stream ends with `code`. */
 export interface HelloRefusal {
@@ -20,21 +22,32 @@ export interface HelloRefusal {
  *
  * @param declared - whether `target` is declared in the fleet in force; undefined while no fleet
  *   is in force yet
+ * @param via - how the stream's target was read: from the client certificate or a static token
  */
 export function helloRefusal(
   target: string,
   hello: Pick<Hello, 'target' | 'protocolVersion'>,
   declared: boolean | undefined,
+  via: IdentitySource,
 ): HelloRefusal | undefined {
   if (hello.target !== target) {
-    return {
-      code: status.PERMISSION_DENIED,
-      message: `this token is not ${hello.target}'s`,
-      warning: {
-        message: 'agent refused: Hello for another target',
-        fields: { token: 'redacted', target, claimed: hello.target },
-      },
-    };
+    return via === 'token'
+      ? {
+          code: status.PERMISSION_DENIED,
+          message: `this token is not ${hello.target}'s`,
+          warning: {
+            message: 'agent refused: Hello for another target',
+            fields: { token: 'redacted', target, claimed: hello.target },
+          },
+        }
+      : {
+          code: status.PERMISSION_DENIED,
+          message: `this client certificate is target ${target}'s, not ${hello.target}'s: each agent presents the certificate of its own target`,
+          warning: {
+            message: 'agent refused: Hello for another target than its certificate names',
+            fields: { certificate: target, namedBy: via, claimed: hello.target },
+          },
+        };
   }
   if (declared === undefined) {
     // the first resolve pass has not read the fleet yet: not a refusal, come back soon

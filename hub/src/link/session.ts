@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sessionId, type AgentLinkServerStream, type StreamQuota } from '@gitfleet/proto';
+import type { IdentitySource } from '../core/link/identity.ts';
 import { newBucket, resizeBucket, type TokenBucket } from '../core/link/stream-quota.ts';
 
 export interface Sent {
@@ -25,6 +26,8 @@ const LOGGED_REFUSALS_PER_STREAM = 20;
 export class Session {
   readonly id: string;
   readonly target: string;
+  /** How the target was read: the client certificate's URI SAN or CN, or a static token. */
+  readonly via: IdentitySource;
   readonly stream: AgentLinkServerStream;
   /** The peer's address as grpc-js reports it (`ipv4:127.0.0.1:50412`). */
   readonly peer: string;
@@ -50,8 +53,15 @@ export class Session {
   private apps = 0;
   private readonly loggedRefusals = new Set<string>();
 
-  constructor(target: string, stream: AgentLinkServerStream, nowMs: number, quota: StreamQuota) {
+  constructor(
+    target: string,
+    via: IdentitySource,
+    stream: AgentLinkServerStream,
+    nowMs: number,
+    quota: StreamQuota,
+  ) {
     this.target = target;
+    this.via = via;
     this.stream = stream;
     this.peer = peerOf(stream);
     this.id = sessionId(target, randomBytes(6).toString('hex'));
@@ -83,7 +93,8 @@ export class Session {
   }
 }
 
-function peerOf(stream: AgentLinkServerStream): string {
+/** The peer's address as grpc-js reports it, or `unknown`. */
+export function peerOf(stream: AgentLinkServerStream): string {
   try {
     return stream.getPeer();
   } catch {
