@@ -362,3 +362,64 @@ describe('validateObject: speed', () => {
     expect(best).toBeLessThan(50);
   });
 });
+
+describe("validateObject: a Secret's values are never quoted", () => {
+  const secretDoc: OpenApiDocument = {
+    components: {
+      schemas: {
+        'io.k8s.api.core.v1.Secret': {
+          type: 'object',
+          properties: {
+            apiVersion: { type: 'string' },
+            kind: { type: 'string' },
+            metadata: { type: 'object' },
+            data: { type: 'object', additionalProperties: { type: 'string', format: 'byte' } },
+            stringData: { type: 'object', additionalProperties: { type: 'string' } },
+            type: { type: 'string' },
+            immutable: { type: 'boolean' },
+          },
+          'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'Secret' }],
+        },
+      },
+    },
+  };
+  const secret = (fields: Record<string, JsonValue>): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'creds', namespace: 'shop' },
+    ...fields,
+  });
+
+  it.each<[string, Record<string, JsonValue>, ValidationProblem[]]>([
+    [
+      'stringData written as one string',
+      { stringData: 'password=hunter2' },
+      [{ path: '/stringData', message: 'must be object, got string' }],
+    ],
+    [
+      'a number in data (a PIN)',
+      { data: { pin: 1234 } },
+      [{ path: '/data/pin', message: 'must be string, got integer' }],
+    ],
+    [
+      'a boolean in stringData',
+      { stringData: { enabled: true } },
+      [{ path: '/stringData/enabled', message: 'must be string, got boolean' }],
+    ],
+    [
+      'a string where a boolean belongs',
+      { immutable: 'hunter2' },
+      [{ path: '/immutable', message: 'must be boolean, got string' }],
+    ],
+    ['keys stay named', { dta: { a: 'x' } }, [{ path: '/dta', message: 'unknown field "dta"' }]],
+  ])('%s', (_name, fields, problems) => {
+    expect(validateObject(secret(fields), secretDoc)).toEqual({ decided: true, problems });
+  });
+
+  it('other kinds still quote the value', () => {
+    const cm = { ...configMap, data: { PORT: 8080 } };
+    expect(validateObject(cm, doc).problems).toEqual([
+      { path: '/data/PORT', message: 'must be string, got integer 8080' },
+    ]);
+  });
+});

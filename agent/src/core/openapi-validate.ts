@@ -8,6 +8,10 @@
  * API server treats it as absent). `x-kubernetes-preserve-unknown-fields` and
  * `x-kubernetes-embedded-resource` stop the descent. apiVersion and kind at the root are not
  * checked (the schema was found by them).
+ *
+ * Messages quote the offending value (`got string "three"`), except in a core v1 Secret, where
+ * every value may be secret: there they name its type only (`got string`). Problems reach the
+ * report, the hub's API and logs, where a Secret's value must never go.
  */
 import { formatPointer, parseApiVersion, parsePointer } from '@gitfleet/proto/domain';
 import type { GroupVersion, JsonObject, JsonValue, KubeObject } from '@gitfleet/proto/domain';
@@ -115,7 +119,7 @@ export function validateAgainstSchema(
   schema: OpenApiSchema,
   doc: OpenApiDocument,
 ): ValidationProblem[] {
-  const v = new Validator(cacheOf(doc), doc);
+  const v = new Validator(cacheOf(doc), doc, !isCoreSecret(obj));
   v.check(obj, v.compile(schema), true);
   return v.problems;
 }
@@ -125,22 +129,29 @@ class Validator {
   private readonly path: string[] = [];
   private readonly cache: DocCache;
   private readonly doc: OpenApiDocument;
+  /** Whether messages may quote values (never in a Secret). */
+  private readonly quote: boolean;
 
-  constructor(cache: DocCache, doc: OpenApiDocument) {
+  constructor(cache: DocCache, doc: OpenApiDocument, quote: boolean) {
     this.cache = cache;
     this.doc = doc;
+    this.quote = quote;
+  }
+
+  private describe(value: JsonValue): string {
+    return this.quote ? describe(value) : describeType(value);
   }
 
   check(value: JsonValue, node: Node, root = false): void {
     if (value === null || this.problems.length >= MAX_PROBLEMS) return;
     const bits = typeBits(value);
     if (node.types !== 0 && (node.types & bits) === 0) {
-      this.problem(`must be ${typeNames(node.types)}, got ${describe(value)}`);
+      this.problem(`must be ${typeNames(node.types)}, got ${this.describe(value)}`);
       return;
     }
     if (node.enumValues !== undefined && !node.enumValues.has(value)) {
       const allowed = [...node.enumValues].map((e) => JSON.stringify(e)).join(', ');
-      this.problem(`must be one of ${allowed}, got ${describe(value)}`);
+      this.problem(`must be one of ${allowed}, got ${this.describe(value)}`);
       return;
     }
     if (node.alternatives !== undefined && !this.matchesAny(value, node.alternatives)) {
@@ -203,7 +214,7 @@ class Validator {
 
   private matchesAny(value: JsonValue, alternatives: readonly OpenApiSchema[]): boolean {
     for (const alt of alternatives) {
-      const probe = new Validator(this.cache, this.doc);
+      const probe = new Validator(this.cache, this.doc, this.quote);
       probe.check(value, probe.compile(alt));
       if (probe.problems.length === 0) return true;
     }
@@ -356,6 +367,20 @@ function typeNames(types: number): string {
   if (types & T_OBJECT) names.push('object');
   if (types & T_ARRAY) names.push('array');
   return names.join(' or ');
+}
+
+/** A core v1 Secret (`data`, `stringData`: values to keep out of messages). */
+function isCoreSecret(obj: JsonValue): boolean {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return false;
+  const o = obj as JsonObject;
+  return o['apiVersion'] === 'v1' && o['kind'] === 'Secret';
+}
+
+/** The JSON type of a value, without the value. */
+function describeType(v: JsonValue): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (Array.isArray(v)) return 'array';
+  return v === null ? 'null' : typeof v;
 }
 
 function describe(v: JsonValue): string {

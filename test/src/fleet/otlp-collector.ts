@@ -19,6 +19,8 @@ export interface OtlpCollector {
   /** `http://127.0.0.1:PORT/v1/traces` */
   readonly endpoint: string;
   readonly spans: readonly CollectedSpan[];
+  /** The body of every accepted export request, as received (events, links, status included). */
+  readonly bodies: readonly string[];
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ function attrs(kvs: KeyValue[] | undefined): Record<string, string | number | bo
 
 export async function startOtlpCollector(): Promise<OtlpCollector> {
   const spans: CollectedSpan[] = [];
+  const bodies: string[] = [];
   const server = http.createServer((req, res) => {
     void (async () => {
       if (req.method !== 'POST' || req.url !== '/v1/traces') {
@@ -79,13 +82,15 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
       }
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
       let body: ExportRequest;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportRequest;
+        body = JSON.parse(text) as ExportRequest;
       } catch {
         res.statusCode = 400;
         return void res.end('not JSON');
       }
+      bodies.push(text);
       for (const rs of body.resourceSpans ?? []) {
         const service = String(attrs(rs.resource?.attributes)['service.name'] ?? '');
         for (const ss of rs.scopeSpans ?? []) {
@@ -115,6 +120,7 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
   return {
     endpoint: `http://127.0.0.1:${port}/v1/traces`,
     spans,
+    bodies,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

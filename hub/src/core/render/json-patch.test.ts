@@ -139,6 +139,13 @@ describe('applyJsonPatch: failures', () => {
       'test failed: /c does not exist (expected 3)',
     ],
     [
+      'a failed test on a Secret never quotes the value it expected',
+      { apiVersion: 'v1', kind: 'Secret', data: { password: 'bGl2ZQ==' } },
+      [{ op: 'test', path: '/data/password', value: 'c2VjcmV0LWNhbmFyeQ==' }],
+      0,
+      'test failed: /data/password has another value (expected value not shown: a Secret)',
+    ],
+    [
       'A.12 add to a nonexistent target',
       { foo: 'bar' },
       [{ op: 'add', path: '/baz/bat', value: 'qux' }],
