@@ -13,21 +13,32 @@ import {
   configUsage,
   integer,
   isDnsLabel,
+  onOff,
   option,
+  pinHubKeys,
+  publicKeysFromPem,
   readConfig,
   secretFile,
   text,
+  type ConfigValue,
   type LogLevel,
+  type ParseContext,
+  type PinnedHubKeys,
 } from '@gitfleet/proto';
+import type { LocalPolicy } from './core/local-policy.ts';
+import { hubLinkSecurity, type HubTls } from './link/transport.ts';
+import { parsePolicyFile, resolveLocalPolicy, type PolicyFile } from './core/local-policy-file.ts';
 
 export interface AgentConfig {
   readonly target: string;
   readonly hubAddress: string;
-  /** Bearer token for the hub (read from tokenFile). */
-  readonly token: string;
-  readonly tokenFile: string;
-  /** PEM CA bundle to verify the hub's TLS certificate; undefined = plaintext (loopback only). */
+  /** Static bearer token for the hub (read from tokenFile); undefined = none. */
+  readonly token: string | undefined;
+  readonly tokenFile: string | undefined;
+  /** PEM CA bundle to verify the hub's TLS certificate; undefined = the system's CAs. */
   readonly hubCaFile: string | undefined;
+  /** The link's TLS; undefined = plaintext (`--insecure-plaintext`, loopback hub only). */
+  readonly hubTls: HubTls | undefined;
   /** Kubeconfig path; undefined = in-cluster service account. */
   readonly kubeconfig: string | undefined;
   /** Namespace of the agent's own state (persisted assignments and inventories). */
@@ -42,11 +53,61 @@ export interface AgentConfig {
   readonly otlpEndpoint: string | undefined;
   /** A shutdown taking longer than this ends the process anyway (exit status 3). */
   readonly shutdownTimeoutMs: number;
+  /**
+   * The hub keys desired state must be signed with (from `--hub-public-key-file`); undefined =
+   * nothing is verified, as a hub without a signing key needs.
+   */
+  readonly hubKeys: PinnedHubKeys | undefined;
+  /** The local policy file; undefined = the built-in policy. */
+  readonly policyFile: string | undefined;
+  /** What this agent refuses to apply whatever the hub sends (core/local-policy.ts). */
+  readonly policy: LocalPolicy;
 }
 
 /** The addresses of `--hub` (several replicas: tried in turn). */
 function hubAddresses(value: string): string[] {
   return value.split(',').map((a) => a.trim());
+}
+
+/** The policy file the value names, parsed; every problem names the file and the field. */
+function readPolicyFile(raw: ConfigValue, ctx: ParseContext): PolicyFile | undefined {
+  let content: string;
+  try {
+    content = ctx.readFile(raw.value);
+  } catch (err) {
+    ctx.problem(
+      `${raw.from}: cannot read ${raw.value}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return undefined;
+  }
+  const { file, problems } = parsePolicyFile(content, raw.value);
+  for (const p of problems) ctx.problem(`${raw.from}: ${p}`);
+  return file;
+}
+
+/** The public keys of every PEM file of a comma-separated list, by key id. */
+function hubPublicKeyFiles(
+  raw: ConfigValue,
+  ctx: ParseContext,
+): { files: string[]; keys: PinnedHubKeys } | undefined {
+  const files = raw.value.split(',').map((f) => f.trim());
+  const read = (file: string): string => {
+    try {
+      return ctx.readFile(file);
+    } catch (err) {
+      throw new GitfleetError(
+        ErrorCode.ConfigInvalid,
+        `${raw.from}: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  };
+  try {
+    const keys = files.flatMap((file) => publicKeysFromPem(read(file), `${raw.from}: ${file}`));
+    return { files, keys: pinHubKeys(keys) };
+  } catch (err) {
+    ctx.problem(err instanceof Error ? err.message : String(err));
+    return undefined;
+  }
 }
 
 /** Every option of gitfleet-agent; the keys are also those of the config file. */
@@ -84,17 +145,60 @@ export const AGENT_FLAGS = {
     flag: 'token-file',
     env: 'GITFLEET_TOKEN_FILE',
     arg: 'PATH',
-    description: "file holding this target's hub token",
-    required: true,
+    description:
+      "file holding this target's static hub token, for a hub run with --allow-static-tokens",
+    defaultText: 'none (the client certificate names the target)',
     parse: (raw, ctx) => ({ path: raw.value, token: secretFile(raw, ctx) ?? '' }),
   }),
   hubCaFile: option({
     flag: 'hub-ca-file',
     env: 'GITFLEET_HUB_CA_FILE',
     arg: 'PATH',
-    description: "CA bundle for the hub's TLS; omit for plaintext to a loopback hub",
-    defaultText: 'none (plaintext)',
+    description: "CA bundle of the hub's TLS certificate (PEM); re-read when it changes",
+    defaultText: "the system's CAs",
     parse: text,
+  }),
+  hubServerName: option({
+    flag: 'hub-server-name',
+    env: 'GITFLEET_HUB_SERVER_NAME',
+    arg: 'NAME',
+    description: "the name the hub's certificate must hold, sent as the TLS server name",
+    defaultText: 'the host of --hub',
+    parse: text,
+  }),
+  tlsCertFile: option({
+    flag: 'tls-cert-file',
+    env: 'GITFLEET_TLS_CERT_FILE',
+    arg: 'PATH',
+    description:
+      "this agent's client certificate (PEM), naming its target: URI SAN spiffe://gitfleet/target/<target> or CN <target>; re-read when it changes",
+    defaultText: 'none (then --token-file)',
+    parse: text,
+  }),
+  tlsKeyFile: option({
+    flag: 'tls-key-file',
+    env: 'GITFLEET_TLS_KEY_FILE',
+    arg: 'PATH',
+    description: 'the private key of --tls-cert-file (PEM); re-read when it changes',
+    defaultText: 'none',
+    parse: text,
+  }),
+  tlsReloadIntervalMs: option({
+    flag: 'tls-reload-interval-ms',
+    env: 'GITFLEET_TLS_RELOAD_INTERVAL_MS',
+    arg: 'N',
+    description: 'how often the TLS files are re-read (the next connection uses what changed)',
+    default: 60_000,
+    parse: integer(100, 3_600_000),
+  }),
+  insecurePlaintext: option({
+    flag: 'insecure-plaintext',
+    env: 'GITFLEET_INSECURE_PLAINTEXT',
+    arg: '',
+    description: 'connect without TLS: only to a loopback hub, with --token-file',
+    default: false,
+    switch: true,
+    parse: onOff,
   }),
   kubeconfig: option({
     flag: 'kubeconfig',
@@ -147,6 +251,27 @@ export const AGENT_FLAGS = {
   }),
   otlpEndpoint: BINARY_OPTIONS.otlpEndpoint,
   shutdownTimeoutMs: BINARY_OPTIONS.shutdownTimeoutMs,
+  hubPublicKeyFile: option({
+    flag: 'hub-public-key-file',
+    env: 'GITFLEET_HUB_PUBLIC_KEY_FILE',
+    arg: 'PATH[,PATH…]',
+    description:
+      "PEM files of the hub's Ed25519 public keys (one or more blocks each); desired state not signed by one is refused",
+    defaultText: 'none (nothing verified)',
+    parse: hubPublicKeyFiles,
+  }),
+  policyFile: option({
+    flag: 'policy-file',
+    env: 'GITFLEET_POLICY_FILE',
+    arg: 'PATH',
+    description:
+      "YAML or JSON file of the agent's local policy: what it refuses to apply whatever the hub sends (docs/security.md)",
+    defaultText: 'built-in policy',
+    parse: (raw, ctx) => {
+      const file = readPolicyFile(raw, ctx);
+      return file === undefined ? undefined : { path: raw.value, file };
+    },
+  }),
 };
 
 export const AGENT_USAGE = configUsage(AGENT_FLAGS, {
@@ -164,16 +289,9 @@ export interface LoadAgentConfigInput {
 }
 
 export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
-  const { values: v, from, problems, env } = readConfig(AGENT_FLAGS, input);
-  if (
-    v.hubCaFile === undefined &&
-    v.hubAddress !== undefined &&
-    hubAddresses(v.hubAddress).some((a) => !/^(127\.|localhost:|\[::1\]:)/.test(a))
-  ) {
-    problems.push(
-      `${from.hubAddress}=${v.hubAddress}: plaintext is allowed only to a loopback hub; set --hub-ca-file for TLS`,
-    );
-  }
+  const { values: v, problems, env, readFile } = readConfig(AGENT_FLAGS, input);
+  const link = hubLinkSecurity({ ...v, hasToken: v.tokenFile !== undefined }, readFile);
+  problems.push(...link.problems);
   if (v.kubeconfig === undefined && env['KUBERNETES_SERVICE_HOST'] === undefined) {
     problems.push(
       'no cluster: set --kubeconfig (or KUBECONFIG), or run in a pod (in-cluster service account)',
@@ -191,9 +309,10 @@ export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
   return Object.freeze({
     target: v.target ?? '',
     hubAddress: v.hubAddress ?? '',
-    token: v.tokenFile?.token ?? '',
-    tokenFile: v.tokenFile?.path ?? '',
+    token: v.tokenFile?.token,
+    tokenFile: v.tokenFile?.path,
     hubCaFile: v.hubCaFile,
+    hubTls: link.tls,
     kubeconfig: v.kubeconfig,
     stateNamespace: v.stateNamespace,
     resyncIntervalMs: v.resyncIntervalMs,
@@ -203,5 +322,8 @@ export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
     httpAddress: v.httpAddress,
     otlpEndpoint: v.otlpEndpoint,
     shutdownTimeoutMs: v.shutdownTimeoutMs,
+    hubKeys: v.hubPublicKeyFile?.keys,
+    policyFile: v.policyFile?.path,
+    policy: resolveLocalPolicy(v.policyFile?.file, v.stateNamespace),
   });
 }

@@ -2,13 +2,12 @@
  * The agent's composition root: config → Kubernetes client → state store → reconciler → hub link,
  * plus an optional health/metrics endpoint; and the ordered, idempotent shutdown.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { credentials as grpcCredentials } from '@grpc/grpc-js';
 import { startTelemetry, steadyClock, toGitfleetError, type Logger } from '@gitfleet/proto';
 import type { AgentConfig } from './config.ts';
 import { ClientNodeKube } from './kube/client-node-kube.ts';
 import { HubLink } from './link/hub-link.ts';
+import { hubLinkTransport } from './link/transport.ts';
 import { agentRegistry, serveMetrics } from './metrics.ts';
 import { Agent } from './reconcile/agent.ts';
 import { ClusterAppStore } from './state/app-store.ts';
@@ -24,6 +23,9 @@ export interface RunningAgent {
 }
 
 export async function runAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
+  // first, before anything that would need closing: TLS files unusable since the configuration
+  // was read fail the start here. They are re-read while the agent runs (link/transport.ts).
+  const transport = hubLinkTransport(config.hubTls, logger);
   const kube =
     config.kubeconfig === undefined
       ? ClientNodeKube.inCluster()
@@ -42,6 +44,8 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
       applyConcurrency: config.applyConcurrency,
       resyncIntervalMs: config.resyncIntervalMs,
       unmanagedScanIntervalMs: config.unmanagedScanIntervalMs,
+      policy: config.policy,
+      ...(config.hubKeys === undefined ? {} : { hubKeys: config.hubKeys }),
     },
     { kube, store, logger, tracer: telemetry.tracer },
   );
@@ -49,11 +53,10 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
     {
       address: config.hubAddress,
       target: config.target,
-      token: config.token,
+      ...(config.token === undefined ? {} : { token: config.token }),
       agentVersion: AGENT_VERSION,
-      ...(config.hubCaFile === undefined
-        ? {}
-        : { credentials: grpcCredentials.createSsl(readFileSync(config.hubCaFile)) }),
+      credentials: transport.credentials,
+      channelOptions: transport.channelOptions,
     },
     // heartbeats and hub silence on elapsed time: a wall-clock step is not an hour of silence
     { handler: agent, logger, now: steadyClock() },
@@ -95,6 +98,8 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
     target: config.target,
     hub: config.hubAddress,
     version: AGENT_VERSION,
+    policy: config.policyFile ?? 'built-in',
+    hubKeys: config.hubKeys === undefined ? 'none (unverified)' : [...config.hubKeys.keys()],
   });
   let closing: Promise<void> | undefined;
   return {
@@ -104,7 +109,10 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
     close() {
       closing ??= (async () => {
         for (const step of [
-          () => link.close(),
+          async () => {
+            await link.close();
+            transport.close();
+          },
           () => agent.close(),
           () => kube.close(),
           () => new Promise<void>((r) => (server === undefined ? r() : server.close(() => r()))),

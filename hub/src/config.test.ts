@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +12,10 @@ const SHORT_TOKEN = 'tiny-secret';
 const WEBHOOK_SECRET = 'webhook-secret-5f2a9c';
 const FLEET_TOKEN = 'fleet-git-token-77c1e0';
 const REDIS_PASSWORD = 'redis-password-9d1c4e';
+/** Test-only certificates and keys (proto/src/__fixtures__/tls/README.md). */
+const pem = (name: string): string =>
+  readFileSync(path.join(import.meta.dirname, '../../proto/src/__fixtures__/tls', name), 'utf8');
+const HUB_KEY = pem('server.key');
 
 const files: Record<string, string> = {
   '/t/tokens/edge.token': `${EDGE_TOKEN}\n`,
@@ -26,9 +32,15 @@ const files: Record<string, string> = {
     redisOptions: { sentinels: [{ host: '10.0.0.5', port: 26379 }], name: 'gitfleet' },
   }),
   '/t/empty': '  \n',
+  '/t/tls/hub.pem': pem('server.pem'),
+  '/t/tls/hub.key': HUB_KEY,
+  '/t/tls/other.key': pem('other.key'),
+  '/t/tls/ca.pem': pem('ca.pem'),
   '/t/cfg.json': JSON.stringify({
     fleetRepo: 'https://git.example/file.git',
     agentTokensDir: '/t/tokens',
+    allowStaticTokens: true,
+    insecurePlaintext: true,
     pollIntervalMs: 30_000,
     redisPrefix: 'from-file:',
     logLevel: 'warn',
@@ -68,7 +80,14 @@ function fixture(): {
   };
 }
 
-const base = ['--fleet-repo', 'https://git.example/fleet.git', '--agent-tokens-dir', '/t/tokens'];
+/** The AgentLink port with TLS and client certificates (the default: required). */
+const TLS = [
+  ...['--tls-cert-file', '/t/tls/hub.pem', '--tls-key-file', '/t/tls/hub.key'],
+  ...['--client-ca-file', '/t/tls/ca.pem'],
+];
+/** Plaintext on loopback with static tokens, each asked for. */
+const STATIC = ['--insecure-plaintext', '--allow-static-tokens', '--agent-tokens-dir', '/t/tokens'];
+const base = ['--fleet-repo', 'https://git.example/fleet.git', ...STATIC];
 
 function load(argv: readonly string[], env: NodeJS.ProcessEnv = {}): HubConfig {
   const { readFile, readDir } = fixture();
@@ -87,8 +106,8 @@ function problems(argv: readonly string[], env: NodeJS.ProcessEnv = {}): string 
 }
 
 describe('loadHubConfig', () => {
-  it('applies defaults for everything but the two required settings', () => {
-    const c = load(base);
+  it('applies defaults for everything but the required settings (TLS of the AgentLink port)', () => {
+    const c = load(['--fleet-repo', 'https://git.example/fleet.git', ...TLS]);
     expect(c).toEqual({
       fleetRepo: 'https://git.example/fleet.git',
       fleetBranch: 'main',
@@ -97,10 +116,14 @@ describe('loadHubConfig', () => {
       redisOptions: {},
       grpcAddress: '127.0.0.1:7443',
       httpAddress: '127.0.0.1:8080',
-      agentTokens: new Map([
-        ['edge', EDGE_TOKEN],
-        ['core', CORE_TOKEN],
-      ]),
+      agentTokens: new Map(),
+      allowStaticTokens: false,
+      agentLinkTls: {
+        certFile: '/t/tls/hub.pem',
+        keyFile: '/t/tls/hub.key',
+        clientCaFile: '/t/tls/ca.pem',
+        reloadIntervalMs: 60_000,
+      },
       pollIntervalMs: 60_000,
       webhookSecret: undefined,
       replica: `${os.hostname()}-${process.pid}`,
@@ -110,7 +133,8 @@ describe('loadHubConfig', () => {
       logLevel: 'info',
       otlpEndpoint: undefined,
       rolloutIntervalMs: 1_000,
-      apiToken: undefined,
+      apiTokens: [],
+      metricsAuth: 'open',
       shutdownTimeoutMs: 10_000,
       allowLocalSources: [],
       gitLimits: {},
@@ -285,7 +309,10 @@ describe('loadHubConfig', () => {
 
   it('reads every setting from flags, secrets from their files', () => {
     const c = load([
-      ...base,
+      '--fleet-repo',
+      'https://git.example/fleet.git',
+      ...TLS,
+      ...['--tls-reload-interval-ms', '500'],
       '--fleet-branch',
       'release',
       '--fleet-token-file',
@@ -324,6 +351,8 @@ describe('loadHubConfig', () => {
       heartbeatIntervalMs: 200,
       redisPrefix: 'gf:',
       logLevel: 'trace',
+      agentLinkTls: { certFile: '/t/tls/hub.pem', reloadIntervalMs: 500 },
+      allowStaticTokens: false,
     });
   });
 
@@ -337,6 +366,8 @@ describe('loadHubConfig', () => {
       GITFLEET_GRPC_ADDRESS: '127.0.0.1:1',
       GITFLEET_HTTP_ADDRESS: '127.0.0.1:2',
       GITFLEET_AGENT_TOKENS_DIR: '/t/tokens',
+      GITFLEET_ALLOW_STATIC_TOKENS: 'true',
+      GITFLEET_INSECURE_PLAINTEXT: '1',
       GITFLEET_POLL_INTERVAL_MS: '86400000',
       GITFLEET_WEBHOOK_SECRET_FILE: '/t/webhook.secret',
       GITFLEET_REPLICA: 'hub-env',
@@ -361,6 +392,7 @@ describe('loadHubConfig', () => {
       logLevel: 'error',
     });
     expect([...c.agentTokens.keys()].sort()).toEqual(['core', 'edge']);
+    expect(c).toMatchObject({ allowStaticTokens: true, agentLinkTls: undefined });
   });
 
   const FILE = ['--config', '/t/cfg.json'];
@@ -398,6 +430,127 @@ describe('loadHubConfig', () => {
     ],
   ])('precedence: %s', (_, argv, env, expected) => {
     expect(load(argv, env)).toMatchObject(expected);
+  });
+
+  describe('AgentLink transport: TLS and client certificates, or plaintext and tokens on request', () => {
+    const repo = ['--fleet-repo', 'https://git.example/fleet.git'];
+    it.each<[string, string[], NodeJS.ProcessEnv, Record<string, unknown>]>([
+      [
+        'TLS that also takes static tokens',
+        [...TLS, '--allow-static-tokens', '--agent-tokens-dir', '/t/tokens'],
+        {},
+        {
+          allowStaticTokens: true,
+          agentLinkTls: { keyFile: '/t/tls/hub.key' },
+        },
+      ],
+      [
+        'plaintext on [::1] from the environment',
+        ['--grpc-address', '[::1]:7443'],
+        {
+          GITFLEET_INSECURE_PLAINTEXT: 'true',
+          GITFLEET_ALLOW_STATIC_TOKENS: 'true',
+          GITFLEET_AGENT_TOKENS_DIR: '/t/tokens',
+        },
+        { agentLinkTls: undefined, allowStaticTokens: true },
+      ],
+      [
+        'a switch set to false',
+        [...TLS],
+        { GITFLEET_INSECURE_PLAINTEXT: 'false' },
+        { agentLinkTls: { certFile: '/t/tls/hub.pem' } },
+      ],
+    ])('accepts %s', (_, argv, env, want) => {
+      expect(load([...repo, ...argv], env)).toMatchObject(want);
+    });
+
+    it.each<[string, string[], NodeJS.ProcessEnv, RegExp]>([
+      [
+        'no TLS file',
+        [],
+        {},
+        /serves TLS .*\(missing: --tls-cert-file, --tls-key-file, --client-ca-file\); plaintext only with --insecure-plaintext --allow-static-tokens on a loopback --grpc-address/,
+      ],
+      [
+        'TLS without the client CA',
+        ['--tls-cert-file', '/t/tls/hub.pem', '--tls-key-file', '/t/tls/hub.key'],
+        {},
+        /\(missing: --client-ca-file\)/,
+      ],
+      [
+        'a key that is not the certificate’s',
+        [...TLS, '--tls-key-file', '/t/tls/other.key'],
+        {},
+        /AgentLink TLS: \/t\/tls\/other\.key is not the private key of \/t\/tls\/hub\.pem/,
+      ],
+      [
+        'a missing CA file',
+        [...TLS, '--client-ca-file', '/t/tls/nope.pem'],
+        {},
+        /AgentLink TLS: cannot read \/t\/tls\/nope\.pem/,
+      ],
+      [
+        'a key where the certificate goes',
+        [...TLS, '--tls-cert-file', '/t/tls/hub.key'],
+        {},
+        /\/t\/tls\/hub\.key: no PEM certificate in it/,
+      ],
+      [
+        'plaintext on every interface',
+        [...STATIC, '--grpc-address', '0.0.0.0:7443'],
+        {},
+        /--insecure-plaintext: plaintext is served only on a loopback --grpc-address, not 0\.0\.0\.0:7443/,
+      ],
+      [
+        'plaintext and TLS files',
+        [...STATIC, ...TLS],
+        {},
+        /--insecure-plaintext and --tls-cert-file, --tls-key-file and --client-ca-file: set one or the other/,
+      ],
+      [
+        'plaintext without static tokens',
+        ['--insecure-plaintext'],
+        {},
+        /--insecure-plaintext needs --allow-static-tokens/,
+      ],
+      [
+        'static tokens without their directory',
+        [...TLS, '--allow-static-tokens'],
+        {},
+        /--allow-static-tokens needs --agent-tokens-dir/,
+      ],
+      [
+        'a token directory without static tokens',
+        [...TLS, '--agent-tokens-dir', '/t/tokens'],
+        {},
+        /--agent-tokens-dir is read only with --allow-static-tokens/,
+      ],
+      [
+        'a switch that is neither true nor false',
+        [...TLS],
+        { GITFLEET_ALLOW_STATIC_TOKENS: 'yes please' },
+        /GITFLEET_ALLOW_STATIC_TOKENS=yes please: expected true or false/,
+      ],
+      [
+        'a switch given a value',
+        ['--insecure-plaintext=true'],
+        {},
+        /--insecure-plaintext.*(does not take an argument|\(see --help\))/,
+      ],
+    ])('refuses %s', (_, argv, env, re) => {
+      expect(problems([...repo, ...argv], env)).toMatch(re);
+    });
+
+    it('never echoes a key', () => {
+      const msg = problems([...repo, ...TLS, '--tls-cert-file', '/t/tls/hub.key']);
+      expect(msg).not.toContain(HUB_KEY.split('\n')[2]);
+    });
+
+    it('reads no token without --allow-static-tokens', () => {
+      const f = fixture();
+      loadHubConfig({ argv: [...repo, ...TLS], env: {}, readFile: f.readFile, readDir: f.readDir });
+      expect(f.reads.filter((r) => r.endsWith('.token'))).toEqual([]);
+    });
   });
 
   describe('agent tokens', () => {
@@ -559,7 +712,7 @@ describe('loadHubConfig', () => {
     expect(problems([...base, ...argv], env)).toMatch(re);
   });
 
-  it('reports the missing fleetRepo and agentTokensDir together with every other problem', () => {
+  it("reports the missing fleetRepo and the AgentLink port's TLS together with every other problem", () => {
     const msg = problems(['--poll-interval-ms', '5', '--log-level', 'loud'], {
       GITFLEET_REDIS_URL: 'http://nope',
       GITFLEET_GRPC_ADDRESS: 'nope',
@@ -569,7 +722,7 @@ describe('loadHubConfig', () => {
     expect(msg).toMatch(/^invalid hub configuration:\n- /);
     for (const re of [
       /fleetRepo is required: set --fleet-repo or GITFLEET_FLEET_REPO/,
-      /agentTokensDir is required: set --agent-tokens-dir/,
+      /the AgentLink port serves TLS and knows agents by their client certificates: set --tls-cert-file, --tls-key-file and --client-ca-file \(missing: --tls-cert-file, --tls-key-file, --client-ca-file\)/,
       /--poll-interval-ms=5: must be an integer/,
       /GITFLEET_HEARTBEAT_INTERVAL_MS=x: must be an integer/,
       /--log-level=loud: log level one of/,
@@ -584,8 +737,7 @@ describe('loadHubConfig', () => {
   it('never puts a secret in an error, even when every secret file is read', () => {
     const msg = problems(
       [
-        '--agent-tokens-dir',
-        '/t/tokens',
+        ...STATIC,
         '--fleet-token-file',
         '/t/fleet.token',
         '--webhook-secret-file',
@@ -610,5 +762,59 @@ describe('loadHubConfig', () => {
     ])
       expect(HUB_USAGE).toMatch(line);
     for (const v of HUB_ENV_VARS) expect(HUB_USAGE).toContain(`(${v})`);
+  });
+});
+
+describe('the API tokens', () => {
+  const digest = (t: string): string => createHash('sha256').update(t).digest('hex');
+  const READER = 'reader-token-0123456789abcdef';
+  const LEGACY = 'legacy-token-0123456789abcdef';
+  const api: Record<string, string> = {
+    '/t/api-tokens': `# who scope sha256\nreader read ${digest(READER)}\nops operate sha256:${digest('ops-token-0123456789')}\n`,
+    '/t/api.token': `${LEGACY}\n`,
+    '/t/api-tokens-bad': `reader read ${READER}\nops write ${digest('x')}\n`,
+  };
+  const loadApi = (argv: readonly string[], env: NodeJS.ProcessEnv = {}): HubConfig => {
+    const { readFile, readDir } = fixture();
+    return loadHubConfig({
+      argv: [...base, ...argv],
+      env,
+      readFile: (p) => api[p] ?? readFile(p),
+      readDir,
+    });
+  };
+  const refusal = (argv: readonly string[]): string => {
+    try {
+      loadApi(argv);
+    } catch (err) {
+      expect((err as GitfleetError).code).toBe(ErrorCode.ConfigInvalid);
+      return (err as GitfleetError).message;
+    }
+    throw new Error('expected CONFIG_INVALID');
+  };
+
+  it('reads the tokens file, and the token of --api-token-file as admin api-token, by digest', () => {
+    const c = loadApi(['--api-tokens-file', '/t/api-tokens'], {
+      GITFLEET_API_TOKEN_FILE: '/t/api.token',
+      GITFLEET_METRICS_AUTH: 'read',
+    });
+    expect(c.apiTokens).toEqual([
+      { name: 'reader', scope: 'read', sha256: digest(READER) },
+      { name: 'ops', scope: 'operate', sha256: digest('ops-token-0123456789') },
+      { name: 'api-token', scope: 'admin', sha256: digest(LEGACY) },
+    ]);
+    expect(c.metricsAuth).toBe('read');
+    expect(JSON.stringify(c)).not.toContain(LEGACY);
+  });
+
+  it('refuses a bad tokens file, a missing one and a bad --metrics-auth, never quoting a token', () => {
+    const msg = refusal(['--api-tokens-file', '/t/api-tokens-bad', '--metrics-auth', 'token']);
+    expect(msg).toContain('--api-tokens-file: /t/api-tokens-bad:1: the digest must be the SHA-256');
+    expect(msg).toContain('--api-tokens-file: /t/api-tokens-bad:2: the scope must be one of');
+    expect(msg).toContain('--metrics-auth=token: use open or read');
+    expect(msg).not.toContain(READER);
+    expect(refusal(['--api-tokens-file', '/t/nope'])).toContain(
+      '--api-tokens-file: cannot read /t/nope',
+    );
   });
 });

@@ -3,7 +3,8 @@
  * key, description, default, parser) from which come the parsing, `--help` and the flag table
  * of docs/hub.md. Parsed and validated once, every problem reported together (CONFIG_INVALID).
  * The only module that reads process.env and argv. Secrets (Git token, webhook secret, API and
- * agent tokens, Redis password) come from files, never from flag values.
+ * agent tokens, Redis password) come from files, never from flag values; API tokens are kept
+ * only as their SHA-256 digests.
  */
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -17,16 +18,26 @@ import {
   integer,
   isDnsLabel,
   jsonObject,
+  onOff,
   option,
   readConfig,
   secretFile,
   text,
   type ConfigValue,
+  signingKeyFromPem,
+  type HubSigningKey,
   type LogLevel,
   type ParseContext,
 } from '@gitfleet/proto';
+import {
+  MetricsAuth,
+  parseApiTokens,
+  withLegacyToken,
+  type ApiToken,
+} from './core/api-access/index.ts';
 import { readGitLimits, type GitLimits } from './git/limits.ts';
 import { parseLocalRoots, sourceProblem } from './git/source-policy.ts';
+import { agentLinkSecurity, type AgentLinkTls } from './link/transport.ts';
 
 export interface HubConfig {
   readonly fleetRepo: string;
@@ -40,21 +51,38 @@ export interface HubConfig {
   readonly redisOptions: Readonly<Record<string, unknown>>;
   readonly grpcAddress: string;
   readonly httpAddress: string;
-  /** target → agent token (from `<agentTokensDir>/<target>.token`). */
+  /**
+   * target → static agent token (from `<agentTokensDir>/<target>.token`); read only with
+   * `--allow-static-tokens`.
+   */
   readonly agentTokens: ReadonlyMap<string, string>;
+  /** Whether agents without a client certificate may present a static token instead. */
+  readonly allowStaticTokens: boolean;
+  /** The AgentLink port's TLS; undefined = plaintext (`--insecure-plaintext`, loopback only). */
+  readonly agentLinkTls: AgentLinkTls | undefined;
   readonly pollIntervalMs: number;
   readonly webhookSecret: string | undefined;
   readonly replica: string;
   readonly cacheDir: string;
   readonly heartbeatIntervalMs: number;
   readonly redisPrefix: string;
+  /**
+   * The key desired state is signed with (`--signing-key-file`); undefined = unsigned, which
+   * agents that pin hub keys refuse. Never logged.
+   */
+  readonly signingKey: HubSigningKey | undefined;
   readonly logLevel: LogLevel;
   /** OTLP/HTTP traces endpoint; undefined = no trace export. */
   readonly otlpEndpoint: string | undefined;
   /** How often rollouts are stepped (also right after each resolve pass). */
   readonly rolloutIntervalMs: number;
-  /** Bearer token required by the API's state-changing routes; undefined = they are refused. */
-  readonly apiToken: string | undefined;
+  /**
+   * Bearer tokens of the HTTP API, by digest (`--api-tokens-file`, and `--api-token-file` as an
+   * admin token named api-token); none: every /api/v1 route answers 401.
+   */
+  readonly apiTokens: readonly ApiToken[];
+  /** Whether `/metrics` asks a read token (`read`) or is open (`open`). */
+  readonly metricsAuth: MetricsAuth;
   /** A shutdown taking longer than this ends the process anyway (exit status 3). */
   readonly shutdownTimeoutMs: number;
   /** Directories under which local repositories may be read (none: every local one is refused). */
@@ -151,9 +179,64 @@ export const HUB_FLAGS = {
     flag: 'agent-tokens-dir',
     env: 'GITFLEET_AGENT_TOKENS_DIR',
     arg: 'DIR',
-    description: "directory of the agents' tokens: one <target>.token file per target",
-    required: 'one <target>.token file per target',
+    description:
+      "directory of the agents' static tokens, one <target>.token file per target (read only with --allow-static-tokens)",
+    defaultText: 'none',
     parse: text,
+  }),
+  tlsCertFile: option({
+    flag: 'tls-cert-file',
+    env: 'GITFLEET_TLS_CERT_FILE',
+    arg: 'PATH',
+    description: "the hub's TLS certificate chain for agents (PEM); re-read when it changes",
+    defaultText: 'required unless --insecure-plaintext',
+    parse: text,
+  }),
+  tlsKeyFile: option({
+    flag: 'tls-key-file',
+    env: 'GITFLEET_TLS_KEY_FILE',
+    arg: 'PATH',
+    description: 'the private key of --tls-cert-file (PEM); re-read when it changes',
+    defaultText: 'required unless --insecure-plaintext',
+    parse: text,
+  }),
+  clientCaFile: option({
+    flag: 'client-ca-file',
+    env: 'GITFLEET_CLIENT_CA_FILE',
+    arg: 'PATH',
+    description:
+      "CA bundle of agents' client certificates (PEM); an agent is the target its certificate names (docs/security.md)",
+    defaultText: 'required unless --insecure-plaintext',
+    parse: text,
+  }),
+  tlsReloadIntervalMs: option({
+    flag: 'tls-reload-interval-ms',
+    env: 'GITFLEET_TLS_RELOAD_INTERVAL_MS',
+    arg: 'N',
+    description:
+      'how often the TLS files are re-read (a changed certificate serves new connections)',
+    default: 60_000,
+    parse: integer(100, 3_600_000),
+  }),
+  allowStaticTokens: option({
+    flag: 'allow-static-tokens',
+    env: 'GITFLEET_ALLOW_STATIC_TOKENS',
+    arg: '',
+    description:
+      'also accept agents without a client certificate that present their static token (--agent-tokens-dir)',
+    default: false,
+    switch: true,
+    parse: onOff,
+  }),
+  insecurePlaintext: option({
+    flag: 'insecure-plaintext',
+    env: 'GITFLEET_INSECURE_PLAINTEXT',
+    arg: '',
+    description:
+      'serve agents without TLS: only on a loopback --grpc-address, with --allow-static-tokens',
+    default: false,
+    switch: true,
+    parse: onOff,
   }),
   pollIntervalMs: option({
     flag: 'poll-interval-ms',
@@ -205,6 +288,31 @@ export const HUB_FLAGS = {
     default: 'gitfleet:',
     parse: text,
   }),
+  signingKeyFile: option({
+    flag: 'signing-key-file',
+    env: 'GITFLEET_SIGNING_KEY_FILE',
+    arg: 'PATH',
+    description:
+      'PEM PKCS#8 Ed25519 private key that signs all desired state (agents verify it with --hub-public-key-file); keep it out of Redis',
+    defaultText: 'none (desired state unsigned)',
+    parse: (raw, ctx) => {
+      let pem: string;
+      try {
+        pem = ctx.readFile(raw.value);
+      } catch (err) {
+        ctx.problem(
+          `${raw.from}: cannot read ${raw.value}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        return undefined;
+      }
+      try {
+        return signingKeyFromPem(pem, `${raw.from}: ${raw.value}`);
+      } catch (err) {
+        ctx.problem(err instanceof Error ? err.message : String(err));
+        return undefined;
+      }
+    },
+  }),
   logLevel: BINARY_OPTIONS.logLevel,
   otlpEndpoint: BINARY_OPTIONS.otlpEndpoint,
   rolloutIntervalMs: option({
@@ -215,13 +323,47 @@ export const HUB_FLAGS = {
     default: 1_000,
     parse: integer(50, 600_000),
   }),
+  apiTokensFile: option({
+    flag: 'api-tokens-file',
+    env: 'GITFLEET_API_TOKENS_FILE',
+    arg: 'PATH',
+    description:
+      'bearer tokens of the HTTP API: lines of <name> <scope> <sha256 of the token>, scope read, operate or admin (docs/security.md)',
+    defaultText: 'none (every /api/v1 route answers 401)',
+    parse: (raw, ctx) => {
+      let content: string;
+      try {
+        content = ctx.readFile(raw.value);
+      } catch (err) {
+        ctx.problem(
+          `${raw.from}: cannot read ${raw.value}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        return undefined;
+      }
+      const parsed = parseApiTokens(content, raw.value);
+      parsed.problems.forEach((p) => ctx.problem(`${raw.from}: ${p}`));
+      return parsed.tokens;
+    },
+  }),
   apiTokenFile: option({
     flag: 'api-token-file',
     env: 'GITFLEET_API_TOKEN_FILE',
     arg: 'PATH',
-    description: "file holding the bearer token of the API's state-changing routes",
-    defaultText: 'none (those routes refused)',
+    description: 'file holding one bearer token of the HTTP API, scope admin, named api-token',
+    defaultText: 'none',
     parse: secretFile,
+  }),
+  metricsAuth: option({
+    flag: 'metrics-auth',
+    env: 'GITFLEET_METRICS_AUTH',
+    arg: 'open|read',
+    description: 'whether GET /metrics is open or needs a bearer token of scope read',
+    default: MetricsAuth.Open,
+    parse: (raw, ctx) => {
+      if (raw.value === MetricsAuth.Open || raw.value === MetricsAuth.Read) return raw.value;
+      ctx.problem(`${raw.from}=${raw.value}: use open or read`);
+      return undefined;
+    },
   }),
   shutdownTimeoutMs: BINARY_OPTIONS.shutdownTimeoutMs,
   allowLocalSources: option({
@@ -262,7 +404,10 @@ export const HUB_ENV_VARS: readonly string[] = configEnvVars(HUB_FLAGS);
 export const HUB_USAGE = configUsage(HUB_FLAGS, {
   name: 'gitfleet-hub',
   summary: "reads the fleet from Git and streams each cluster's agent its desired state",
-  notes: ['Agent tokens: one file per declared target, <agent-tokens-dir>/<target>.token.'],
+  notes: [
+    'Agents are known by their client certificates: URI SAN spiffe://gitfleet/target/<target>, or CN <target> (docs/security.md).',
+    'Static agent tokens (--allow-static-tokens): one file per declared target, <agent-tokens-dir>/<target>.token.',
+  ],
 });
 
 export interface LoadHubConfigInput {
@@ -339,7 +484,7 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
   const { values: v, from, problems, readFile } = readConfig(HUB_FLAGS, input);
   const readDir = input.readDir ?? ((p: string) => readdirSync(p));
   const agentTokens =
-    v.agentTokensDir === undefined
+    v.agentTokensDir === undefined || !v.allowStaticTokens
       ? new Map<string, string>()
       : readAgentTokens(
           v.agentTokensDir,
@@ -347,6 +492,8 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
           { readFile, readDir },
           problems,
         );
+  const link = agentLinkSecurity(v, readFile);
+  problems.push(...link.problems);
   const redisOptions: Record<string, unknown> = { ...v.redisOptions };
   problems.push(...redisOptionsProblems(redisOptions));
   if (v.redisPasswordFile !== undefined) redisOptions['password'] = v.redisPasswordFile;
@@ -359,6 +506,11 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
           from.fleetTokenFile !== undefined,
         );
   if (fleetRepoProblem !== undefined) problems.push(`fleetRepo: ${fleetRepoProblem}`);
+  const apiTokens =
+    v.apiTokenFile === undefined
+      ? { tokens: v.apiTokensFile ?? [], problems: [] }
+      : withLegacyToken(v.apiTokensFile ?? [], v.apiTokenFile);
+  problems.push(...apiTokens.problems);
   if (problems.length > 0) {
     throw new GitfleetError(
       ErrorCode.ConfigInvalid,
@@ -375,16 +527,20 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     grpcAddress: v.grpcAddress,
     httpAddress: v.httpAddress,
     agentTokens,
+    allowStaticTokens: v.allowStaticTokens,
+    agentLinkTls: link.tls,
     pollIntervalMs: v.pollIntervalMs,
     webhookSecret: v.webhookSecretFile,
     replica: v.replica,
     cacheDir: v.cacheDir,
     heartbeatIntervalMs: v.heartbeatIntervalMs,
     redisPrefix: v.redisPrefix,
+    signingKey: v.signingKeyFile,
     logLevel: v.logLevel,
     otlpEndpoint: v.otlpEndpoint,
     rolloutIntervalMs: v.rolloutIntervalMs,
-    apiToken: v.apiTokenFile,
+    apiTokens: apiTokens.tokens,
+    metricsAuth: v.metricsAuth,
     shutdownTimeoutMs: v.shutdownTimeoutMs,
     allowLocalSources: v.allowLocalSources,
     gitLimits: v.gitLimits,

@@ -29,6 +29,7 @@ import { AgentLinkServer } from './link/agent-link-server.ts';
 import { declaredIn } from './link/declared-targets.ts';
 import { DeliveryBridge } from './link/delivery-bridge.ts';
 import { DeliveryNudges, nudgeChannel } from './link/delivery-nudges.ts';
+import { agentLinkServerTransport } from './link/transport.ts';
 import { DeliveryQueue } from './queue/delivery-queue.ts';
 import { DeliveryWorker } from './queue/delivery-worker.ts';
 import { Resolver } from './resolve/resolver.ts';
@@ -62,6 +63,9 @@ export async function runHub(
   logger: Logger,
   runtime?: BinaryRuntime,
 ): Promise<RunningHub> {
+  // first, before anything that would need closing: files unusable since the configuration was
+  // read fail the start here. TLS with client certificates, re-read while the hub runs.
+  const transport = agentLinkServerTransport(config.agentLinkTls, config.allowStaticTokens, logger);
   const telemetry = await startTelemetry({
     service: 'gitfleet-hub',
     version: HUB_VERSION,
@@ -77,7 +81,20 @@ export async function runHub(
   const redis = new Redis(config.redisUrl, { ...config.redisOptions, maxRetriesPerRequest: null });
   const redisErrors = connectionErrors(logger);
   redisErrors.watch('redis', redis);
-  const store = new RedisHubStore({ redis, prefix: config.redisPrefix, now });
+  const signingKey = config.signingKey;
+  if (signingKey === undefined) {
+    logger.warn(
+      'no --signing-key-file: desired state is unsigned, so whoever can write Redis can change what every cluster runs, and agents that pin a hub key refuse it',
+    );
+  } else {
+    logger.info('desired state is signed', { keyId: signingKey.keyId });
+  }
+  const store = new RedisHubStore({
+    redis,
+    prefix: config.redisPrefix,
+    now,
+    ...(signingKey === undefined ? {} : { signingKey }),
+  });
   await store.epochChanged();
   const queue = new DeliveryQueue({
     connection: redis,
@@ -88,8 +105,8 @@ export async function runHub(
   // what would be a bug, so that no promise floats
   const passFailed = (why: string) => (err: unknown) =>
     logger.error('resolve pass failed unexpectedly', { trigger: why, ...errorLogFields(err) });
-  // tokens are looked up by their sha256: no early exit on a matching prefix (the digest of a
-  // guess says nothing about the token), and O(1) for thousands of targets
+  // static tokens (--allow-static-tokens only) are looked up by their sha256: no early exit on a
+  // matching prefix (the digest of a guess says nothing about the token), O(1) for thousands
   const tokenIndex = new Map(
     [...config.agentTokens].map(([target, token]) => [
       createHash('sha256').update(token).digest('hex'),
@@ -108,7 +125,12 @@ export async function runHub(
     branch: config.fleetBranch,
   };
   // rollouts publish which revision each (app, target) runs; the resolver reads it
-  const rolloutStore = new RolloutStore({ redis, prefix: config.redisPrefix });
+  const rolloutStore = new RolloutStore({
+    redis,
+    prefix: config.redisPrefix,
+    logger,
+    ...(signingKey === undefined ? {} : { signingKey }),
+  });
   const revisions = new RolloutRevisions(rolloutStore);
   const r = new Resolver(
     { fleet: fleetRepo },
@@ -139,7 +161,8 @@ export async function runHub(
     { replica: config.replica, heartbeatIntervalMs: config.heartbeatIntervalMs },
     {
       store,
-      authenticate,
+      // without --allow-static-tokens every agent is known by its client certificate
+      ...(config.allowStaticTokens ? { authenticate } : {}),
       isDeclared: declaredIn(r),
       logger,
       tracer,
@@ -173,7 +196,7 @@ export async function runHub(
   poller.setRepos([fleetRepo]);
   rollouts.start();
 
-  const grpcPort = await link.listen(config.grpcAddress);
+  const grpcPort = await link.listen(config.grpcAddress, transport.credentials);
   // Redis wiped (or replaced): rebuild desired state from Git and make every agent resync, which
   // moves the lost version counters past what the agents hold (proto/README.md, resync step 2)
   const wipeWatch = setInterval(
@@ -204,7 +227,7 @@ export async function runHub(
     poller,
     logger,
     preview: { git, fleetRepo },
-    rollouts: { rollouts, apiToken: config.apiToken },
+    rollouts: { rollouts },
     now,
     ...(runtime === undefined ? {} : { unexpectedErrors: () => runtime.unexpectedErrors() }),
   });
@@ -250,7 +273,14 @@ export async function runHub(
       },
       { name: 'git poller', run: () => poller.close(), timeoutMs: 1_000 },
       { name: 'rollouts', run: () => rollouts.close(), timeoutMs: waitOnRedis(2_000) },
-      { name: 'agent streams', run: () => link.close(), timeoutMs: waitOnRedis(2_000) },
+      {
+        name: 'agent streams',
+        run: async () => {
+          transport.close();
+          await link.close();
+        },
+        timeoutMs: waitOnRedis(2_000),
+      },
       {
         name: 'delivery worker',
         run: () => worker.close(redisGone),

@@ -62,6 +62,8 @@ export async function run(): Promise<Record<string, unknown>> {
           repoUrl,
           '--redis-url',
           redis.url,
+          // loopback plaintext with static tokens, as the benchmark has always measured it
+          ...['--insecure-plaintext', '--allow-static-tokens'],
           '--agent-tokens-dir',
           path.join(dir, 'tokens'),
           '--grpc-address',
@@ -88,6 +90,7 @@ export async function run(): Promise<Record<string, unknown>> {
           'edge',
           '--hub',
           `127.0.0.1:${hub.grpcPort}`,
+          '--insecure-plaintext',
           '--token-file',
           path.join(dir, 'agent.token'),
           '--kubeconfig',

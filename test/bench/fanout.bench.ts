@@ -223,7 +223,7 @@ async function simulated(
     }
     // the hub's view, read in bulk: every row Synced at the last revision
     const s0 = performance.now();
-    const rows = await fetchStatus(h.api);
+    const rows = await fetchStatus(h);
     const statusMs = performance.now() - s0;
     const synced = rows.filter((x) => x.sync === 'Synced' && x.revision === sha).length;
     log(
@@ -365,6 +365,8 @@ async function realClusters(
             c.name,
             '--hub',
             h.grpcAddress,
+            // the hub of startHubProcess({ tokensDir }): plaintext on loopback, static tokens
+            '--insecure-plaintext',
             '--token-file',
             path.join(tokensDir, `${c.name}.token`),
             '--kubeconfig',

@@ -107,7 +107,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
       const fs0 = await waitFor(
         'the first resolve pass',
         async () => {
-          const s = await fetchFleetStatus(h.api);
+          const s = await fetchFleetStatus(h);
           return s.lastPassAtMs !== undefined && s.fleetCommit === sha ? s : undefined;
         },
         { timeoutMs: 600_000, intervalMs: 200, abortIf: h.gone },

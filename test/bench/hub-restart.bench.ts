@@ -29,6 +29,7 @@ import {
   startHubProcess,
   startSimAgents,
   writeAgentTokens,
+  type HubApi,
   type HubProcess,
   type HubProcessOptions,
   type SimAgents,
@@ -71,7 +72,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
   const settleS = numberArg(args, 'settle-s', 15);
   // rows per status page (the hub caps it; every page is read, following metadata.continue)
   const pageLimit = numberArg(args, 'page-limit', 5000);
-  const statusOf = (api: string): Promise<StatusRow[]> => fetchStatus(api, {}, pageLimit);
+  const statusOf = (hub: HubApi): Promise<StatusRow[]> => fetchStatus(hub, {}, pageLimit);
   const hubEnv = Object.fromEntries(
     stringArgs(args, 'hub-env').map((kv) => {
       const i = kv.indexOf('=');
@@ -145,13 +146,13 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
       const steadyRows = await waitFor(
         'status: every row Synced, Healthy, Connected',
         async () => {
-          const rows = await statusOf(first.api);
+          const rows = await statusOf(first);
           return allGreen(rows, expected) ? rows : undefined;
         },
         { timeoutMs: 120_000, intervalMs: 500, abortIf: first.gone },
       );
       const q0 = performance.now();
-      await statusOf(first.api);
+      await statusOf(first);
       const statusReadMs = performance.now() - q0;
       log(`status: ${summary(steadyRows, 0)} (read in ${Math.round(statusReadMs)} ms)`);
       const pid1 = first.nodePid();
@@ -203,7 +204,7 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
             }
             let rows: StatusRow[];
             try {
-              rows = await statusOf(second.api);
+              rows = await statusOf(second);
             } catch {
               return undefined; // not listening yet
             }

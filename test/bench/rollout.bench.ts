@@ -151,6 +151,8 @@ export async function run(args: readonly string[]): Promise<Record<string, unkno
                 env: { GITFLEET_CONFIG: undefined, GITFLEET_HTTP_ADDRESS: undefined },
                 args: [
                   ...['--target', c.name, '--hub', h.grpcAddress],
+                  // one hub for real and simulated agents: plaintext on loopback, static tokens
+                  ...['--insecure-plaintext'],
                   ...['--token-file', path.join(tokensDir, `${c.name}.token`)],
                   ...['--kubeconfig', c.kubeconfigPath, '--log-level', 'info'],
                 ],

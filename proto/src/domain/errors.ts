@@ -23,8 +23,10 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   /** A request to a gitfleet API (the hub's HTTP API) is malformed: bad parameter, value or token. */
   InvalidRequest: 'INVALID_REQUEST',
-  /** A state-changing API request without a valid API token (or with the token not configured). */
+  /** An API request without a valid bearer token (none sent, unknown, or none configured). */
   Unauthorized: 'UNAUTHORIZED',
+  /** An authenticated API request whose token lacks the scope the route needs (read, operate, admin). */
+  Forbidden: 'FORBIDDEN',
   /** An input crossed a documented limit (size, count, depth, rate): the message names the limit. */
   LimitExceeded: 'LIMIT_EXCEEDED',
   /** An object is declared by another application on the same target: neither takes it over. */
@@ -33,6 +35,23 @@ export const ErrorCode = {
   SourceRefused: 'SOURCE_REFUSED',
   /** A client sends faster than its quota allows (reports, messages on one stream). */
   RateLimited: 'RATE_LIMITED',
+  /**
+   * An application reaches outside its fleet Project (source, target, namespace or kind), or
+   * declares an object an application of another project declares: nothing of it is delivered.
+   */
+  ScopeViolation: 'SCOPE_VIOLATION',
+  /**
+   * An object breaks the agent's local policy (configured on the cluster, not by the hub): the
+   * message names the object, the rule, the field and what to change; nothing of the app applies.
+   */
+  PolicyDenied: 'POLICY_DENIED',
+  /**
+   * Desired state the agent refuses because the hub's signature does not hold: none, a key the
+   * agent does not pin, another target, or content changed after signing. Nothing of it applies.
+   */
+  SignatureInvalid: 'SIGNATURE_INVALID',
+  /** Validly signed desired state at a version the agent already passed for that app: a replay. */
+  Replayed: 'REPLAYED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

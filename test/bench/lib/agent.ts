@@ -68,6 +68,8 @@ export async function startAgentBinary(
       'c1',
       '--hub',
       hub.address,
+      // the MiniHub serves plaintext on loopback and knows agents by static tokens
+      '--insecure-plaintext',
       '--token-file',
       tokenFile,
       '--kubeconfig',

@@ -12,6 +12,7 @@ import {
   fetchStatus,
   logRecords,
   simTargetName,
+  type HubApi,
   type HubProcess,
   type SimAgents,
 } from '../../src/sim/sim-fleet.ts';
@@ -103,8 +104,10 @@ export interface RolloutView {
   };
 }
 
-export async function getRollout(api: string): Promise<RolloutView | undefined> {
-  const res = await fetch(`${api}/api/v1/rollout?app=${APP}`);
+export async function getRollout(hub: HubApi): Promise<RolloutView | undefined> {
+  const res = await fetch(`${hub.api}/api/v1/rollout?app=${APP}`, {
+    headers: { authorization: `Bearer ${hub.token}` },
+  });
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`GET /api/v1/rollout: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as RolloutView;
@@ -156,7 +159,7 @@ export async function waitSettled(w: World, sha: string, what: string): Promise<
           last = `sim: ${p?.ready ?? 0} ready, ${p?.revisions[sha]?.held ?? 0} hold ${sha.slice(0, 8)}`;
           return false;
         }
-        const rows = await fetchStatus(w.hub.api, { app: APP });
+        const rows = await fetchStatus(w.hub, { app: APP });
         const good = rows.filter(
           (r) =>
             r.revision === sha &&
@@ -168,7 +171,7 @@ export async function waitSettled(w: World, sha: string, what: string): Promise<
           last = `status: ${good}/${rows.length} rows Synced, Healthy, Connected at ${sha.slice(0, 8)}`;
           return false;
         }
-        const v = await getRollout(w.hub.api);
+        const v = await getRollout(w.hub);
         last = `rollout: ${v === undefined ? 'none yet' : `${v.state.phase} at ${v.state.toRevision.slice(0, 8)}`}`;
         return v?.state.phase === 'Completed' && v.state.toRevision === sha;
       },

@@ -142,7 +142,7 @@ export async function rolloutRound(
         waitFor(
           `${c} healthy at ${sha.slice(0, 8)}`,
           async () => {
-            const [row] = await fetchStatus(h.api, { app: APP, target: c });
+            const [row] = await fetchStatus(h, { app: APP, target: c });
             return row !== undefined &&
               row.revision === sha &&
               row.sync === 'Synced' &&
@@ -192,14 +192,14 @@ export async function rolloutRound(
   const view = await waitFor(
     `rollout Completed at ${sha.slice(0, 8)}`,
     async () => {
-      const v = await getRollout(h.api);
+      const v = await getRollout(h);
       return v?.state.toRevision === sha && v.state.phase === 'Completed' ? v : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 100, abortIf },
   );
   const hubCpuMs = cpuMs(pid) - cpu0;
   const v0 = performance.now();
-  await getRollout(h.api);
+  await getRollout(h);
   const viewMs = performance.now() - v0;
   const clustersLive = (await Promise.all(w.clusters.map(liveMessage))).every((m) => m === message);
 

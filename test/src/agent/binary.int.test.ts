@@ -46,6 +46,8 @@ it('runs from environment config, serves health, reconciles, and stops cleanly o
         GITFLEET_TARGET: 'c1',
         GITFLEET_HUB_ADDRESS: hub.address,
         GITFLEET_TOKEN_FILE: tokenFile,
+        // the MiniHub serves plaintext on loopback and knows agents by static tokens
+        GITFLEET_INSECURE_PLAINTEXT: 'true',
         KUBECONFIG: cluster.kubeconfigPath,
         GITFLEET_HTTP_ADDRESS: `127.0.0.1:${httpPort}`,
       },
@@ -114,6 +116,7 @@ it('waits for a hub that is not up yet, logging its attempts as JSON, and connec
         GITFLEET_TARGET: 'c2',
         GITFLEET_HUB_ADDRESS: `127.0.0.1:${port}`,
         GITFLEET_TOKEN_FILE: tokenFile,
+        GITFLEET_INSECURE_PLAINTEXT: 'true',
         GITFLEET_STATE_NAMESPACE: unique('gitfleet-wait'),
         KUBECONFIG: cluster.kubeconfigPath,
       },

@@ -1,6 +1,7 @@
 /**
  * Agent test harness: one real cluster, a MiniHub speaking the real protocol, and agents run
- * in-process through the same composition root as the binary (runAgent).
+ * in-process through the same composition root as the binary (runAgent). Agents pin the test
+ * process's hub key (../fleet/signing.ts), the one a MiniHub signs with, unless told otherwise.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import { runAgent, type RunningAgent } from '@gitfleet/agent';
 import { loadAgentConfig } from '@gitfleet/agent';
 import { jsonLogger, silentLogger, type KubeObject, type Logger } from '@gitfleet/proto';
 import type { KubeCluster } from '../fleet/kube.ts';
+import { testSigningKey } from '../fleet/signing.ts';
 
 export const TOKEN = 'agent-test-token-0123456789';
 
@@ -26,18 +28,26 @@ export async function startAgent(
     stateNamespace?: string;
     resyncIntervalMs?: number;
     unmanagedScanIntervalMs?: number;
+    /** PEM of the hub public keys the agent pins; null: none (nothing verified). */
+    hubPublicKey?: string | null;
   } = {},
 ): Promise<RunningAgent> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-agent-'));
   try {
     const tokenFile = path.join(dir, 'token');
     await writeFile(tokenFile, TOKEN, { mode: 0o600 });
+    const hubPublicKey =
+      opts.hubPublicKey === undefined ? testSigningKey().publicPem : opts.hubPublicKey;
+    const keyFile = path.join(dir, 'hub.pub');
+    if (hubPublicKey !== null) await writeFile(keyFile, hubPublicKey);
     const config = loadAgentConfig({
       argv: [
         '--target',
         opts.target ?? 'c1',
         '--hub',
         hubAddress,
+        // a MiniHub (or a test's own AgentLinkServer) on loopback knows agents by static tokens
+        '--insecure-plaintext',
         '--token-file',
         tokenFile,
         '--kubeconfig',
@@ -48,6 +58,7 @@ export async function startAgent(
         String(opts.resyncIntervalMs ?? 300_000),
         '--unmanaged-scan-interval-ms',
         String(opts.unmanagedScanIntervalMs ?? 1_000),
+        ...(hubPublicKey === null ? [] : ['--hub-public-key-file', keyFile]),
       ],
       env: {},
     });

@@ -10,7 +10,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,8 @@ import { commitToFleet, type EditFleet } from '../../../hub/src/cli/fleet-repo.t
 import { DocumentValidator } from '../../../hub/src/http/api/validate.ts';
 import { OPENAPI } from '../../../hub/src/http/server.ts';
 import { testLogger } from '../agent/harness.ts';
+import { bearer, writeApiTokens, type ApiTokens } from '../fleet/api-tokens.ts';
+import { createTestPki, type TestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
@@ -41,6 +43,8 @@ let api = '';
 let repoUrl = '';
 let gitDir = '';
 let tokenFile = '';
+let apiTokens: ApiTokens;
+let pki: TestPki;
 const agents = new Map<string, RunningAgent>();
 const clusters = new Map<string, KubeCluster>();
 
@@ -101,6 +105,9 @@ function gitfleet(
       env: {
         ...process.env,
         GITFLEET_HUB_URL: api,
+        // every command reads the hub: a read token unless a test says otherwise
+        GITFLEET_API_TOKEN: apiTokens.read,
+        GITFLEET_API_TOKEN_FILE: undefined,
         GITFLEET_FLEET_REPO: repoUrl,
         GITFLEET_FLEET_TOKEN_FILE: tokenFile,
         GITFLEET_FLEET_BRANCH: undefined,
@@ -172,7 +179,7 @@ interface Row {
 }
 
 async function rows(): Promise<Row[]> {
-  const res = await fetch(`${api}/api/v1/status?app=web`);
+  const res = await fetch(`${api}/api/v1/status?app=web`, { headers: bearer(apiTokens.read) });
   return ((await res.json()) as { items: Row[] }).items;
 }
 
@@ -200,8 +207,7 @@ async function startAgent(target: string): Promise<void> {
           target,
           '--hub',
           `127.0.0.1:${String(hub.grpcPort)}`,
-          '--token-file',
-          path.join(dir, 'tokens', `${target}.token`),
+          ...pki.agentArgs(target),
           '--kubeconfig',
           c.kubeconfigPath,
         ],
@@ -246,13 +252,8 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-cli-int-'));
   tokenFile = path.join(dir, 'git.token');
   await writeFile(tokenFile, `${GIT_TOKEN}\n`, { mode: 0o600 });
-  await mkdir(path.join(dir, 'tokens'));
-  for (const t of Object.keys(TARGETS)) {
-    await writeFile(
-      path.join(dir, 'tokens', `${t}.token`),
-      `agent-${t}-${randomBytes(12).toString('hex')}`,
-    );
-  }
+  apiTokens = await writeApiTokens(dir);
+  pki = await createTestPki(Object.keys(TARGETS), { dir: path.join(dir, 'pki') });
   hub = await runHub(
     loadHubConfig({
       argv: [
@@ -264,8 +265,7 @@ beforeAll(async () => {
         fleet.redis.url,
         '--redis-prefix',
         `gf-${randomBytes(4).toString('hex')}:`,
-        '--agent-tokens-dir',
-        path.join(dir, 'tokens'),
+        ...pki.hubArgs(),
         '--grpc-address',
         '127.0.0.1:0',
         '--http-address',
@@ -276,6 +276,8 @@ beforeAll(async () => {
         path.join(dir, 'hub-git'),
         '--heartbeat-interval-ms',
         '1000',
+        '--api-tokens-file',
+        apiTokens.file,
       ],
       env: {},
     }),
@@ -298,6 +300,23 @@ afterAll(async () => {
 });
 
 describe('gitfleet, the binary, against a real fleet', () => {
+  it('sends its API token: without one, or with an unknown one, the hub refuses and the CLI names the scope', async () => {
+    const file = path.join(dir, 'read.token');
+    await writeFile(file, `${apiTokens.read}\n`, { mode: 0o600 });
+    const [none, unknown, fromFile] = await Promise.all([
+      gitfleet(['status'], { GITFLEET_API_TOKEN: undefined }),
+      gitfleet(['status'], { GITFLEET_API_TOKEN: 'not-a-token-of-this-hub' }),
+      gitfleet(['status', '-o', 'json', '--api-token-file', file], { GITFLEET_API_TOKEN: 'x' }),
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('the hub refused the request (401 UNAUTHORIZED)');
+    expect(none.stderr).toContain('give the hub a token of scope read');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('check the API token');
+    expect(unknown.stderr).not.toContain('not-a-token-of-this-hub');
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+  });
+
   it('status: -o json shows every (app, target); the table marks connection; --exit-code 0 when healthy', async () => {
     const json = JSON.parse((await ok(['status', '-o', 'json'])).stdout) as { items: Row[] };
     expect(
@@ -329,7 +348,9 @@ describe('gitfleet, the binary, against a real fleet', () => {
       ['app=web&target=prd', 400],
       ['app=web&target=prd&revision=broken', 422],
     ] as const) {
-      const res = await fetch(`${api}/api/v1/diff?${query}`);
+      const res = await fetch(`${api}/api/v1/diff?${query}`, {
+        headers: bearer(apiTokens.read),
+      });
       expect(res.status, query).toBe(status);
       expect(validator.response('get', '/api/v1/diff', status, await res.json()), query).toEqual(
         [],
@@ -525,7 +546,9 @@ describe('gitfleet, the binary, against a real fleet', () => {
     await waitFor(
       'the hub sees prod frozen',
       async () => {
-        const res = await fetch(`${api}/api/v1/environments`);
+        const res = await fetch(`${api}/api/v1/environments`, {
+          headers: bearer(apiTokens.read),
+        });
         const { items } = (await res.json()) as { items: { name: string; frozen: boolean }[] };
         return items.find((e) => e.name === 'prod')?.frozen === true;
       },
@@ -619,6 +642,7 @@ describe('gitfleet, the binary, against a real fleet', () => {
             ...process.env,
             PATH: `${path.join(REPO_ROOT, 'hub/bin')}:${process.env['PATH'] ?? ''}`,
             GITFLEET_HUB_URL: api,
+            GITFLEET_API_TOKEN: apiTokens.read,
           },
         },
       );

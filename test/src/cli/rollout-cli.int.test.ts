@@ -9,13 +9,13 @@
  *   not a terminal) follows the canary, then stops at the gate; `rollout status` says so; prod
  *   still runs the old revision.
  * - `rollout approve` without a token is exit 2, with a wrong one exit 1 (the hub answers 401),
- *   for an unknown wave or application exit 4; with the token it is applied, the rollout
- *   completes and both watchers exit 0.
+ *   with a read token exit 1 (403, the CLI names the scope operate), for an unknown wave or
+ *   application exit 4; with an operate token it is applied, in the name of that token, the
+ *   rollout completes and both watchers exit 0.
  * - `rollout list`, a command the hub ignores (exit 1), the redraw on a terminal, and completion.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig, runAgent, type RunningAgent } from '@gitfleet/agent';
 import { loadHubConfig, runHub, type RunningHub } from '@gitfleet/hub';
 import { testLogger } from '../agent/harness.ts';
+import { bearer, writeApiTokens, type ApiTokens } from '../fleet/api-tokens.ts';
+import { createTestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
@@ -31,7 +33,6 @@ import { waitFor } from '../fleet/wait.ts';
 const run = promisify(execFile);
 const GITFLEET = path.join(REPO_ROOT, 'hub/bin/gitfleet');
 const SUPERVISE = path.join(REPO_ROOT, 'scripts/lib/supervise');
-const API_TOKEN = `api-${randomBytes(16).toString('hex')}`;
 const TARGETS = { dev: 'dev', 'prd-1': 'prod', 'prd-2': 'prod' } as const;
 type Target = keyof typeof TARGETS;
 
@@ -40,6 +41,8 @@ let hub: RunningHub;
 let dir = '';
 let api = '';
 let tokenFile = '';
+/** read is named read, operate alice, admin bob: the hub records them as the senders. */
+let apiTokens: ApiTokens;
 const agents: RunningAgent[] = [];
 const clusters = new Map<string, KubeCluster>();
 
@@ -98,7 +101,8 @@ function start(args: readonly string[], env: Record<string, string | undefined> 
     env: {
       ...process.env,
       GITFLEET_HUB_URL: api,
-      GITFLEET_API_TOKEN: undefined,
+      // every command reads the hub: a read token unless a test says otherwise
+      GITFLEET_API_TOKEN: apiTokens.read,
       GITFLEET_API_TOKEN_FILE: undefined,
       GITFLEET_AUTHOR: undefined,
       GITFLEET_TIMEOUT_MS: undefined,
@@ -149,7 +153,7 @@ async function messageOn(target: Target): Promise<string | undefined> {
 }
 
 async function phase(): Promise<string | undefined> {
-  const res = await fetch(`${api}/api/v1/rollout?app=web`);
+  const res = await fetch(`${api}/api/v1/rollout?app=web`, { headers: bearer(apiTokens.read) });
   if (!res.ok) return undefined;
   return ((await res.json()) as { state: { phase: string; toRevision: string } }).state.phase;
 }
@@ -179,24 +183,19 @@ beforeAll(async () => {
   const repoUrl = await git.createRepo('fleet');
   v1 = await git.commit('fleet', { files: files('v1'), message: 'web v1' });
   dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-rollout-cli-'));
-  tokenFile = path.join(dir, 'api.token');
-  await writeFile(tokenFile, `${API_TOKEN}\n`, { mode: 0o600 });
-  await mkdir(path.join(dir, 'tokens'));
-  for (const t of Object.keys(TARGETS)) {
-    await writeFile(
-      path.join(dir, 'tokens', `${t}.token`),
-      `agent-${t}-${randomBytes(12).toString('hex')}`,
-    );
-  }
+  apiTokens = await writeApiTokens(dir, { operate: 'alice', admin: 'bob' });
+  tokenFile = path.join(dir, 'operate.token');
+  await writeFile(tokenFile, `${apiTokens.operate}\n`, { mode: 0o600 });
+  const pki = await createTestPki(Object.keys(TARGETS), { dir: path.join(dir, 'pki') });
   hub = await runHub(
     loadHubConfig({
       argv: [
         ...['--fleet-repo', repoUrl, '--redis-url', redis.url],
-        ...['--agent-tokens-dir', path.join(dir, 'tokens')],
+        ...pki.hubArgs(),
         ...['--cache-dir', path.join(dir, 'hub-git')],
         ...['--grpc-address', '127.0.0.1:0', '--http-address', '127.0.0.1:0'],
         ...['--poll-interval-ms', '60000', '--rollout-interval-ms', '200'],
-        ...['--heartbeat-interval-ms', '1000', '--api-token-file', tokenFile],
+        ...['--heartbeat-interval-ms', '1000', '--api-tokens-file', apiTokens.file],
       ],
       env: {},
     }),
@@ -211,7 +210,7 @@ beforeAll(async () => {
         loadAgentConfig({
           argv: [
             ...['--target', t, '--hub', `127.0.0.1:${String(hub.grpcPort)}`],
-            ...['--token-file', path.join(dir, 'tokens', `${t}.token`)],
+            ...pki.agentArgs(t),
             ...['--kubeconfig', c.kubeconfigPath],
           ],
           env: {},
@@ -341,11 +340,12 @@ describe('gitfleet rollout, the binary, against a real fleet', () => {
     expect(status).toMatch(/^dev\s+canary\s+healthy\s+/m);
     expect(status).toContain('approve it: gitfleet rollout approve web --wave prod');
 
-    // approving takes the hub's API token
+    // approving takes an API token of scope operate
     const approve = ['rollout', 'approve', 'web', '--wave', 'prod'];
-    const [none, wrong, badWave, badApp] = await Promise.all([
-      gitfleet(approve),
+    const [none, wrong, readOnly, badWave, badApp] = await Promise.all([
+      gitfleet(approve, { GITFLEET_API_TOKEN: undefined }),
       gitfleet(approve, { GITFLEET_API_TOKEN: 'not-the-token' }),
+      gitfleet(approve),
       gitfleet(['rollout', 'approve', 'web', '--wave', 'qa', '--api-token-file', tokenFile]),
       gitfleet(['rollout', 'approve', 'nope', '--wave', 'prod', '--api-token-file', tokenFile]),
     ]);
@@ -353,11 +353,14 @@ describe('gitfleet rollout, the binary, against a real fleet', () => {
     expect(none.stderr).toContain('which API token?');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain(
-      'gitfleet rollout approve: the hub refused the request (401 UNAUTHORIZED): a valid API token is required',
+      'gitfleet rollout approve: the hub refused the request (401 UNAUTHORIZED): GET /api/v1/rollout needs a token of scope read, operate or admin: the bearer token is not one this hub accepts',
     );
-    expect(wrong.stderr).toContain(
-      "check the API token: it must be the one in the hub's --api-token-file",
+    expect(wrong.stderr).toContain('check the API token: it must be one the hub accepts');
+    expect(readOnly.code).toBe(1);
+    expect(readOnly.stderr).toContain(
+      'gitfleet rollout approve: the hub refused the request (403 FORBIDDEN): POST /api/v1/rollout/command needs a token of scope operate or admin; the token of read has scope read',
     );
+    expect(readOnly.stderr).toContain('this needs a token of scope operate (or a stronger one)');
     expect(badWave.code).toBe(4);
     expect(badWave.stderr).toContain(
       `wave "qa" is not a wave of web's rollout (waves: canary, prod)`,
@@ -367,7 +370,7 @@ describe('gitfleet rollout, the binary, against a real fleet', () => {
     expect(await messageOn('prd-1')).toBe('v1');
 
     const approved = await ok([...approve, '--api-token-file', tokenFile], {
-      GITFLEET_AUTHOR: 'alice',
+      GITFLEET_AUTHOR: 'mallory', // not the sender: the token's name is
     });
     expect(approved.stdout.trim()).toBe('web: wave prod approved by alice');
 
@@ -403,8 +406,8 @@ describe('gitfleet rollout, the binary, against a real fleet', () => {
       /^web\s+Completed\s+[0-9a-f]{7}\s+[0-9a-f]{7}\s+completed: 3 target\(s\) moved$/m,
     );
 
-    const paused = await gitfleet(['rollout', 'pause', 'web', '--by', 'bob'], {
-      GITFLEET_API_TOKEN: API_TOKEN,
+    const paused = await gitfleet(['rollout', 'pause', 'web'], {
+      GITFLEET_API_TOKEN: apiTokens.admin,
     });
     expect(paused.code).toBe(1);
     expect(paused.stderr).toContain(
@@ -415,7 +418,15 @@ describe('gitfleet rollout, the binary, against a real fleet', () => {
     const { stdout: tty } = await run(
       'script',
       ['-qec', `${GITFLEET} rollout watch web --no-color`, '/dev/null'],
-      { env: { ...process.env, GITFLEET_HUB_URL: api, COLUMNS: '120', TERM: 'xterm' } },
+      {
+        env: {
+          ...process.env,
+          GITFLEET_HUB_URL: api,
+          GITFLEET_API_TOKEN: apiTokens.read,
+          COLUMNS: '120',
+          TERM: 'xterm',
+        },
+      },
     );
     expect(tty).toContain('Completed');
     expect(tty).toMatch(/canary\s+\[█{24}\]\s+1\/1 moved, 1\/1 healthy\s+done/);
@@ -438,6 +449,7 @@ describe('gitfleet rollout, the binary, against a real fleet', () => {
             ...process.env,
             PATH: `${path.join(REPO_ROOT, 'hub/bin')}:${process.env['PATH'] ?? ''}`,
             GITFLEET_HUB_URL: api,
+            GITFLEET_API_TOKEN: apiTokens.read,
           },
         },
       );

@@ -7,9 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { bearer, writeApiTokens } from '../fleet/api-tokens.ts';
+import { createTestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
 import { freePorts } from '../fleet/ports.ts';
+import { writeSigningKey } from '../fleet/signing.ts';
 import { spawnManaged, type ManagedProcess } from '../fleet/processes.ts';
 import { waitFor } from '../fleet/wait.ts';
 import { EXAMPLE_FLEET_FILES } from './example-fleet.ts';
@@ -46,8 +49,10 @@ interface StatusRow {
   connection: string;
 }
 
-async function statusTable(httpPort: number): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`);
+async function statusTable(httpPort: number, token: string): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`, {
+    headers: bearer(token),
+  });
   const { items } = (await res.json()) as { items: StatusRow[] };
   const head = ['TARGET', 'APP', 'REVISION', 'SYNC', 'HEALTH', 'DRIFT', 'CONNECTION'];
   const rows = items.map((r) => [
@@ -80,19 +85,22 @@ try {
     message: 'example fleet: 3 targets, 1 application',
   });
 
-  await mkdir(path.join(runDir, 'tokens'), { recursive: true });
+  await mkdir(runDir, { recursive: true });
   for (const c of kube.clusters) {
     await writeFile(path.join(runDir, `${c.name}.kubeconfig`), c.kubeconfig, { mode: 0o600 });
-    await writeFile(
-      path.join(runDir, 'tokens', `${c.name}.token`),
-      randomBytes(24).toString('hex'),
-      { mode: 0o600 },
-    );
   }
+  // hub and agents speak mTLS: a CA, the hub's certificate, one client certificate per cluster
+  const pki = await createTestPki(
+    kube.clusters.map((c) => c.name),
+    { dir: path.join(runDir, 'pki') },
+  );
   const webhookSecret = randomBytes(16).toString('hex');
   await writeFile(path.join(runDir, 'webhook.secret'), webhookSecret, { mode: 0o600 });
-  const apiToken = randomBytes(16).toString('hex');
-  await writeFile(path.join(runDir, 'api.token'), apiToken, { mode: 0o600 });
+  // the walkthrough's token: scope operate (it reads, and approves rollouts as "demo")
+  const apiTokens = await writeApiTokens(runDir, { operate: 'demo' });
+  await writeFile(path.join(runDir, 'api.token'), apiTokens.operate, { mode: 0o600 });
+  // the hub signs desired state with a key of this run; every agent pins it
+  const signing = await writeSigningKey(runDir);
   const [grpcPort = 0, httpPort = 0] = await freePorts(2);
   const hub = await spawnManaged('gitfleet-hub', path.join(REPO_ROOT, 'hub/bin/gitfleet-hub'), {
     logDir: runDir,
@@ -101,8 +109,7 @@ try {
       git.repoUrl('fleet'),
       '--redis-url',
       redis.url,
-      '--agent-tokens-dir',
-      path.join(runDir, 'tokens'),
+      ...pki.hubArgs(),
       '--grpc-address',
       `127.0.0.1:${grpcPort}`,
       '--http-address',
@@ -115,10 +122,12 @@ try {
       path.join(runDir, 'hub-git-cache'),
       '--heartbeat-interval-ms',
       '2000',
-      '--api-token-file',
-      path.join(runDir, 'api.token'),
+      '--api-tokens-file',
+      apiTokens.file,
       '--rollout-interval-ms',
       '500',
+      '--signing-key-file',
+      signing.keyFile,
     ],
   });
   procs.push(hub);
@@ -143,12 +152,13 @@ try {
             c.name,
             '--hub',
             `127.0.0.1:${grpcPort}`,
-            '--token-file',
-            path.join(runDir, 'tokens', `${c.name}.token`),
+            ...pki.agentArgs(c.name),
             '--kubeconfig',
             c.kubeconfigPath,
             '--http-address',
             '127.0.0.1:0',
+            '--hub-public-key-file',
+            signing.publicKeyFile,
           ],
         },
       ),
@@ -157,7 +167,9 @@ try {
   await waitFor(
     'podinfo Synced and Healthy on every cluster',
     async () => {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`);
+      const res = await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`, {
+        headers: bearer(apiTokens.read),
+      });
       const { items } = (await res.json()) as { items: StatusRow[] };
       return (
         items.length === 3 &&
@@ -201,7 +213,7 @@ try {
     );
   }
   say(`\nFleet status (GET http://127.0.0.1:${httpPort}/api/v1/status):\n`);
-  say(await statusTable(httpPort));
+  say(await statusTable(httpPort, apiTokens.read));
   say('\nWalk through it (README.md, "A tour of the demo") in another shell:');
   say(
     '  source .gitfleet-run/env              # gitfleet, kubectl-dev/-staging/-prod, the hub URL',

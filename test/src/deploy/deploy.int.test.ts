@@ -194,16 +194,22 @@ describe('kustomize (kubectl kustomize)', () => {
     expect(find(r.objects, 'Service', 'gitfleet-redis')['spec']).toMatchObject({
       type: 'ExternalName',
     });
-    // agent tokens as a directory of files, the other secrets optional
+    // the AgentLink port's TLS: the hub's certificate and the agents' CA as files, no static
+    // token; the other secrets optional
     const vol = (n: string): Volume | undefined => spec.volumes?.find((v) => v.name === n);
-    expect(vol('agent-tokens')?.secret?.secretName).toBe('gitfleet-hub-agent-tokens');
+    const mount = (n: string): string | undefined =>
+      c.volumeMounts?.find((m) => m.name === n)?.mountPath;
+    const env = (n: string): string | undefined => c.env?.find((e) => e.name === n)?.value;
+    expect(vol('tls')?.secret?.secretName).toBe('gitfleet-hub-tls');
+    expect(vol('agent-ca')?.configMap?.name).toBe('gitfleet-agent-ca');
+    expect(env('GITFLEET_TLS_CERT_FILE')).toBe(`${mount('tls') ?? '?'}/tls.crt`);
+    expect(env('GITFLEET_TLS_KEY_FILE')).toBe(`${mount('tls') ?? '?'}/tls.key`);
+    expect(env('GITFLEET_CLIENT_CA_FILE')).toBe(`${mount('agent-ca') ?? '?'}/ca.crt`);
+    expect(env('GITFLEET_AGENT_TOKENS_DIR')).toBeUndefined();
     expect(vol('secrets')?.secret).toMatchObject({
       secretName: 'gitfleet-hub-secrets',
       optional: true,
     });
-    expect(c.env?.find((e) => e.name === 'GITFLEET_AGENT_TOKENS_DIR')?.value).toBe(
-      c.volumeMounts?.find((m) => m.name === 'agent-tokens')?.mountPath,
-    );
     const svc = find(r.objects, 'Service', 'gitfleet-hub')['spec'] as {
       ports: { name: string; port: number }[];
     };
@@ -212,7 +218,7 @@ describe('kustomize (kubectl kustomize)', () => {
     expect(variablesOf(r).filter((v) => !known.has(v))).toEqual([]);
   });
 
-  it('hub example overlay: secrets wired to the mounted files, image and Redis patched, TLS ingress', async () => {
+  it('hub example overlay: secrets wired to the mounted files, image and Redis patched, TLS passed through', async () => {
     const r = await kustomize('examples/hub');
     const data = configData(r, /^gitfleet-hub-/);
     for (const key of [
@@ -229,9 +235,14 @@ describe('kustomize (kubectl kustomize)', () => {
     expect(find(r.objects, 'Service', 'gitfleet-redis')['spec']).toMatchObject({
       externalName: 'redis-master.redis.svc.cluster.local',
     });
-    expect(find(r.objects, 'Ingress', 'gitfleet-hub-grpc')['spec']).toMatchObject({
-      tls: [{ secretName: 'gitfleet-hub-tls' }],
+    // the hub terminates mTLS itself: the Ingress passes TLS through and holds no certificate
+    const ingress = find(r.objects, 'Ingress', 'gitfleet-hub-grpc');
+    expect(
+      (ingress['metadata'] as { annotations?: Record<string, string> }).annotations,
+    ).toMatchObject({
+      'nginx.ingress.kubernetes.io/ssl-passthrough': 'true',
     });
+    expect(ingress['spec']).not.toHaveProperty('tls');
   });
 
   it('agent base: gitfleet-system, 1 replica (Recreate), probes, hardened, RBAC of exactly the verbs it uses', async () => {
@@ -608,6 +619,8 @@ describe('least privilege, proven with the real agent', () => {
           GITFLEET_TARGET: 'c1',
           GITFLEET_HUB_ADDRESS: hub.address,
           GITFLEET_TOKEN_FILE: tokenFile,
+          // the MiniHub serves plaintext on loopback and knows agents by static tokens
+          GITFLEET_INSECURE_PLAINTEXT: 'true',
           KUBECONFIG: kubeconfig,
           GITFLEET_STATE_NAMESPACE: 'gitfleet-system',
           GITFLEET_HTTP_ADDRESS: `127.0.0.1:${httpPort}`,

@@ -12,24 +12,25 @@
  * into the invariant report of one scenario (invariants.ts). `stop` ends everything it started,
  * also after a failed start.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { bearer, writeApiTokens, type ApiTokens } from '../fleet/api-tokens.ts';
+import { createTestPki, type TestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { GitServer } from '../fleet/git-server.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
 import { freePorts } from '../fleet/ports.ts';
 import { spawnManaged, type ManagedProcess } from '../fleet/processes.ts';
+import { writeSigningKey, type SigningKeyFiles } from '../fleet/signing.ts';
 import { waitFor } from '../fleet/wait.ts';
 import {
   fetchStatus,
   logRecords,
   startHubProcess,
-  writeAgentTokens,
   type HubProcess,
   type LogRecord,
   type StatusRow,
@@ -40,44 +41,17 @@ import { checkInvariants, type InvariantReport, type ObjectHistory } from './inv
 import { fill, mountTmpfs, remount, unfill, unmount } from './small-fs.ts';
 import { PASS, startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 import { ConfigMapWatch, configMapApplies } from './witness.ts';
+import {
+  LIBFAKETIME,
+  type CheckOptions,
+  type FaultFleetOptions,
+  type Mark,
+} from './harness-types.ts';
+
+export { LIBFAKETIME } from './harness-types.ts';
+export type { CheckOptions, FaultFleetOptions, Mark } from './harness-types.ts';
 
 const AGENT_BIN = path.join(REPO_ROOT, 'agent/bin/gitfleet-agent');
-/** libfaketime from the Debian package `faketime` (multiarch path). */
-export const LIBFAKETIME = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/faketime/libfaketime.so.1`;
-
-export interface FaultFleetOptions {
-  /** Target names; one real cluster each. */
-  readonly targets: readonly string[];
-  /** Mount a tmpfs of this many bytes as the hub's Git cache (needs root: `mount`). */
-  readonly cacheTmpfsBytes?: number;
-  /** Run the hub under libfaketime, its wall clock moved by `setClockOffset`. */
-  readonly faketime?: boolean;
-  /** Hub heartbeat interval (default 1 s: a silent peer is noticed after 3 s). */
-  readonly heartbeatIntervalMs?: number;
-  /** Hub Git poll interval (default 1 s: the smallest the hub accepts). */
-  readonly pollIntervalMs?: number;
-  readonly log?: (msg: string) => void;
-}
-
-/** What a scenario's check compares against: the records as they were at `mark()`. */
-export interface Mark {
-  readonly events: ReadonlyMap<string, number>;
-  readonly live: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>;
-  readonly applies: ReadonlyMap<string, number>;
-  readonly atMs: number;
-}
-
-export interface CheckOptions {
-  /** Applications whose objects must hold their model content (and whose hub rows must be green). */
-  readonly apps: readonly string[];
-  /** Contents the test wrote itself (drift). */
-  readonly injected?: ReadonlySet<string>;
-  /** Per target: applies that are not double writes (in flight when a fault struck). */
-  readonly allowance?: ReadonlyMap<string, number>;
-  /** Expected content overrides (`target/ns/name` → rev, null: must be gone). */
-  readonly expected?: ReadonlyMap<string, string | null>;
-}
-
 export class FaultFleet {
   readonly targets: readonly string[];
   readonly log: (msg: string) => void;
@@ -106,7 +80,10 @@ export class FaultFleet {
   private repoUrl = '';
   private tmpfsMounted = false;
   private clockFile = '';
-  private readonly apiToken = `api-${randomBytes(16).toString('hex')}`;
+  /** The hub's API tokens; the operate one is named fault-suite (the rollout history says so). */
+  private apiTokens: ApiTokens | undefined;
+  private pki: TestPki | undefined;
+  private signing: SigningKeyFiles | undefined;
 
   private constructor(opts: FaultFleetOptions) {
     this.opts = opts;
@@ -164,8 +141,10 @@ export class FaultFleet {
       this.clockFile = path.join(this.dir, 'faketime.rc');
       await writeFile(this.clockFile, '+0\n');
     }
-    await writeAgentTokens(path.join(this.dir, 'tokens'), this.targets);
-    await writeFile(path.join(this.dir, 'api.token'), this.apiToken, { mode: 0o600 });
+    this.pki = await createTestPki(this.targets, { dir: path.join(this.dir, 'pki') });
+    // the hub signs desired state; every agent pins its key
+    this.signing = await writeSigningKey(this.dir);
+    this.apiTokens = await writeApiTokens(this.dir, { operate: 'fault-suite' });
     const [grpc = 0, http = 0] = await freePorts(2);
     this.ports = { grpc, http };
     await this.startHub();
@@ -194,10 +173,8 @@ export class FaultFleet {
   // ------------------------------------------------------------------ processes
 
   hubEnv(): Record<string, string> {
-    const api = { GITFLEET_API_TOKEN_FILE: path.join(this.dir, 'api.token') };
-    if (this.opts.faketime !== true) return api;
+    if (this.opts.faketime !== true) return {};
     return {
-      ...api,
       LD_PRELOAD: LIBFAKETIME,
       FAKETIME_TIMESTAMP_FILE: this.clockFile,
       // a real clock step moves the wall clock only; timers and uptime stay monotonic
@@ -214,14 +191,16 @@ export class FaultFleet {
       logDir: this.dir,
       fleetRepo: this.repoUrl,
       redisUrl: redis.url,
-      tokensDir: path.join(this.dir, 'tokens'),
+      ...(this.pki === undefined ? {} : { pki: this.pki }),
       grpcPort: this.ports.grpc,
       httpPort: this.ports.http,
       cacheDir: this.cacheDir,
       pollIntervalMs: this.opts.pollIntervalMs ?? 1_000,
       heartbeatIntervalMs: this.opts.heartbeatIntervalMs ?? 1_000,
       rolloutIntervalMs: 200,
+      ...(this.signing === undefined ? {} : { signingKeyFile: this.signing.keyFile }),
       env: this.hubEnv(),
+      ...(this.apiTokens === undefined ? {} : { apiTokens: this.apiTokens }),
     });
     this.procs.push(hub.proc);
     this.hub = hub;
@@ -236,7 +215,10 @@ export class FaultFleet {
       env: {
         GITFLEET_TARGET: target,
         GITFLEET_HUB_ADDRESS: this.hubProxy(target).address,
-        GITFLEET_TOKEN_FILE: path.join(this.dir, 'tokens', `${target}.token`),
+        ...this.pki?.agentEnv(target),
+        ...(this.signing === undefined
+          ? {}
+          : { GITFLEET_HUB_PUBLIC_KEY_FILE: this.signing.publicKeyFile }),
         KUBECONFIG: path.join(this.dir, `${target}.kubeconfig`),
         GITFLEET_CONFIG: undefined,
         GITFLEET_HTTP_ADDRESS: undefined,
@@ -327,21 +309,26 @@ export class FaultFleet {
   // ------------------------------------------------------------------ the hub's view
 
   status(query: Readonly<Record<string, string>> = {}): Promise<StatusRow[]> {
-    return fetchStatus(this.api, query);
+    return fetchStatus(this.hub, query);
+  }
+
+  /** Headers of a read of the hub's API. */
+  readHeaders(): { authorization: string } {
+    return bearer(this.hub.token);
   }
 
   async fleetView(): Promise<Record<string, unknown>> {
-    const res = await fetch(`${this.api}/api/v1/fleet`);
+    const res = await fetch(`${this.api}/api/v1/fleet`, { headers: this.readHeaders() });
     if (!res.ok) throw new Error(`GET /api/v1/fleet: HTTP ${res.status}`);
     return (await res.json()) as Record<string, unknown>;
   }
 
   /** Sends a rollout command (resume, abort, …) as an operator would. */
   async rolloutCommand(app: string, command: string): Promise<void> {
-    const res = await fetch(
-      `${this.api}/api/v1/rollout/command?app=${app}&command=${command}&by=fault-suite`,
-      { method: 'POST', headers: { authorization: `Bearer ${this.apiToken}` } },
-    );
+    const res = await fetch(`${this.api}/api/v1/rollout/command?app=${app}&command=${command}`, {
+      method: 'POST',
+      headers: bearer(this.hub.tokens.operate),
+    });
     if (res.status !== 202)
       throw new Error(`rollout ${command} of ${app}: HTTP ${res.status} ${await res.text()}`);
   }

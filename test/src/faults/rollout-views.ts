@@ -18,7 +18,7 @@ export interface RolloutView {
 }
 
 export async function rolloutOf(f: FaultFleet, app: string): Promise<RolloutView | undefined> {
-  const res = await fetch(`${f.api}/api/v1/rollout?app=${app}`);
+  const res = await fetch(`${f.api}/api/v1/rollout?app=${app}`, { headers: f.readHeaders() });
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`GET /api/v1/rollout?app=${app}: HTTP ${res.status}`);
   return (await res.json()) as RolloutView;

@@ -2,8 +2,9 @@
  * A small hub for agent tests: a real AgentLink gRPC server on 127.0.0.1 that speaks the real
  * gitfleet.v1 protocol (auth, Hello → Welcome with a resync plan, acked assignments/removals/sync
  * requests with resend, acked reports, heartbeats). Desired state is set by the test directly
- * instead of from Git and Redis. It can be stopped and restarted on the same port to simulate a
- * hub outage.
+ * instead of from Git and Redis, and signed as the hub signs it (with the test process's key,
+ * ./signing.ts, unless told otherwise). It can be stopped and restarted on the same port to
+ * simulate a hub outage.
  */
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import {
@@ -16,19 +17,24 @@ import {
   onAgentMessage,
   readBearerToken,
   sessionId,
+  signMessage,
   syncRequestId,
   welcomeId,
   writeHubMessage,
   type AgentLinkServerStream,
+  type AppRemoval,
   type AppVersion,
   type Assignment,
   type AssignmentPolicies,
   type DeletionMode,
   type HubMessage,
   type HubPayload,
+  type HubSigningKey,
   type KubeObject,
   type StatusReport,
+  type SyncRequest,
 } from '@gitfleet/proto';
+import { testSigningKey } from './signing.ts';
 import { waitFor } from './wait.ts';
 
 export const DEFAULT_POLICIES: AssignmentPolicies = {
@@ -47,6 +53,8 @@ export interface MiniHubOptions {
   readonly heartbeatIntervalMs?: number;
   readonly resendAfterMs?: number;
   readonly port?: number;
+  /** Signs assignments, removals and sync requests; null: sends them unsigned. Default: testSigningKey(). */
+  readonly signingKey?: HubSigningKey | null;
 }
 
 interface Session {
@@ -75,6 +83,11 @@ export interface MiniHub {
   ): Assignment;
   remove(target: string, app: string, deletion?: DeletionMode): void;
   syncRequest(target: string, app: string): string;
+  /**
+   * Sends `payload` as it is under `messageId` (resent until acked), leaving the desired state
+   * alone: a replayed or forged message.
+   */
+  deliverRaw(target: string, messageId: string, payload: HubPayload): void;
   latestReport(target: string, app: string): StatusReport | undefined;
   reports(target: string, app: string): readonly StatusReport[];
   waitForReport(
@@ -99,6 +112,9 @@ const ZERO_REVISION = '0000000000000000000000000000000000000000';
 
 export async function startMiniHub(opts: MiniHubOptions): Promise<MiniHub> {
   const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 1_000;
+  const signingKey = opts.signingKey === undefined ? testSigningKey().key : opts.signingKey;
+  const signed = <T extends Assignment | AppRemoval | SyncRequest>(m: T): T =>
+    signingKey === null ? m : signMessage(m, signingKey);
   const resendAfterMs = opts.resendAfterMs ?? 2_000;
   const desired = new Map<string, Map<string, Assignment>>(); // target → app → assignment
   const versions = new Map<string, number>(); // target/app → latest version (assign or remove)
@@ -187,7 +203,7 @@ export async function startMiniHub(opts: MiniHubOptions): Promise<MiniHub> {
         const deletion = deletionOf.get(key(s.target, h.app)) ?? 'orphan';
         sendNow.push([
           appRemovalId(s.target, h.app, v),
-          { kind: 'appRemoval', target: s.target, app: h.app, version: v, deletion },
+          signed({ kind: 'appRemoval', target: s.target, app: h.app, version: v, deletion }),
         ]);
       } else if (h.assignmentVersion < a.version) {
         assignments.push({ app: h.app, version: a.version });
@@ -342,7 +358,7 @@ export async function startMiniHub(opts: MiniHubOptions): Promise<MiniHub> {
     assign(target, app, objects, o = {}) {
       const version = nextVersion(target, app);
       const policies = { ...DEFAULT_POLICIES, ...o.policies };
-      const a: Assignment = {
+      const a: Assignment = signed({
         kind: 'assignment',
         target,
         app,
@@ -352,7 +368,7 @@ export async function startMiniHub(opts: MiniHubOptions): Promise<MiniHub> {
         contentDigest: contentDigest(objects),
         objects,
         policies,
-      };
+      });
       let apps = desired.get(target);
       if (apps === undefined) desired.set(target, (apps = new Map<string, Assignment>()));
       apps.set(app, a);
@@ -364,28 +380,31 @@ export async function startMiniHub(opts: MiniHubOptions): Promise<MiniHub> {
       const d = deletion ?? deletionOf.get(key(target, app)) ?? 'delete';
       desired.get(target)?.delete(app);
       const version = nextVersion(target, app);
-      deliver(target, appRemovalId(target, app, version), {
-        kind: 'appRemoval',
+      deliver(
         target,
-        app,
-        version,
-        deletion: d,
-      });
+        appRemovalId(target, app, version),
+        signed<AppRemoval>({ kind: 'appRemoval', target, app, version, deletion: d }),
+      );
     },
     syncRequest(target, app) {
       const a = desired.get(target)?.get(app);
       if (a === undefined) throw new Error(`no assignment for ${target}/${app}`);
       const requestId = Math.random().toString(36).slice(2, 10);
       const id = syncRequestId(target, app, a.version, requestId);
-      deliver(target, id, {
-        kind: 'syncRequest',
+      deliver(
         target,
-        app,
-        assignmentVersion: a.version,
-        requestId,
-      });
+        id,
+        signed<SyncRequest>({
+          kind: 'syncRequest',
+          target,
+          app,
+          assignmentVersion: a.version,
+          requestId,
+        }),
+      );
       return id;
     },
+    deliverRaw: (target, messageId, payload) => deliver(target, messageId, payload),
     latestReport: (t, a) => reports.get(key(t, a))?.at(-1),
     reports: (t, a) => reports.get(key(t, a)) ?? [],
     waitForReport: async (t, a, pred, timeoutMs = 30_000) => {

@@ -6,8 +6,10 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { bearer, writeApiTokens } from '../fleet/api-tokens.ts';
+import { createTestPki } from '../fleet/certs.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
 import { freePorts } from '../fleet/ports.ts';
@@ -70,10 +72,11 @@ export interface GitfleetEngineOptions {
 /** Starts the hub, waits for /readyz, starts the agent, waits until the target is Connected. */
 export async function startGitfleet(o: GitfleetEngineOptions): Promise<GitfleetEngine> {
   const secret = randomBytes(16).toString('hex');
-  const token = randomBytes(24).toString('hex');
-  await mkdir(path.join(o.dir, 'tokens'), { recursive: true });
-  await writeFile(path.join(o.dir, 'tokens', `${o.target}.token`), `${token}\n`, { mode: 0o600 });
+  // mTLS between hub and agent, as in production: a CA, the hub's and the agent's certificates
+  const pki = await createTestPki([o.target], { dir: path.join(o.dir, 'pki') });
   await writeFile(path.join(o.dir, 'webhook.secret'), secret, { mode: 0o600 });
+  const apiTokens = await writeApiTokens(o.dir);
+  const read = { headers: bearer(apiTokens.read) };
   const [grpcPort = 0, httpPort = 0] = await freePorts(2);
   const api = `http://127.0.0.1:${String(httpPort)}`;
   const hubArgs = [
@@ -81,8 +84,7 @@ export async function startGitfleet(o: GitfleetEngineOptions): Promise<GitfleetE
     o.repoUrl,
     '--redis-url',
     o.redisUrl,
-    '--agent-tokens-dir',
-    path.join(o.dir, 'tokens'),
+    ...pki.hubArgs(),
     '--grpc-address',
     `127.0.0.1:${String(grpcPort)}`,
     '--http-address',
@@ -93,14 +95,15 @@ export async function startGitfleet(o: GitfleetEngineOptions): Promise<GitfleetE
     String(o.pollIntervalMs),
     '--cache-dir',
     path.join(o.dir, 'hub-git-cache'),
+    '--api-tokens-file',
+    apiTokens.file,
   ];
   const agentArgs = [
     '--target',
     o.target,
     '--hub',
     `127.0.0.1:${String(grpcPort)}`,
-    '--token-file',
-    path.join(o.dir, 'tokens', `${o.target}.token`),
+    ...pki.agentArgs(o.target),
     '--kubeconfig',
     o.cluster.kubeconfigPath,
     '--log-level',
@@ -147,7 +150,7 @@ export async function startGitfleet(o: GitfleetEngineOptions): Promise<GitfleetE
       return d === undefined ? undefined : `${d.name} exited: ${d.tail()}`;
     };
     const status = async (app: string): Promise<GitfleetStatusRow | undefined> => {
-      const res = await fetch(`${api}/api/v1/status?target=${o.target}&app=${app}`);
+      const res = await fetch(`${api}/api/v1/status?target=${o.target}&app=${app}`, read);
       if (res.status !== 200) throw new Error(`hub status: HTTP ${res.status}`);
       const { items } = (await res.json()) as { items: GitfleetStatusRow[] };
       return items[0];
@@ -155,7 +158,7 @@ export async function startGitfleet(o: GitfleetEngineOptions): Promise<GitfleetE
     await waitFor(
       `agent ${o.target} Connected`,
       async () => {
-        const res = await fetch(`${api}/api/v1/targets`);
+        const res = await fetch(`${api}/api/v1/targets`, read);
         const { items } = (await res.json()) as { items: { name: string; connection: string }[] };
         return items.some((t) => t.name === o.target && t.connection === 'Connected');
       },

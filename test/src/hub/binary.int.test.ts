@@ -6,11 +6,13 @@
  * shutdown on SIGTERM. And a bad configuration: every problem at once, exit code 2.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DriftRecord } from '@gitfleet/proto';
+import { bearer, writeApiTokens, type ApiTokens } from '../fleet/api-tokens.ts';
+import { createTestPki, type TestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
@@ -22,7 +24,6 @@ import { NO_HUB_ENV } from '../fleet/hub-env.ts';
 
 const HUB_BIN = path.join(REPO_ROOT, 'hub/bin/gitfleet-hub');
 const AGENT_BIN = path.join(REPO_ROOT, 'agent/bin/gitfleet-agent');
-const AGENT_TOKEN = `edge-agent-${randomBytes(12).toString('hex')}`;
 const WEBHOOK_SECRET = `webhook-${randomBytes(12).toString('hex')}`;
 
 interface StatusRow {
@@ -41,6 +42,8 @@ let cluster: KubeCluster;
 let dir: string;
 let repoUrl = '';
 let v1 = '';
+let tokens: ApiTokens;
+let pki: TestPki;
 const procs: ManagedProcess[] = [];
 
 function fleetFiles(message: string): Record<string, string> {
@@ -103,9 +106,9 @@ beforeAll(async () => {
   repoUrl = await fleet.git.createRepo('fleet');
   v1 = await fleet.git.commit('fleet', { files: fleetFiles('v1'), message: 'edge gets web v1' });
   dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-hub-bin-'));
-  await mkdir(path.join(dir, 'tokens'));
-  await writeFile(path.join(dir, 'tokens', 'edge.token'), `${AGENT_TOKEN}\n`, { mode: 0o600 });
+  pki = await createTestPki(['edge'], { dir: path.join(dir, 'pki') });
   await writeFile(path.join(dir, 'webhook.secret'), WEBHOOK_SECRET, { mode: 0o600 });
+  tokens = await writeApiTokens(dir);
 });
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop()));
@@ -124,16 +127,18 @@ it('runs from environment config: ready, status, webhook, drift, metrics, clean 
       ...NO_HUB_ENV,
       GITFLEET_FLEET_REPO: repoUrl,
       GITFLEET_REDIS_URL: redis.url,
-      GITFLEET_AGENT_TOKENS_DIR: path.join(dir, 'tokens'),
+      ...pki.hubEnv(),
       GITFLEET_GRPC_ADDRESS: `127.0.0.1:${grpcPort}`,
       GITFLEET_HTTP_ADDRESS: `127.0.0.1:${httpPort}`,
       GITFLEET_POLL_INTERVAL_MS: '60000',
       GITFLEET_WEBHOOK_SECRET_FILE: path.join(dir, 'webhook.secret'),
       GITFLEET_HUB_CACHE_DIR: path.join(dir, 'hub-git-cache'),
       GITFLEET_HEARTBEAT_INTERVAL_MS: '1000',
+      GITFLEET_API_TOKENS_FILE: tokens.file,
     },
   });
   procs.push(hub);
+  const read = { headers: bearer(tokens.read) };
   const hubAlive = (): string | undefined =>
     hub.running ? undefined : `the hub exited: ${hub.tail()}`;
 
@@ -143,7 +148,8 @@ it('runs from environment config: ready, status, webhook, drift, metrics, clean 
     abortIf: hubAlive,
   });
   expect(await (await fetch(`${api}/healthz`)).text()).toBe('ok');
-  const fleetStatus = (await (await fetch(`${api}/api/v1/fleet`)).json()) as {
+  expect((await fetch(`${api}/api/v1/fleet`)).status).toBe(401);
+  const fleetStatus = (await (await fetch(`${api}/api/v1/fleet`, read)).json()) as {
     fleetAccepted: boolean;
     fleetCommit?: string;
   };
@@ -154,7 +160,7 @@ it('runs from environment config: ready, status, webhook, drift, metrics, clean 
     env: {
       GITFLEET_TARGET: 'edge',
       GITFLEET_HUB_ADDRESS: `127.0.0.1:${grpcPort}`,
-      GITFLEET_TOKEN_FILE: path.join(dir, 'tokens', 'edge.token'),
+      ...pki.agentEnv('edge'),
       KUBECONFIG: cluster.kubeconfigPath,
       GITFLEET_CONFIG: undefined,
       GITFLEET_HTTP_ADDRESS: undefined,
@@ -165,7 +171,7 @@ it('runs from environment config: ready, status, webhook, drift, metrics, clean 
     hubAlive() ?? (agent.running ? undefined : `the agent exited: ${agent.tail()}`);
 
   const statusOf = async (): Promise<StatusRow | undefined> => {
-    const res = await fetch(`${api}/api/v1/status?target=edge&app=web`);
+    const res = await fetch(`${api}/api/v1/status?target=edge&app=web`, read);
     const { items } = (await res.json()) as { items: StatusRow[] };
     expect(items.length).toBeLessThanOrEqual(1);
     return items[0];
@@ -239,7 +245,7 @@ it('runs from environment config: ready, status, webhook, drift, metrics, clean 
   const drift = await waitFor(
     'the corrected drift in /api/v1/drift',
     async () => {
-      const r = await fetch(`${api}/api/v1/drift?target=edge&app=web`);
+      const r = await fetch(`${api}/api/v1/drift?target=edge&app=web`, read);
       const { items } = (await r.json()) as { items: DriftItem[] };
       return items.find((d) => d.fieldManager === 'kubectl-patch' && d.action === 'corrected');
     },
@@ -255,12 +261,15 @@ it('runs from environment config: ready, status, webhook, drift, metrics, clean 
   );
   expect(await liveMessage()).toBe('v2');
   const filtered = (await (
-    await fetch(`${api}/api/v1/drift?manager=kubectl-patch&kind=ConfigMap`)
+    await fetch(`${api}/api/v1/drift?manager=kubectl-patch&kind=ConfigMap`, read)
   ).json()) as { items: DriftItem[] };
   expect(filtered.items.length).toBeGreaterThan(0);
   expect(
-    ((await (await fetch(`${api}/api/v1/drift?manager=nobody`)).json()) as { items: DriftItem[] })
-      .items,
+    (
+      (await (await fetch(`${api}/api/v1/drift?manager=nobody`, read)).json()) as {
+        items: DriftItem[];
+      }
+    ).items,
   ).toEqual([]);
 
   const metrics = await waitFor(
@@ -311,8 +320,9 @@ it('runs from environment config: ready, status, webhook, drift, metrics, clean 
     .map((l) => JSON.parse(l) as { level: string; msg: string; component?: string });
   expect(records.some((r) => r.msg === 'hub started')).toBe(true);
   expect(records.some((r) => r.msg === 'shutting down')).toBe(true);
-  expect(log).not.toContain(AGENT_TOKEN);
+  expect(log).not.toMatch(/PRIVATE KEY/);
   expect(log).not.toContain(WEBHOOK_SECRET);
+  for (const token of [tokens.read, tokens.operate, tokens.admin]) expect(log).not.toContain(token);
 });
 
 it('refuses a bad configuration with every problem at once and exit code 2', async () => {
@@ -326,7 +336,9 @@ it('refuses a bad configuration with every problem at once and exit code 2', asy
   const out = await readFile(proc.logFile, 'utf8');
   expect(out).toMatch(/invalid hub configuration/);
   expect(out).toMatch(/fleetRepo is required/);
-  expect(out).toMatch(/agentTokensDir is required/);
+  expect(out).toMatch(
+    /the AgentLink port serves TLS .*missing: --tls-cert-file, --tls-key-file, --client-ca-file/,
+  );
   expect(out).toMatch(/--poll-interval-ms=5: must be an integer from 1000/);
   expect(out).toMatch(/redis URL http:\/\/nope/);
   expect(out).toMatch(/gitfleet-hub: reads the fleet from Git/);

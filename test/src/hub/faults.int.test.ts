@@ -33,10 +33,12 @@
  *   every counted request is an apply of one of the app objects.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bearer, writeApiTokens } from '../fleet/api-tokens.ts';
+import { createTestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
@@ -76,6 +78,7 @@ interface StatusRow {
 let fleet: TestFleet;
 let clusters: readonly KubeCluster[] = [];
 let dir: string | undefined;
+let readToken = '';
 let repoUrl = '';
 let api = '';
 let hubEnv: Record<string, string | undefined> = {};
@@ -167,7 +170,7 @@ async function startHub(): Promise<ManagedProcess> {
 }
 
 async function status(): Promise<StatusRow[]> {
-  const res = await fetch(`${api}/api/v1/status`);
+  const res = await fetch(`${api}/api/v1/status`, { headers: bearer(readToken) });
   if (res.status !== 200) throw new Error(`GET /api/v1/status: HTTP ${res.status}`);
   return ((await res.json()) as { items: StatusRow[] }).items;
 }
@@ -347,22 +350,17 @@ beforeAll(async () => {
   repoUrl = await fleet.git.createRepo('fleet');
   head = await fleet.git.commit('fleet', { files: fleetFiles('r1'), message: 'r1' });
   dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-faults-'));
-  await mkdir(path.join(dir, 'tokens'));
-  for (const t of TARGETS) {
-    await writeFile(
-      path.join(dir, 'tokens', `${t}.token`),
-      `${t}-${randomBytes(16).toString('hex')}\n`,
-      { mode: 0o600 },
-    );
-  }
+  const pki = await createTestPki(TARGETS, { dir: path.join(dir, 'pki') });
   await writeFile(path.join(dir, 'webhook.secret'), WEBHOOK_SECRET, { mode: 0o600 });
+  const apiTokens = await writeApiTokens(dir);
+  readToken = apiTokens.read;
   const [grpcPort = 0, httpPort = 0] = await freePorts(2);
   api = `http://127.0.0.1:${httpPort}`;
   hubEnv = {
     ...NO_HUB_ENV,
     GITFLEET_FLEET_REPO: repoUrl,
     GITFLEET_REDIS_URL: fleet.redis.url,
-    GITFLEET_AGENT_TOKENS_DIR: path.join(dir, 'tokens'),
+    ...pki.hubEnv(),
     GITFLEET_GRPC_ADDRESS: `127.0.0.1:${grpcPort}`,
     GITFLEET_HTTP_ADDRESS: `127.0.0.1:${httpPort}`,
     // the webhook brings each change; polling must not race it
@@ -370,6 +368,7 @@ beforeAll(async () => {
     GITFLEET_WEBHOOK_SECRET_FILE: path.join(dir, 'webhook.secret'),
     GITFLEET_HUB_CACHE_DIR: path.join(dir, 'hub-git-cache'),
     GITFLEET_HEARTBEAT_INTERVAL_MS: '1000',
+    GITFLEET_API_TOKENS_FILE: apiTokens.file,
   };
   await startHub();
   for (const [i, t] of TARGETS.entries()) {
@@ -380,7 +379,7 @@ beforeAll(async () => {
       env: {
         GITFLEET_TARGET: t,
         GITFLEET_HUB_ADDRESS: `127.0.0.1:${grpcPort}`,
-        GITFLEET_TOKEN_FILE: path.join(dir, 'tokens', `${t}.token`),
+        ...pki.agentEnv(t),
         KUBECONFIG: c.kubeconfigPath,
         GITFLEET_CONFIG: undefined,
         GITFLEET_HTTP_ADDRESS: undefined,

@@ -19,6 +19,7 @@ import { RedisHubStore } from '../../../hub/src/store/redis-store.ts';
 import { testLogger } from '../agent/harness.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
+import { writeSigningKey } from '../fleet/signing.ts';
 import { waitFor } from '../fleet/wait.ts';
 
 const TARGETS = ['dev', 'staging', 'prod'] as const;
@@ -102,7 +103,13 @@ beforeAll(async () => {
   await git.commit('fleet', { files: { ...fleetFiles(), ...appFiles('v1') }, message: 'v1' });
   dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-hub-'));
   redis = new Redis(fleet.redis.url);
-  store = new RedisHubStore({ redis, prefix: `gf-${randomBytes(4).toString('hex')}:` });
+  // desired state signed by the hub, verified by every agent
+  const signing = await writeSigningKey(dir);
+  store = new RedisHubStore({
+    redis,
+    prefix: `gf-${randomBytes(4).toString('hex')}:`,
+    signingKey: signing.signing.key,
+  });
   const logger = testLogger();
   server = new AgentLinkServer(
     { replica: 'hub-a', heartbeatIntervalMs: 1_000, resendAfterMs: 1_000 },
@@ -134,10 +141,14 @@ beforeAll(async () => {
         c.name,
         '--hub',
         `127.0.0.1:${port}`,
+        // this server is plaintext on loopback and knows agents by static tokens
+        '--insecure-plaintext',
         '--token-file',
         tokenFile,
         '--kubeconfig',
         c.kubeconfigPath,
+        '--hub-public-key-file',
+        signing.publicKeyFile,
       ],
       env: {},
     });

@@ -6,7 +6,7 @@
  * the OpenAPI document the hub serves.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ import type { OpenApiDocument } from '../../../hub/src/http/api/openapi.ts';
 import { DocumentValidator } from '../../../hub/src/http/api/validate.ts';
 import { OPENAPI } from '../../../hub/src/http/server.ts';
 import { testLogger } from '../agent/harness.ts';
+import { bearer, writeApiTokens, type ApiTokens } from '../fleet/api-tokens.ts';
+import { createTestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import { waitFor } from '../fleet/wait.ts';
@@ -28,6 +30,7 @@ let dir: string;
 let api = '';
 let v1 = '';
 let served: OpenApiDocument;
+let tokens: ApiTokens;
 let validator: DocumentValidator;
 
 /** Targets edge (env prod, with an agent) and far (env staging, none); apps web and api on both. */
@@ -82,7 +85,9 @@ interface StatusRow {
 
 /** GET `route?query`: the status and the JSON body, checked against the served document's schema. */
 async function get<T>(route: string, query = ''): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${api}${route}${query === '' ? '' : `?${query}`}`);
+  const res = await fetch(`${api}${route}${query === '' ? '' : `?${query}`}`, {
+    headers: bearer(tokens.read),
+  });
   const body = (await res.json()) as T;
   const problems = validator.response('get', route, res.status, body);
   expect(problems, `GET ${route}?${query} (${String(res.status)}) breaks its schema`).toEqual([]);
@@ -135,10 +140,8 @@ beforeAll(async () => {
   const repoUrl = await fleet.git.createRepo('fleet');
   v1 = await fleet.git.commit('fleet', { files: fleetFiles('v1'), message: 'v1' });
   dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-http-api-'));
-  const token = randomBytes(16).toString('hex');
-  await mkdir(path.join(dir, 'tokens'));
-  await writeFile(path.join(dir, 'tokens', 'edge.token'), token);
-  await writeFile(path.join(dir, 'tokens', 'far.token'), randomBytes(16).toString('hex'));
+  tokens = await writeApiTokens(dir);
+  const pki = await createTestPki(['edge'], { dir: path.join(dir, 'pki') });
   const logger = testLogger();
   hub = await runHub(
     loadHubConfig({
@@ -149,8 +152,7 @@ beforeAll(async () => {
         fleet.redis.url,
         '--redis-prefix',
         `gf-${randomBytes(4).toString('hex')}:`,
-        '--agent-tokens-dir',
-        path.join(dir, 'tokens'),
+        ...pki.hubArgs(),
         '--grpc-address',
         '127.0.0.1:0',
         '--http-address',
@@ -161,6 +163,8 @@ beforeAll(async () => {
         path.join(dir, 'git'),
         '--heartbeat-interval-ms',
         '1000',
+        '--api-tokens-file',
+        tokens.file,
       ],
       env: {},
     }),
@@ -174,8 +178,7 @@ beforeAll(async () => {
         'edge',
         '--hub',
         `127.0.0.1:${String(hub.grpcPort)}`,
-        '--token-file',
-        path.join(dir, 'tokens', 'edge.token'),
+        ...pki.agentArgs('edge'),
         '--kubeconfig',
         cluster.kubeconfigPath,
       ],
@@ -183,7 +186,9 @@ beforeAll(async () => {
     }),
     logger,
   );
-  served = (await (await fetch(`${api}/api/v1/openapi.json`)).json()) as OpenApiDocument;
+  served = (await (
+    await fetch(`${api}/api/v1/openapi.json`, { headers: bearer(tokens.read) })
+  ).json()) as OpenApiDocument;
   validator = new DocumentValidator(served);
   await waitFor(
     'web and api Synced and Healthy on edge',
@@ -392,10 +397,13 @@ describe('the hub HTTP API', () => {
       'INVALID_REQUEST',
       /not a valid target name/,
     );
-    const res = await fetch(`${api}/api/v1/nowhere`);
+    const res = await fetch(`${api}/api/v1/nowhere`, { headers: bearer(tokens.read) });
     expect(res.status).toBe(404);
     expect(((await res.json()) as ErrorBody).error.code).toBe('NOT_FOUND');
-    const post = await fetch(`${api}/api/v1/status`, { method: 'POST' });
+    const post = await fetch(`${api}/api/v1/status`, {
+      method: 'POST',
+      headers: bearer(tokens.read),
+    });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });

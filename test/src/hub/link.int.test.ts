@@ -22,6 +22,7 @@ import { RedisHubStore } from '../../../hub/src/store/redis-store.ts';
 import { DEFAULT_POLICIES } from '../fleet/mini-hub.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
+import { testSigningKey } from '../fleet/signing.ts';
 import { waitFor } from '../fleet/wait.ts';
 import { configMap, namespace, startAgent, testLogger, TOKEN, unique } from '../agent/harness.ts';
 
@@ -53,7 +54,12 @@ beforeAll(async () => {
   if (c === undefined || fleet.redis === undefined) throw new Error('fleet incomplete');
   cluster = c;
   redis = new Redis(fleet.redis.url);
-  store = new RedisHubStore({ redis, prefix: `gf-${randomBytes(4).toString('hex')}:` });
+  // signed with the key the harness's agent pins
+  store = new RedisHubStore({
+    redis,
+    prefix: `gf-${randomBytes(4).toString('hex')}:`,
+    signingKey: testSigningKey().key,
+  });
   server = newServer();
   port = await server.listen('127.0.0.1:0');
   agent = await startAgent(cluster, `127.0.0.1:${port}`);

@@ -5,12 +5,14 @@
  * read from a file.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadHubConfig, runHub, type RunningHub } from '@gitfleet/hub';
 import { silentLogger } from '@gitfleet/proto';
+import { bearer, writeApiTokens, type ApiTokens } from '../fleet/api-tokens.ts';
+import { createTestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import { whichOrThrow } from '../fleet/paths.ts';
 import { freePorts } from '../fleet/ports.ts';
@@ -24,6 +26,7 @@ let sentinel: ManagedProcess | undefined;
 let hub: RunningHub | undefined;
 let dir: string;
 let sentinelPort = 0;
+let tokens: ApiTokens;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-sentinel-'));
@@ -78,13 +81,13 @@ beforeAll(async () => {
     },
     message: 'fleet',
   });
-  await mkdir(path.join(dir, 'tokens'));
-  await writeFile(path.join(dir, 'tokens', 'edge.token'), randomBytes(16).toString('hex'));
+  const pki = await createTestPki([], { dir: path.join(dir, 'pki') });
   await writeFile(path.join(dir, 'redis.password'), `${PASSWORD}\n`);
+  tokens = await writeApiTokens(dir);
   hub = await runHub(
     loadHubConfig({
       argv: [
-        ...['--fleet-repo', repoUrl, '--agent-tokens-dir', path.join(dir, 'tokens')],
+        ...['--fleet-repo', repoUrl, ...pki.hubArgs()],
         ...['--cache-dir', path.join(dir, 'git')],
         ...['--grpc-address', '127.0.0.1:0', '--http-address', '127.0.0.1:0'],
         // nothing listens here: only the Sentinel can lead the hub to Redis
@@ -95,6 +98,7 @@ beforeAll(async () => {
           name: 'gitfleet',
         }),
         ...['--redis-password-file', path.join(dir, 'redis.password')],
+        ...['--api-tokens-file', tokens.file],
       ],
       env: {},
     }),
@@ -114,7 +118,8 @@ it('reaches the master through Sentinel and keeps desired state there', async ()
   await waitFor('fleet accepted', async () => (await fetch(`${api}/readyz`)).ok, {
     timeoutMs: 30_000,
   });
-  const status = (await (await fetch(`${api}/api/v1/status`)).json()) as {
+  const res = await fetch(`${api}/api/v1/status`, { headers: bearer(tokens.read) });
+  const status = (await res.json()) as {
     items: { target: string; app: string; connection: string }[];
   };
   expect(status.items.map((x) => [x.target, x.app, x.connection])).toEqual([

@@ -3,20 +3,21 @@
  * delivery job, the agent — connected to only one of them — converges (the queue spreads jobs; a
  * replica without the stream nudges the others through Redis pub/sub).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadAgentConfig, runAgent, type RunningAgent } from '@gitfleet/agent';
 import { loadHubConfig, runHub, type RunningHub } from '@gitfleet/hub';
 import { testLogger } from '../agent/harness.ts';
+import { createTestPki, type TestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import { waitFor } from '../fleet/wait.ts';
 
-const AGENT_TOKEN = `edge-${randomBytes(12).toString('hex')}`;
 let fleet: TestFleet;
 let dir: string;
+/** Both replicas serve the same certificate; the agent's names edge. */
+let pki: TestPki;
 const hubs: RunningHub[] = [];
 let agent: RunningAgent | undefined;
 
@@ -44,8 +45,7 @@ beforeAll(async () => {
   await fleet.git.createRepo('fleet');
   await fleet.git.commit('fleet', { files: files('v1'), message: 'v1' });
   dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-replicas-'));
-  await mkdir(path.join(dir, 'tokens'));
-  await writeFile(path.join(dir, 'tokens', 'edge.token'), AGENT_TOKEN);
+  pki = await createTestPki(['edge'], { dir: path.join(dir, 'pki') });
   for (const replica of ['hub-a', 'hub-b']) {
     const config = loadHubConfig({
       argv: [
@@ -53,8 +53,7 @@ beforeAll(async () => {
         fleet.git.repoUrl('fleet'),
         '--redis-url',
         fleet.redis.url,
-        '--agent-tokens-dir',
-        path.join(dir, 'tokens'),
+        ...pki.hubArgs(),
         '--grpc-address',
         '127.0.0.1:0',
         '--http-address',
@@ -75,8 +74,6 @@ beforeAll(async () => {
   const b = hubs[1];
   const c = fleet.kube.clusters[0];
   if (b === undefined || c === undefined) throw new Error('setup');
-  const tokenFile = path.join(dir, 'agent.token');
-  await writeFile(tokenFile, AGENT_TOKEN);
   agent = await runAgent(
     loadAgentConfig({
       argv: [
@@ -84,8 +81,7 @@ beforeAll(async () => {
         'edge',
         '--hub',
         `127.0.0.1:${b.grpcPort}`,
-        '--token-file',
-        tokenFile,
+        ...pki.agentArgs('edge'),
         '--kubeconfig',
         c.kubeconfigPath,
       ],
@@ -143,7 +139,6 @@ it('when the replica an agent is connected to dies, the agent converges through 
     throw new Error('setup');
   // restart the agent knowing both replicas, B first
   await agent?.close();
-  const tokenFile = path.join(dir, 'agent.token');
   agent = await runAgent(
     loadAgentConfig({
       argv: [
@@ -151,8 +146,7 @@ it('when the replica an agent is connected to dies, the agent converges through 
         'edge',
         '--hub',
         `127.0.0.1:${b.grpcPort},127.0.0.1:${a.grpcPort}`,
-        '--token-file',
-        tokenFile,
+        ...pki.agentArgs('edge'),
         '--kubeconfig',
         c.kubeconfigPath,
       ],

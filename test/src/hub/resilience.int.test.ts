@@ -91,7 +91,9 @@ async function startHub(cacheDir: string): Promise<HubProcess> {
 }
 
 async function fleetStatus(h: HubProcess): Promise<FleetStatus> {
-  const res = await fetch(`${h.api}/api/v1/fleet`);
+  const res = await fetch(`${h.api}/api/v1/fleet`, {
+    headers: { authorization: `Bearer ${h.token}` },
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as FleetStatus;
 }
@@ -191,7 +193,7 @@ it('a 5 MB file in the fleet repository: the hub stays up, names the file and th
   expect(metrics).toMatch(/^gitfleet_hub_fleet_accepted 0$/m);
   expect(metrics).toMatch(/^gitfleet_hub_streams 2$/m);
   expect(s.progress()).toMatchObject({ ready: TARGETS, drops });
-  const rows = await fetchStatus(h.api);
+  const rows = await fetchStatus(h);
   expect(rows).toHaveLength(PAIRS);
   for (const r of rows) {
     expect(r).toMatchObject({ desiredRevision: v1, revision: v1, connection: 'Connected' });
@@ -249,7 +251,7 @@ it('restarted while the head is broken (and with an empty Git cache): serves the
     // their reconnect backoff grew while no hub listened
     { timeoutMs: 45_000, abortIf: h.gone },
   );
-  const rows = await fetchStatus(h.api);
+  const rows = await fetchStatus(h);
   expect(rows.filter((r) => r.connection === 'Connected' && r.desiredRevision === v1)).toHaveLength(
     PAIRS,
   );

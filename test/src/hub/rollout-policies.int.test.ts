@@ -20,13 +20,14 @@
  *   tests above run at 1 s.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadAgentConfig, runAgent, type RunningAgent } from '@gitfleet/agent';
 import { loadHubConfig, runHub, type RunningHub } from '@gitfleet/hub';
 import { silentLogger } from '@gitfleet/proto';
+import { createTestPki, type TestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import { waitFor } from '../fleet/wait.ts';
@@ -42,12 +43,15 @@ const NAMES = TARGETS.map((t) => t.name);
 const ENVS = ['dev', 'staging', 'prod'] as const;
 const DENY = { kind: 'deny', schedule: '* * * * *', duration: '1h' } as const;
 const API_TOKEN = `api-${randomBytes(12).toString('hex')}`;
+/** The token of --api-token-file (scope admin): every read of the API sends it. */
+const AUTH = { headers: { authorization: `Bearer ${API_TOKEN}` } };
 
 let fleet: TestFleet;
 let hub: RunningHub | undefined;
 const agents = new Map<TargetName, RunningAgent>();
 const clusters = new Map<TargetName, KubeCluster>();
 let dir: string;
+let pki: TestPki;
 let api = '';
 let repo = '';
 /** Heartbeat of the rollout tests: 3 missed and a target is Stale. */
@@ -144,12 +148,12 @@ interface RolloutView {
   explanation: { summary: string; targets: TargetExplanation[] };
 }
 async function rollout(): Promise<RolloutView> {
-  const res = await fetch(`${api}/api/v1/rollout?app=web`);
+  const res = await fetch(`${api}/api/v1/rollout?app=web`, AUTH);
   if (!res.ok) throw new Error(`GET rollout: ${res.status} ${await res.text()}`);
   return (await res.json()) as RolloutView;
 }
 async function plan(): Promise<{ summary: string; targets: TargetExplanation[] }> {
-  const res = await fetch(`${api}/api/v1/rollout/plan?app=web`);
+  const res = await fetch(`${api}/api/v1/rollout/plan?app=web`, AUTH);
   if (!res.ok) throw new Error(`GET rollout/plan: ${res.status} ${await res.text()}`);
   return (await res.json()) as { summary: string; targets: TargetExplanation[] };
 }
@@ -159,7 +163,7 @@ const explained = (v: { targets: TargetExplanation[] }, target: TargetName): Tar
   return t;
 };
 async function connectionOf(target: TargetName): Promise<string | undefined> {
-  const res = await fetch(`${api}/api/v1/targets`);
+  const res = await fetch(`${api}/api/v1/targets`, AUTH);
   if (!res.ok) throw new Error(`GET targets: ${res.status}`);
   const body = (await res.json()) as { items: { name: string; connection: string }[] };
   return body.items.find((t) => t.name === target)?.connection;
@@ -177,7 +181,7 @@ async function startAgent(target: TargetName): Promise<void> {
       loadAgentConfig({
         argv: [
           ...['--target', target, '--hub', `127.0.0.1:${hub.grpcPort}`],
-          ...['--token-file', path.join(dir, `${target}.agent-token`)],
+          ...pki.agentArgs(target),
           ...['--kubeconfig', c.kubeconfigPath],
         ],
         env: {},
@@ -198,7 +202,8 @@ async function startHub(o: { grpcPort: number; heartbeatIntervalMs: number }): P
     loadHubConfig({
       argv: [
         ...['--fleet-repo', repo, '--redis-url', redis.url],
-        ...['--agent-tokens-dir', path.join(dir, 'tokens'), '--cache-dir', path.join(dir, 'git')],
+        ...pki.hubArgs(),
+        ...['--cache-dir', path.join(dir, 'git')],
         ...['--grpc-address', `127.0.0.1:${String(o.grpcPort)}`],
         ...['--http-address', '127.0.0.1:0'],
         ...['--poll-interval-ms', '60000', '--rollout-interval-ms', '200'],
@@ -206,9 +211,6 @@ async function startHub(o: { grpcPort: number; heartbeatIntervalMs: number }): P
         ...['--heartbeat-interval-ms', String(o.heartbeatIntervalMs)],
       ],
       env: {},
-      readDir: () => NAMES.map((n) => `${n}.token`),
-      readFile: (p) =>
-        p.endsWith('api.token') ? API_TOKEN : `token-for-${path.basename(p, '.token')}-0123456789`,
     }),
     silentLogger,
   );
@@ -225,14 +227,13 @@ beforeAll(async () => {
   if (git === undefined || kube === undefined) throw new Error('fleet');
   repo = await git.createRepo('fleet');
   await git.commit('fleet', { files: files({ message: 'v1' }), message: 'v1' });
-  await mkdir(path.join(dir, 'tokens'));
+  pki = await createTestPki(NAMES, { dir: path.join(dir, 'pki') });
   await writeFile(path.join(dir, 'api.token'), API_TOKEN);
   await startHub({ grpcPort: 0, heartbeatIntervalMs: HEARTBEAT_MS });
   for (const [i, name] of NAMES.entries()) {
     const c = kube.clusters[i];
     if (c === undefined) throw new Error('cluster');
     clusters.set(name, c);
-    await writeFile(path.join(dir, `${name}.agent-token`), `token-for-${name}-0123456789`);
     await startAgent(name);
   }
   // the first revision is the baseline: everywhere at once
@@ -447,7 +448,7 @@ it('agents that heartbeat stay Connected at a 500 ms heartbeat (3 missed = Stale
   hub = undefined;
   await startHub({ grpcPort, heartbeatIntervalMs: 500 });
   const connections = async (): Promise<{ name: string; connection: string }[]> => {
-    const res = await fetch(`${api}/api/v1/targets`);
+    const res = await fetch(`${api}/api/v1/targets`, AUTH);
     if (!res.ok) throw new Error(`GET targets: ${res.status}`);
     return ((await res.json()) as { items: { name: string; connection: string }[] }).items;
   };

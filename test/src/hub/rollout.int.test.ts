@@ -10,13 +10,14 @@
  *   healthy everywhere, and the later waves never see the broken revision.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadAgentConfig, runAgent, type RunningAgent } from '@gitfleet/agent';
 import { loadHubConfig, runHub, type RunningHub } from '@gitfleet/hub';
 import { silentLogger } from '@gitfleet/proto';
+import { createTestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import { waitFor } from '../fleet/wait.ts';
@@ -104,7 +105,10 @@ interface RolloutView {
   };
 }
 async function rollout(): Promise<RolloutView> {
-  const res = await fetch(`${api}/api/v1/rollout?app=web`);
+  // the token of --api-token-file: scope admin, which reads too
+  const res = await fetch(`${api}/api/v1/rollout?app=web`, {
+    headers: { authorization: `Bearer ${API_TOKEN}` },
+  });
   if (!res.ok) throw new Error(`GET rollout: ${res.status} ${await res.text()}`);
   return (await res.json()) as RolloutView;
 }
@@ -121,21 +125,19 @@ beforeAll(async () => {
   if (git === undefined || redis === undefined || kube === undefined) throw new Error('fleet');
   const repoUrl = await git.createRepo('fleet');
   await git.commit('fleet', { files: files('v1'), message: 'v1' });
-  await mkdir(path.join(dir, 'tokens'));
+  const pki = await createTestPki(ENVS, { dir: path.join(dir, 'pki') });
   await writeFile(path.join(dir, 'api.token'), API_TOKEN);
   hub = await runHub(
     loadHubConfig({
       argv: [
         ...['--fleet-repo', repoUrl, '--redis-url', redis.url],
-        ...['--agent-tokens-dir', path.join(dir, 'tokens'), '--cache-dir', path.join(dir, 'git')],
+        ...pki.hubArgs(),
+        ...['--cache-dir', path.join(dir, 'git')],
         ...['--grpc-address', '127.0.0.1:0', '--http-address', '127.0.0.1:0'],
         ...['--poll-interval-ms', '60000', '--rollout-interval-ms', '200'],
         ...['--api-token-file', path.join(dir, 'api.token'), '--heartbeat-interval-ms', '1000'],
       ],
       env: {},
-      readDir: () => ENVS.map((e) => `${e}.token`),
-      readFile: (p) =>
-        p.endsWith('api.token') ? API_TOKEN : `token-for-${path.basename(p, '.token')}-0123456789`,
     }),
     silentLogger,
   );
@@ -144,18 +146,13 @@ beforeAll(async () => {
     const c = kube.clusters[i];
     if (c === undefined) throw new Error('cluster');
     clusters.set(env, c);
-    await writeFile(path.join(dir, `${env}.agent-token`), `token-for-${env}-0123456789`);
     agents.push(
       await runAgent(
         loadAgentConfig({
           argv: [
             ...['--target', env, '--hub', `127.0.0.1:${hub.grpcPort}`],
-            ...[
-              '--token-file',
-              path.join(dir, `${env}.agent-token`),
-              '--kubeconfig',
-              c.kubeconfigPath,
-            ],
+            ...pki.agentArgs(env),
+            ...['--kubeconfig', c.kubeconfigPath],
           ],
           env: {},
         }),
@@ -215,7 +212,8 @@ it('a healthy revision goes wave by wave: canary, soak, staging, then prod after
   expect((await command('command=approve&wave=prod')).status).toBe(401);
   expect((await command('command=approve&wave=prod', 'wrong-token-000000000000')).status).toBe(401);
   expect((await command('command=approve', API_TOKEN)).status).toBe(400);
-  expect((await command('command=approve&wave=prod&by=alice', API_TOKEN)).status).toBe(202);
+  expect((await command('command=approve&wave=prod&by=alice', API_TOKEN)).status).toBe(400);
+  expect((await command('command=approve&wave=prod', API_TOKEN)).status).toBe(202);
   await waitFor('prod on v2', async () => (await messageOn('prod')) === 'v2', {
     timeoutMs: 20_000,
     intervalMs: 50,

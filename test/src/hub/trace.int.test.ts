@@ -4,14 +4,14 @@
  * a real cluster, and reported back — every span exported over OTLP/HTTP by the hub and by the
  * agent to a real loopback receiver, all in one trace, each span the child of the step before it.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadAgentConfig, runAgent, type RunningAgent } from '@gitfleet/agent';
 import { loadHubConfig, runHub, type RunningHub } from '@gitfleet/hub';
 import { silentLogger } from '@gitfleet/proto';
+import { createTestPki } from '../fleet/certs.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
 import type { KubeCluster } from '../fleet/kube.ts';
 import {
@@ -56,15 +56,13 @@ beforeAll(async () => {
   cluster = c;
   const repoUrl = await git.createRepo('fleet');
   await git.commit('fleet', { files: files('v0'), message: 'v0' });
-  const token = randomBytes(16).toString('hex');
-  await mkdir(path.join(dir, 'tokens'));
-  await writeFile(path.join(dir, 'tokens', 'edge.token'), token);
-  await writeFile(path.join(dir, 'agent.token'), token);
+  const pki = await createTestPki(['edge'], { dir: path.join(dir, 'pki') });
   hub = await runHub(
     loadHubConfig({
       argv: [
         ...['--fleet-repo', repoUrl, '--redis-url', redis.url],
-        ...['--agent-tokens-dir', path.join(dir, 'tokens'), '--cache-dir', path.join(dir, 'git')],
+        ...pki.hubArgs(),
+        ...['--cache-dir', path.join(dir, 'git')],
         ...['--grpc-address', '127.0.0.1:0', '--http-address', '127.0.0.1:0'],
         ...['--poll-interval-ms', '60000', '--otlp-endpoint', collector.endpoint],
       ],
@@ -76,7 +74,8 @@ beforeAll(async () => {
     loadAgentConfig({
       argv: [
         ...['--target', 'edge', '--hub', `127.0.0.1:${hub.grpcPort}`],
-        ...['--token-file', path.join(dir, 'agent.token'), '--kubeconfig', cluster.kubeconfigPath],
+        ...pki.agentArgs('edge'),
+        ...['--kubeconfig', cluster.kubeconfigPath],
         ...['--otlp-endpoint', collector.endpoint],
       ],
       env: {},

@@ -9,6 +9,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { bearer, writeApiTokens, type ApiTokens } from '../fleet/api-tokens.ts';
+import type { TestPki } from '../fleet/certs.ts';
 import { REPO_ROOT } from '../fleet/paths.ts';
 import { spawnManaged, type ManagedProcess } from '../fleet/processes.ts';
 import { waitFor } from '../fleet/wait.ts';
@@ -280,7 +283,13 @@ export interface HubProcessOptions {
   readonly logDir: string;
   readonly fleetRepo: string;
   readonly redisUrl: string;
-  readonly tokensDir: string;
+  /**
+   * The agents' static tokens: the hub serves plaintext on loopback and accepts them (simulated
+   * agents). Set this or `pki`.
+   */
+  readonly tokensDir?: string;
+  /** The test PKI: the hub serves TLS and knows agents by their client certificates. */
+  readonly pki?: TestPki;
   readonly grpcPort: number;
   readonly httpPort: number;
   readonly cacheDir: string;
@@ -294,12 +303,23 @@ export interface HubProcessOptions {
   readonly rolloutIntervalMs?: number;
   /** Extra environment (experiments: NODE_OPTIONS, …). */
   readonly env?: Readonly<Record<string, string>>;
+  /** `--signing-key-file`: the hub signs desired state (absent: unsigned). */
+  readonly signingKeyFile?: string;
+  /** The API tokens (`--api-tokens-file`); absent: fresh ones in `<logDir>/<name>.api-tokens`. */
+  readonly apiTokens?: ApiTokens;
 }
 
-export interface HubProcess {
-  readonly proc: ManagedProcess;
+/** Where the hub's API is, and a token to read it with (scope read or stronger). */
+export interface HubApi {
   /** http://127.0.0.1:PORT */
   readonly api: string;
+  readonly token: string;
+}
+
+export interface HubProcess extends HubApi {
+  readonly proc: ManagedProcess;
+  /** A token of each scope; `token` is the read one. */
+  readonly tokens: ApiTokens;
   /** 127.0.0.1:PORT */
   readonly grpcAddress: string;
   nodePid(): number | undefined;
@@ -312,7 +332,19 @@ export interface HubProcess {
   stop(): Promise<void>;
 }
 
+/** The hub's AgentLink flags: mTLS with the test PKI, or plaintext with static tokens. */
+function agentLinkArgs(o: HubProcessOptions): string[] {
+  if (o.pki !== undefined) return o.pki.hubArgs();
+  if (o.tokensDir === undefined) {
+    throw new GitfleetError(ErrorCode.Internal, `${o.name}: give the hub a pki or a tokensDir`);
+  }
+  // simulated agents (sim-agents.ts, a thousand on one machine) speak plaintext on loopback with
+  // static tokens: both asked for explicitly
+  return ['--insecure-plaintext', '--allow-static-tokens', '--agent-tokens-dir', o.tokensDir];
+}
+
 export async function startHubProcess(o: HubProcessOptions): Promise<HubProcess> {
+  const tokens = o.apiTokens ?? (await writeApiTokens(o.logDir, {}, `${o.name}.api-tokens`));
   const proc = await spawnManaged(o.name, HUB_BIN, {
     logDir: o.logDir,
     env: { ...NO_HUB_ENV, ...o.env },
@@ -321,8 +353,7 @@ export async function startHubProcess(o: HubProcessOptions): Promise<HubProcess>
       o.fleetRepo,
       '--redis-url',
       o.redisUrl,
-      '--agent-tokens-dir',
-      o.tokensDir,
+      ...agentLinkArgs(o),
       '--grpc-address',
       `127.0.0.1:${o.grpcPort}`,
       '--http-address',
@@ -340,6 +371,8 @@ export async function startHubProcess(o: HubProcessOptions): Promise<HubProcess>
         ? []
         : ['--rollout-interval-ms', String(o.rolloutIntervalMs)]),
       ...(o.webhookSecretFile === undefined ? [] : ['--webhook-secret-file', o.webhookSecretFile]),
+      ...(o.signingKeyFile === undefined ? [] : ['--signing-key-file', o.signingKeyFile]),
+      ...['--api-tokens-file', tokens.file],
     ],
   });
   const api = `http://127.0.0.1:${o.httpPort}`;
@@ -348,6 +381,8 @@ export async function startHubProcess(o: HubProcessOptions): Promise<HubProcess>
   return {
     proc,
     api,
+    token: tokens.read,
+    tokens,
     grpcAddress: `127.0.0.1:${o.grpcPort}`,
     nodePid: () => nodePidOf(proc),
     gone,
@@ -401,7 +436,7 @@ interface StatusPage {
  * (`?limit=&continue=`, `{items, metadata: {continue, total}}`) — every page in turn.
  */
 export async function fetchStatus(
-  api: string,
+  hub: HubApi,
   query: Readonly<Record<string, string>> = {},
   pageLimit = 5_000,
 ): Promise<StatusRow[]> {
@@ -411,7 +446,9 @@ export async function fetchStatus(
   for (;;) {
     const q = new URLSearchParams({ ...query, limit: String(pageLimit) });
     if (cont !== undefined) q.set('continue', cont);
-    const res = await fetch(`${api}/api/v1/status?${q.toString()}`);
+    const res = await fetch(`${hub.api}/api/v1/status?${q.toString()}`, {
+      headers: bearer(hub.token),
+    });
     if (!res.ok) throw new Error(`GET /api/v1/status: HTTP ${res.status} ${await res.text()}`);
     const page = (await res.json()) as StatusPage;
     rows.push(...page.items);
@@ -432,8 +469,8 @@ export interface FleetStatus {
   readonly changedLastPass: number;
 }
 
-export async function fetchFleetStatus(api: string): Promise<FleetStatus> {
-  const res = await fetch(`${api}/api/v1/fleet`);
+export async function fetchFleetStatus(hub: HubApi): Promise<FleetStatus> {
+  const res = await fetch(`${hub.api}/api/v1/fleet`, { headers: bearer(hub.token) });
   if (!res.ok) throw new Error(`GET /api/v1/fleet: HTTP ${res.status}`);
   return (await res.json()) as FleetStatus;
 }

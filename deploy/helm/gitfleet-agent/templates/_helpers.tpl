@@ -31,10 +31,19 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 {{- end -}}
 
-{{/* The managed-kind rules, each with the default verbs unless it has its own. */}}
+{{/*
+  The managed-kind rules, each with the default verbs unless it has its own. Never escalate, bind,
+  impersonate or "*": with them a compromised agent could grant itself (or anyone) more than its
+  rules, past its local policy (docs/security.md).
+*/}}
 {{- define "gitfleet-agent.rules" -}}
 {{- range $i, $r := .Values.rbac.rules }}
 {{- with $r }}
+{{- range (default $.Values.rbac.verbs .verbs) }}
+{{- if has . (list "*" "escalate" "bind" "impersonate") }}
+{{- fail (printf "rbac: the verb %q is never granted to the agent (docs/security.md)" .) }}
+{{- end }}
+{{- end }}
 {{- if $i }}{{ "\n" }}{{ end -}}
 - apiGroups: {{ toJson .apiGroups }}
   resources: {{ toJson (required "rbac.rules[]: every rule needs resources" .resources) }}
