@@ -24,13 +24,17 @@
  * {@link SimEvent}): `assigned` when a fresh assignment is taken (and acked), `reported` when the
  * hub acks its Synced/Healthy report. Per-target times, e.g. for the rollout benchmark's waves.
  *
+ * With `--ca-file CA --certs-dir DIR` each agent speaks mTLS instead: the hub's certificate checked
+ * against CA (server name localhost, test/src/fleet/certs.ts), its own client certificate
+ * `<certs-dir>/<prefix><i>.pem` and key `.key`, and no token unless `--tokens-dir` is given too.
+ *
  * Usage: node sim-agents.ts --hub HOST:PORT --tokens-dir DIR [--from 0] [--count 1]
  *          [--prefix sim-] [--connect-concurrency 200] [--progress-ms 100] [--events-file FILE]
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   PROTOCOL_VERSION,
@@ -66,11 +70,15 @@ const { values: args } = parseArgs({
     'connect-concurrency': { type: 'string', default: '200' },
     'progress-ms': { type: 'string', default: '100' },
     'events-file': { type: 'string' },
+    'ca-file': { type: 'string' },
+    'certs-dir': { type: 'string' },
   },
 });
 const hubAddress = args.hub;
 const tokensDir = args['tokens-dir'];
-if (hubAddress === undefined || tokensDir === undefined) {
+const caFile = args['ca-file'];
+const certsDir = args['certs-dir'];
+if (hubAddress === undefined || (tokensDir === undefined && certsDir === undefined)) {
   process.stderr.write('usage: sim-agents.ts --hub HOST:PORT --tokens-dir DIR [--count N]\n');
   process.exit(64);
 }
@@ -141,10 +149,21 @@ type State = 'disconnected' | 'handshaking' | 'ready';
 
 const { Client } = agentLinkGrpc();
 const insecure = credentials.createInsecure();
+const caPem = caFile === undefined ? undefined : readFileSync(caFile);
+
+/** The agent's channel credentials: its client certificate with --certs-dir, else plaintext. */
+function channelCredentials(target: string): ChannelCredentials {
+  if (certsDir === undefined) return insecure;
+  return credentials.createSsl(
+    caPem ?? null,
+    readFileSync(path.join(certsDir, `${target}.key`)),
+    readFileSync(path.join(certsDir, `${target}.pem`)),
+  );
+}
 
 class SimAgent {
   readonly target: string;
-  readonly token: string;
+  readonly token: string | undefined;
   readonly client: AgentLinkClient;
   readonly instanceId: string;
   state: State = 'disconnected';
@@ -166,16 +185,18 @@ class SimAgent {
   /** Unacked report per app (newest wins). */
   readonly pending = new Map<string, PendingReport>();
 
-  constructor(target: string, token: string) {
+  constructor(target: string, token: string | undefined) {
     this.target = target;
     this.token = token;
     this.instanceId = `sim.${target}`;
     // The real agent's channel options, plus a subchannel of its own: one HTTP/2 connection each.
-    this.client = new Client(hubAddress ?? '', insecure, {
+    this.client = new Client(hubAddress ?? '', channelCredentials(target), {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
       'grpc.use_local_subchannel_pool': 1,
+      // the test hub's certificate names localhost, not the IP address dialled
+      ...(certsDir === undefined ? {} : { 'grpc.ssl_target_name_override': 'localhost' }),
     });
   }
 
@@ -183,7 +204,9 @@ class SimAgent {
     this.state = 'handshaking';
     this.seq = 0;
     this.heartbeats = 0;
-    const stream = this.client.Connect(bearerMetadata(this.token));
+    const stream = this.client.Connect(
+      this.token === undefined ? new Metadata() : bearerMetadata(this.token),
+    );
     this.stream = stream;
     this.lastReceivedMs = Date.now();
     onHubMessage(
@@ -426,7 +449,10 @@ function refsOf(a: Assignment): ObjectRef[] {
 const agents: SimAgent[] = [];
 for (let i = FROM; i < FROM + COUNT; i++) {
   const target = `${PREFIX}${i}`;
-  const token = readFileSync(path.join(tokensDir, `${target}.token`), 'utf8').trim();
+  const token =
+    tokensDir === undefined
+      ? undefined
+      : readFileSync(path.join(tokensDir, `${target}.token`), 'utf8').trim();
   agents.push(new SimAgent(target, token));
 }
 

@@ -126,7 +126,10 @@ export interface SimAgentsOptions {
   readonly logDir: string;
   /** The hub's gRPC address, host:port. */
   readonly hub: string;
-  readonly tokensDir: string;
+  /** The agents' static tokens (set this, `tls`, or both). */
+  readonly tokensDir?: string;
+  /** mTLS: the CA of the hub's certificate and the directory of `<target>.pem`/`.key` client certificates. */
+  readonly tls?: { readonly caFile: string; readonly certsDir: string };
   /** First index (targets `sim-<from>` …). Default 0. */
   readonly from?: number;
   readonly count: number;
@@ -162,8 +165,8 @@ export async function startSimAgents(o: SimAgentsOptions): Promise<SimAgents> {
       SIM_SCRIPT,
       '--hub',
       o.hub,
-      '--tokens-dir',
-      o.tokensDir,
+      ...(o.tokensDir === undefined ? [] : ['--tokens-dir', o.tokensDir]),
+      ...(o.tls === undefined ? [] : ['--ca-file', o.tls.caFile, '--certs-dir', o.tls.certsDir]),
       '--from',
       String(o.from ?? 0),
       '--count',
