@@ -22,17 +22,13 @@ import {
   type FieldChange,
   type JsonValue,
   type KubeObject,
+  isMaskedValue,
+  maskedValue,
   type ObjectRef,
 } from '@gitfleet/proto/domain';
 
-/** The mask's prefix, as the agent writes it. */
-export const SECRET_MASK = '***';
-
 /** Hex digits of the fingerprint kept. */
 export const FINGERPRINT_HEX = 12;
-
-/** A value already masked (by the agent: 8 hex digits; by the hub: 12). */
-const MASKED = /^\*\*\* sha256:[0-9a-f]{8,64}$/;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -42,12 +38,12 @@ export const PROCESS_MASK_KEY: Buffer = randomBytes(32);
 /** `*** sha256:<12 hex>` of `bytes` under `key`. */
 export function fingerprint(bytes: Uint8Array, key: Uint8Array): string {
   const hex = createHmac('sha256', key).update(bytes).digest('hex');
-  return `${SECRET_MASK} sha256:${hex.slice(0, FINGERPRINT_HEX)}`;
+  return maskedValue(hex, FINGERPRINT_HEX);
 }
 
 /** Whether a value is a mask (the hub's or an agent's). */
 export function isMasked(value: unknown): boolean {
-  return typeof value === 'string' && MASKED.test(value);
+  return isMaskedValue(value);
 }
 
 /** The bytes a value stands for: base64-decoded under `data`, UTF-8 text, else canonical JSON. */

@@ -11,6 +11,7 @@ export * from './ids.ts';
 export * from './limits.ts';
 export * from './selectors.ts';
 export * from './kube.ts';
+export * from './secret-mask.ts';
 export * from './label-selector.ts';
 export * from './project-scope.ts';
 export * from './signature.ts';

@@ -8,6 +8,7 @@ import {
   DriftAction,
   ErrorCode,
   GitfleetError,
+  maskedValue,
   canonicalJson,
   describeObject,
   parsePointer,
@@ -25,7 +26,7 @@ import { liveSegments } from './lists.ts';
 import { managedEntries, ownersAt } from './managed-fields.ts';
 
 /** Replaces Secret values in drift records; followed by a short digest of the value. */
-export const SECRET_MASK = '***';
+export { SECRET_MASK } from '@gitfleet/proto/domain';
 
 /** Hex characters of the sha256 digest kept after the mask (enough to tell values apart). */
 const MASK_DIGEST_HEX = 8;
@@ -158,5 +159,5 @@ function maskValue(
         : Buffer.from(value, 'utf8')
       : Buffer.from(canonicalJson(value), 'utf8');
   const digest = createHash('sha256').update(salt, 'utf8').update(bytes).digest('hex');
-  return `${SECRET_MASK} sha256:${digest.slice(0, MASK_DIGEST_HEX)}`;
+  return maskedValue(digest, MASK_DIGEST_HEX);
 }
