@@ -6,7 +6,7 @@
  */
 import { ErrorCode, GitfleetError } from './domain/errors.ts';
 import { isDnsLabel, isMessageId, isRevision, isSha256Digest } from './domain/ids.ts';
-import { parsePointer } from './domain/kube.ts';
+import { formatPointer, parsePointer } from './domain/kube.ts';
 import type { JsonValue, KubeObject } from './domain/messages.ts';
 
 /** What is being decoded: named in every violation. */
@@ -138,8 +138,9 @@ export function parseJson(ctx: Ctx, field: string, text: string): JsonValue {
       `nests arrays and objects more than ${String(MAX_WIRE_JSON_DEPTH)} deep (MAX_WIRE_JSON_DEPTH)`,
     );
   }
+  let value: JsonValue;
   try {
-    return JSON.parse(text) as JsonValue;
+    value = JSON.parse(text) as JsonValue;
   } catch (err) {
     throw violation(
       ctx,
@@ -147,6 +148,41 @@ export function parseJson(ctx: Ctx, field: string, text: string): JsonValue {
       `is not JSON (${err instanceof Error ? err.message : String(err)})`,
     );
   }
+  if (MAY_OVERFLOW.test(text)) {
+    const at = nonFinitePath(value, []);
+    if (at !== undefined) {
+      throw violation(
+        ctx,
+        field,
+        `holds a number at "${formatPointer(at)}" too large for a double (it parses to Infinity)`,
+      );
+    }
+  }
+  return value;
+}
+
+/**
+ * JSON.parse turns a number literal beyond ±1.8e308 into Infinity, which no peer can encode
+ * again. Such a literal has 309 or more integer digits or a three-digit positive exponent; text
+ * without either is skipped, so ordinary payloads are not walked twice.
+ */
+const MAY_OVERFLOW = /\d{309}|[eE]\+?\d{3}/;
+
+/** The path of the first non-finite number in `value`, if any. */
+function nonFinitePath(
+  value: JsonValue,
+  path: readonly (string | number)[],
+): readonly (string | number)[] | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const entries: [string | number, JsonValue][] = Array.isArray(value)
+    ? value.map((item, i) => [i, item])
+    : Object.entries(value);
+  for (const [key, item] of entries) {
+    const at = nonFinitePath(item, [...path, key]);
+    if (at !== undefined) return at;
+  }
+  return undefined;
 }
 
 function isJsonObject(value: JsonValue): value is KubeObject {

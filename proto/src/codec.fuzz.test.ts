@@ -122,3 +122,36 @@ describe('codec: JSON nested deeper than MAX_WIRE_JSON_DEPTH (512)', () => {
     expect(decoded.payload.kind).toBe('statusReport');
   });
 });
+
+describe('codec: numbers too large for a double', () => {
+  const big = '1'.repeat(400);
+  it.each([
+    ['an integer of 400 digits', big, '/data/n'],
+    ['an exponent of 400', '1e400', '/data/n'],
+    ['a negative exponent of +999', '-2.5E+999', '/data/n'],
+  ])('%s in an assignment object: PROTOCOL_VIOLATION naming where', (_name, literal, pointer) => {
+    const wire = hubWire();
+    wire.assignment!.objects = [`${OBJECT},"data":{"n":${literal}}}`];
+    const err = refused(() => decodeHubMessage(wire), 'assignment.objects[0]');
+    expect(err.message).toContain(`at "${pointer}" too large for a double`);
+  });
+
+  it('a drifted value deep in an array', () => {
+    const wire = agentWire();
+    wire.statusReport!.drift[0]!.changes[0]!.live = `{"a/b":[0,{"x":1e999}]}`;
+    const err = refused(() => decodeAgentMessage(wire), 'statusReport.drift[0].changes[0].live');
+    expect(err.message).toContain('at "/a~1b/1/x"');
+  });
+
+  it.each([
+    ['308 digits', '9'.repeat(308)],
+    ['1e308', '1e308'],
+    ['a tiny number', '1e-400'],
+    ['digits in a string', `"${big}"`],
+  ])('%s decode', (_name, literal) => {
+    const wire = agentWire();
+    wire.statusReport!.drift[0]!.changes[0]!.live = `{"n":${literal}}`;
+    const decoded = decodeAgentMessage(wire);
+    expect(decoded.payload.kind).toBe('statusReport');
+  });
+});

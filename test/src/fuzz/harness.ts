@@ -76,6 +76,29 @@ export function asFcProperty<T>(p: FuzzProperty<T>, hangMs = HANG_MS): fc.IPrope
   });
 }
 
+/**
+ * fast-check parameters for a property's runs in the unit suite. Locally every run draws a fresh
+ * seed (printed on failure, so a counterexample can be replayed); under CI, or when
+ * GITFLEET_FUZZ_SEED is set, the seed is fixed so the test command gives the same verdict on the
+ * same tree. The long exploration belongs to `npm run bench -- fuzz`.
+ */
+export function unitParameters(p: AnyFuzzProperty): fc.Parameters<[never]> {
+  const pinned = process.env['GITFLEET_FUZZ_SEED'];
+  const seed =
+    pinned !== undefined && pinned !== ''
+      ? Number(pinned)
+      : process.env['CI'] === 'true'
+        ? CI_SEED
+        : undefined;
+  if (seed !== undefined && !Number.isSafeInteger(seed)) {
+    throw new Error(`GITFLEET_FUZZ_SEED must be an integer, got ${String(pinned)}`);
+  }
+  return seed === undefined ? { numRuns: p.unitRuns } : { numRuns: p.unitRuns, seed };
+}
+
+/** The unit suite's seed under CI. */
+const CI_SEED = 20_261_207;
+
 /** Inputs are drawn in batches of this many, each batch from its own seed (`seed + start`). */
 export const BATCH = 200;
 
