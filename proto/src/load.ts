@@ -11,10 +11,16 @@ import type { Options, PackageDefinition } from '@grpc/proto-loader';
 export const PROTO_ROOT = join(import.meta.dirname, '..');
 
 /** Entry .proto files, relative to {@link PROTO_ROOT}. They import every other gitfleet file. */
-export const PROTO_FILES: readonly string[] = ['gitfleet/v1/agent_link.proto'];
+export const PROTO_FILES: readonly string[] = [
+  'gitfleet/v1/agent_link.proto',
+  'gitfleet/v1/registration.proto',
+];
 
 /** Fully-qualified name of the AgentLink service. */
 export const AGENT_LINK_SERVICE = 'gitfleet.v1.AgentLink';
+
+/** Fully-qualified name of the Registration service. */
+export const REGISTRATION_SERVICE = 'gitfleet.v1.Registration';
 
 /**
  * proto-loader options, shared with the generator: camelCase fields, 64-bit integers as decimal

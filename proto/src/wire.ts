@@ -24,7 +24,24 @@ export type {
   AgentLinkServerStream,
 } from './codec.ts';
 export {
+  MAX_CERTIFICATE_PEM_BYTES,
+  MAX_CSR_PEM_BYTES,
+  decodeCertificateResponse,
+  decodeRegisterRequest,
+  decodeRenewRequest,
+  registrationGrpc,
+} from './codec-registration.ts';
+export type {
+  CertificateResponse,
+  RegisterRequest,
+  RegistrationClient,
+  RegistrationGrpc,
+  RegistrationHandlers,
+  RenewRequest,
+} from './codec-registration.ts';
+export {
   AGENT_LINK_SERVICE,
+  REGISTRATION_SERVICE,
   LOADER_OPTIONS,
   PROTO_FILES,
   PROTO_ROOT,

@@ -52,6 +52,12 @@ export const ErrorCode = {
   SignatureInvalid: 'SIGNATURE_INVALID',
   /** Validly signed desired state at a version the agent already passed for that app: a replay. */
   Replayed: 'REPLAYED',
+  /**
+   * A registration or renewal the hub refuses: a registration token that is unknown, used,
+   * expired or for another target; a CSR that names another target or whose signature does not
+   * hold; a revoked or expired certificate. The message says which, and what to do.
+   */
+  RegistrationRefused: 'REGISTRATION_REFUSED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

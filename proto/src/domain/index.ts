@@ -15,3 +15,4 @@ export * from './secret-mask.ts';
 export * from './label-selector.ts';
 export * from './project-scope.ts';
 export * from './signature.ts';
+export * from './agent-identity.ts';

@@ -9,10 +9,7 @@
  * target name authorizes nothing. Whether the target is declared and matches the Hello is decided
  * afterwards, on every Hello (../../link/hello.ts).
  */
-import { isDnsLabel } from '@gitfleet/proto/domain';
-
-/** The URI SAN prefix of an agent certificate: `spiffe://gitfleet/target/<target>`. */
-export const TARGET_URI_PREFIX = 'spiffe://gitfleet/target/';
+import { TARGET_URI_PREFIX, isDnsLabel } from '@gitfleet/proto/domain';
 
 /** The names of a verified client certificate, as Node's `tls.PeerCertificate` gives them. */
 export interface PeerCertificateNames {
