@@ -1,7 +1,7 @@
 /**
  * The hub → agent half of the codec (./codec.ts): HubMessage and its payloads (Welcome with its
- * resync plan, Assignment with its policies, AppRemoval, SyncRequest, Ack, Heartbeat), encoded
- * for grpc-js and decoded with validation.
+ * resync plan, Assignment with its policies and project scope (./codec-scope.ts), AppRemoval,
+ * SyncRequest, Ack, Heartbeat), encoded for grpc-js and decoded with validation.
  */
 import { canonicalJson, contentDigest } from './domain/ids.ts';
 import { MAX_HELD_APPS } from './domain/limits.ts';
@@ -24,6 +24,7 @@ import {
   syncModes,
   unmanagedModes,
 } from './codec-enums.ts';
+import { decodeScope, encodeScope } from './codec-scope.ts';
 import {
   decodeAck,
   decodeMessage,
@@ -200,6 +201,7 @@ function encodeAssignment(a: Assignment): WireAssignment {
       conflict: conflictModes.encode(p.conflict),
       deletion: deletionModes.encode(p.deletion),
     },
+    scope: a.scope === undefined ? null : encodeScope(a.scope),
     ...encodeSignature(a.signature),
   };
 }
@@ -259,6 +261,7 @@ function decodeAssignment(ctx: Ctx, wire: WireAssignmentOut): Assignment {
     contentDigest: digest,
     objects,
     policies: decodePolicies(ctx, `${f}.policies`, present(ctx, `${f}.policies`, wire.policies)),
+    ...decodeScope(ctx, `${f}.scope`, wire.scope),
     ...decodeSignature(ctx, f, wire),
   };
 }

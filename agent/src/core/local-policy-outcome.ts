@@ -41,27 +41,35 @@ export function policyDenials(
 }
 
 /**
- * The change set of a refused set, in declaration order: the refused objects failed, every other
- * one skipped (nothing of the set is applied).
+ * The change set of a set refused as a whole, in declaration order: the refused objects failed
+ * with their errors, every other one skipped with `skippedMessage` (nothing of the set applies).
  */
-export function policyDeniedEntries(
+export function refusedSetEntries(
   refs: readonly ObjectRef[],
   denied: ReadonlyMap<string, ErrorDetail>,
+  skippedMessage: string,
 ): Map<string, ChangeSetEntry> {
   return new Map(
     refs.map((ref) => {
       const error = denied.get(inventoryKey(ref));
       const entry: ChangeSetEntry =
         error === undefined
-          ? {
-              ref,
-              action: 'skipped',
-              message: "not applied: another object of the set breaks the agent's local policy",
-              outOfSync: true,
-            }
+          ? { ref, action: 'skipped', message: skippedMessage, outOfSync: true }
           : { ref, action: 'failed', error };
       return [inventoryKey(ref), entry] as const;
     }),
+  );
+}
+
+/** The change set of a set that breaks the local policy (see {@link refusedSetEntries}). */
+export function policyDeniedEntries(
+  refs: readonly ObjectRef[],
+  denied: ReadonlyMap<string, ErrorDetail>,
+): Map<string, ChangeSetEntry> {
+  return refusedSetEntries(
+    refs,
+    denied,
+    "not applied: another object of the set breaks the agent's local policy",
   );
 }
 

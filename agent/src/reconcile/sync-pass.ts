@@ -1,10 +1,10 @@
 /**
- * One sync pass of an app: the agent's local policy, discovery and the validation gate over the
- * whole rendered set (nothing is applied if any object is refused or invalid); watches for its
- * kinds; server-side apply in stages (CRDs and Namespaces first, webhooks last), skipping
- * unchanged objects without a request; prune of what left Git; then the inventory persisted in
- * the cluster. An apply of a delivered assignment is a span of the change's trace. The decisions
- * are the functions of ../core.
+ * One sync pass of an app: the agent's local policy, discovery, the app's signed project scope
+ * and the validation gate over the whole rendered set (nothing is applied if any object is
+ * refused or invalid); watches for its kinds; server-side apply in stages (CRDs and Namespaces
+ * first, webhooks last), skipping unchanged objects without a request; prune of what left Git;
+ * then the inventory persisted in the cluster. An apply of a delivered assignment is a span of
+ * the change's trace. The decisions are the functions of ../core.
  */
 import {
   ErrorCode,
@@ -49,6 +49,7 @@ import {
   unreachableError,
 } from '../core/pass-outcome.ts';
 import { isCrd } from '../core/schema-augment.ts';
+import { scopeDeniedEntries, scopeDeniedError } from '../core/scope-check.ts';
 import type { ChangeSetEntry } from '../core/sync-state.ts';
 import type { ResourceInfo } from '../kube/port.ts';
 import type { ClusterAppStore } from '../state/app-store.ts';
@@ -122,7 +123,8 @@ export class SyncPass {
     rt.error = undefined;
     if (mode === 'apply') triggers.report(app);
 
-    // 1. the agent's local policy, discovery, and the validation gate over the whole set
+    // 1. the agent's local policy, discovery, the app's project scope, and the validation gate
+    // over the whole set
     const denied = this.deps.validator.policyDenials(rt);
     if (denied.size > 0) {
       rt.entries = policyDeniedEntries(rt.desired.map(objectRef), denied);
@@ -137,6 +139,18 @@ export class SyncPass {
     const crds = rt.desired.filter(isCrd);
     const infos = await this.discover(rt, log);
     if (infos === undefined) return;
+    const outside = this.deps.validator.scopeDenials(rt, infos);
+    if (outside.size > 0 && a.scope !== undefined) {
+      rt.entries = scopeDeniedEntries(rt.desired.map(objectRef), outside);
+      rt.error = scopeDeniedError(a.scope, outside, rt.desired.length);
+      log.warn("refused a set outside the app's project", {
+        project: a.scope.name,
+        refused: outside.size,
+        error: rt.error.message,
+      });
+      triggers.report(app);
+      return;
+    }
     const invalid = await this.deps.validator.validate(rt, infos, crds);
     if (invalid.size > 0) {
       rt.entries = invalidSetEntries(rt.desired.map(objectRef), invalid);

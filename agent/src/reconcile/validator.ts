@@ -1,7 +1,9 @@
 /**
  * The validation gate over an app's whole rendered set: first the agent's local policy (a pure
- * check, ../core/local-policy.ts: what this agent refuses to apply whatever the hub sends); then
- * each object is checked locally against the server's OpenAPI schema (or, for a kind a CRD of the
+ * check, ../core/local-policy.ts: what this agent refuses to apply whatever the hub sends); then,
+ * once discovery says which kinds are cluster-scoped, the app's project scope that the hub signed
+ * into the assignment (../core/scope-check.ts: the second check of the hub's own); then each
+ * object is checked locally against the server's OpenAPI schema (or, for a kind a CRD of the
  * same set defines, against that CRD's schema); only what the schemas cannot decide goes to a
  * server-side dry run. The verdicts and their wording are ../core/set-validation.ts,
  * ../core/schema-augment.ts and ../core/local-policy-outcome.ts.
@@ -13,6 +15,7 @@ import { checkLocalPolicy, defaultLocalPolicy, type LocalPolicy } from '../core/
 import { policyDenials } from '../core/local-policy-outcome.ts';
 import { validateAgainstSchema, validateObject } from '../core/openapi-validate.ts';
 import { augmentCrdSchema, crdSchemaFor } from '../core/schema-augment.ts';
+import { clusterScopedIn, scopeDenials, scopeRefusals } from '../core/scope-check.ts';
 import {
   dryRunProblem,
   mayDryRun,
@@ -45,6 +48,25 @@ export class SetValidator {
    */
   policyDenials(rt: AppRuntime): Map<string, ErrorDetail> {
     return policyDenials(rt.desired, checkLocalPolicy(this.policy, rt.desired));
+  }
+
+  /**
+   * The objects of the set outside the app's project (the scope its assignment carries, signed
+   * by the hub), per inventory key with every rule each breaks; empty when all are inside or the
+   * app is in no project. `infos`: discovery per kind (which kinds are cluster-scoped). Pure.
+   */
+  scopeDenials(
+    rt: AppRuntime,
+    infos: ReadonlyMap<string, ResourceInfo | undefined>,
+  ): Map<string, ErrorDetail> {
+    const namespaced = new Map<string, boolean>();
+    for (const info of infos.values()) {
+      if (info !== undefined) namespaced.set(`${info.group}/${info.kind}`, info.namespaced);
+    }
+    const clusterScoped = clusterScopedIn(rt.desired, (gk) =>
+      namespaced.get(`${gk.group}/${gk.kind}`),
+    );
+    return scopeDenials(scopeRefusals(rt.assignment.scope, rt.desired, clusterScoped));
   }
 
   /**

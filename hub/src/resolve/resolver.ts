@@ -2,9 +2,10 @@
  * Git → desired state. One pass: fetch the fleet repository, parse and accept the fleet (an
  * invalid change keeps the last good fleet in force), then for every (application, target) the
  * placement selects: pin → commit → rendered objects (manifests + overlays) → content digest →
- * `putDesired` in the store, which allocates a new version only when the digest or policies
- * changed; a changed (target, app) becomes a delivery job. Apps no longer placed on a target are
- * removed. A target in a frozen environment keeps what it has.
+ * `putDesired` in the store (with the application's project scope, signed with the rest), which
+ * allocates a new version only when the digest, policies or scope changed; a changed (target,
+ * app) becomes a delivery job. Apps no longer placed on a target are removed. A target in a
+ * frozen environment keeps what it has.
  *
  * The decisions (parse, accept, placement, pins, render) are pure functions of ../core; this
  * class only does the I/O around them and keeps the status operators read.
@@ -55,7 +56,7 @@ import {
 import { PassCache } from './pass-cache.ts';
 import { ProjectClaims } from './project-claims.ts';
 import { renderForTarget } from './render-target.ts';
-import { checkPlacementScope } from './scope-check.ts';
+import { assignmentScope, checkPlacementScope } from './scope-check.ts';
 import type { InForceSource, ResolverDeps, ResolverOptions, ResolverStatus } from './types.ts';
 
 export type { HubProblem, ResolveFailure } from './problems.ts';
@@ -543,11 +544,13 @@ export class Resolver {
     if (spec.projects !== undefined) {
       this.claims.claim(target, appName, projectScopeOf(spec, app), rendered.objects);
     }
+    const scope = assignmentScope(spec, app);
     const { version, changed } = await this.store.putDesired(target, appName, {
       revision: commit,
       digest: rendered.digest,
       objects: rendered.objects,
       policies: app.policies,
+      ...(scope === undefined ? {} : { scope }),
       trace: carrierOf(span),
     });
     span.setAttribute('gitfleet.changed', changed);

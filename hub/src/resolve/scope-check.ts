@@ -4,17 +4,21 @@
  * outside the application's project is a SCOPE_VIOLATION that names the application, the target,
  * the project, the rule and where the rule is written, and says what to do; the resolver turns it
  * into a `scope` problem of `GET /api/v1/fleet` and delivers nothing of that render. The decision
- * is `scopeViolations` of `@gitfleet/proto/domain` (the agent can apply the same one).
+ * is `scopeViolations` of `@gitfleet/proto/domain`; the object rules also travel, signed, in each
+ * assignment ({@link assignmentScope}), and the agent applies the same decision to every object
+ * it is sent.
  */
 import {
   ErrorCode,
   GitfleetError,
   ScopeRule,
+  UNRESTRICTED_SCOPE,
   describeObject,
   identityOf,
+  objectScopeOf,
   scopeViolations,
 } from '@gitfleet/proto';
-import type { KubeObject, ProjectScope, ScopeViolation } from '@gitfleet/proto';
+import type { KubeObject, ObjectScope, ProjectScope, ScopeViolation } from '@gitfleet/proto';
 import {
   projectScopeOf,
   ruleLocation,
@@ -118,4 +122,14 @@ export function checkObjectScope(
     clusterScoped: (gk) => !isNamespaced({ ...gk, namespace: '', name: '' }, clusterKinds),
   });
   if (first !== undefined) throw scopeError(scope, app.name, target.name, first, rest.length + 1);
+}
+
+/**
+ * The object rules the assignments of `app` carry, signed: those of its Project; undefined for an
+ * application in no Project (the unrestricted `default` of a fleet that declares none, or of one
+ * that declares Projects but no `default`), whose agent applies its local policy only.
+ */
+export function assignmentScope(fleet: FleetSpec, app: ApplicationSpec): ObjectScope | undefined {
+  const scope = projectScopeOf(fleet, app);
+  return scope === UNRESTRICTED_SCOPE ? undefined : objectScopeOf(scope);
 }

@@ -51,7 +51,7 @@ export class DesiredSigner {
     target: string,
     app: string,
     version: number,
-    meta: Pick<AssignmentMeta, 'revision' | 'contentDigest' | 'policies'>,
+    meta: Pick<AssignmentMeta, 'revision' | 'contentDigest' | 'policies' | 'scope'>,
   ): HubSignature {
     return hubSignatureOf(assignmentOf(target, app, version, meta), this.key);
   }
@@ -116,7 +116,7 @@ function assignmentOf(
   target: string,
   app: string,
   version: number,
-  meta: Pick<AssignmentMeta, 'revision' | 'contentDigest' | 'policies'>,
+  meta: Pick<AssignmentMeta, 'revision' | 'contentDigest' | 'policies' | 'scope'>,
 ): Assignment {
   return {
     kind: 'assignment',
@@ -128,6 +128,8 @@ function assignmentOf(
     // the signature covers the objects through their digest
     objects: [],
     policies: meta.policies,
+    // the project scope is signed with the rest: a meta edited to widen or drop it does not hold
+    ...(meta.scope === undefined ? {} : { scope: meta.scope }),
   };
 }
 

@@ -18,6 +18,7 @@ import type {
   ErrorDetail,
   HealthStatus,
   KubeObject,
+  ObjectScope,
   StatusReport,
   SyncState,
 } from '@gitfleet/proto';
@@ -34,6 +35,11 @@ export interface DesiredInput {
   readonly digest: string;
   readonly objects: readonly KubeObject[];
   readonly policies: AssignmentPolicies;
+  /**
+   * The object rules of the app's Project (`objectScopeOf` form), signed with the assignment;
+   * absent for an app in no Project.
+   */
+  readonly scope?: ObjectScope;
   /** Trace context of the change (commit seen → render), handed on to the delivery. */
   readonly trace?: TraceContext;
 }

@@ -13,6 +13,7 @@ import type {
   DeletionMode,
   HubSignature,
   KubeObject,
+  ObjectScope,
   StatusReport,
 } from '@gitfleet/proto';
 import type { RedisClient } from './lua.ts';
@@ -119,6 +120,8 @@ export interface AssignmentMeta {
   readonly revision: string;
   readonly contentDigest: string;
   readonly policies: AssignmentPolicies;
+  /** The app's project scope (absent: the app is in no Project). */
+  readonly scope?: ObjectScope;
   readonly trace: TraceContext;
   readonly storedAtMs: number;
   readonly encoding: string;
@@ -236,6 +239,7 @@ export async function assignmentOf(
     contentDigest: meta.contentDigest,
     objects,
     policies: meta.policies,
+    ...(meta.scope === undefined ? {} : { scope: meta.scope }),
     ...(meta.signature === undefined ? {} : { signature: meta.signature }),
   };
 }

@@ -7,7 +7,7 @@
  *
  * | Key | Type | Holds |
  * | --- | --- | --- |
- * | `P{t}:app:<app>` | hash | `counter` (last version allocated), `kind` (assignment/removal), `version` (current), `digest`, `fp` (digest + policies hash [+ signing key id]), `meta` (JSON: revision, digest, policies, trace, time, the hub's signature), `objects` (gzip of the objects' JSON), `deletion`, `acked` (last acked version), `rejected` (JSON) |
+ * | `P{t}:app:<app>` | hash | `counter` (last version allocated), `kind` (assignment/removal), `version` (current), `digest`, `fp` (digest + policies hash [+ project scope hash] [+ signing key id]), `meta` (JSON: revision, digest, policies, project scope, trace, time, the hub's signature), `objects` (gzip of the objects' JSON), `deletion`, `acked` (last acked version), `rejected` (JSON) |
  * | `P{t}:apps` | set | apps with a counter or a record on the target |
  * | `P{t}:pending` | set | apps whose current version is neither acked nor rejected (the outbox) |
  * | `P{t}:reports` | hash | app → newest StatusReport (JSON) |
@@ -34,6 +34,7 @@ import {
   canonicalJson,
   contentDigest,
   isRevision,
+  objectScopeOf,
   sha256Digest,
 } from '@gitfleet/proto';
 import type {
@@ -41,6 +42,7 @@ import type {
   DeletionMode,
   ErrorDetail,
   HubSigningKey,
+  ObjectScope,
   StatusReport,
 } from '@gitfleet/proto';
 import type { DesiredApp, ResyncHubState } from '../core/resync.ts';
@@ -124,6 +126,11 @@ function policiesHash(policies: AssignmentPolicies): string {
   return sha256Digest(canonicalJson(policies));
 }
 
+/** The fingerprint part of a project scope: "" for none (unchanged for apps in no Project). */
+function scopeHash(scope: ObjectScope | undefined): string {
+  return scope === undefined ? '' : ` ${sha256Digest(canonicalJson(scope))}`;
+}
+
 export class RedisHubStore implements HubStore {
   private readonly redis: RedisClient;
   private readonly prefix: string;
@@ -199,10 +206,12 @@ export class RedisHubStore implements HubStore {
         { target, app },
       );
     }
+    const scope = input.scope === undefined ? undefined : objectScopeOf(input.scope);
     const meta: AssignmentMeta = {
       revision: input.revision,
       contentDigest: digest,
       policies: input.policies,
+      ...(scope === undefined ? {} : { scope }),
       trace: input.trace ?? {},
       storedAtMs: this.now(),
       encoding: OBJECTS_ENCODING,
@@ -211,7 +220,7 @@ export class RedisHubStore implements HubStore {
     const k = keysOf(this.prefix, target);
     const signer = this.signer;
     // a new signing key is a change: every app gets a version its agents can verify
-    const fp = `${digest} ${policiesHash(input.policies)}${signer === undefined ? '' : ` ${signer.keyId}`}`;
+    const fp = `${digest} ${policiesHash(input.policies)}${scopeHash(scope)}${signer === undefined ? '' : ` ${signer.keyId}`}`;
     const write = async (m: AssignmentMeta, expected: string, rewrite: boolean) =>
       intPair(
         await PUT_DESIRED.run(

@@ -22,6 +22,9 @@ export const STALE_AFTER_MISSED_HEARTBEATS = 3;
 /** gRPC metadata key of the agent's credentials (`Bearer <token>`). */
 export const AUTHORIZATION_METADATA_KEY = 'authorization';
 
+/** The trailer in which the hub names the ErrorCode of a refused call (e.g. REGISTRATION_REFUSED). */
+export const ERROR_CODE_METADATA_KEY = 'gitfleet-error-code';
+
 // ---------------------------------------------------------------------------------------------
 // JSON and Kubernetes objects
 
@@ -171,6 +174,31 @@ export interface HubSignature {
   readonly value: string;
 }
 
+/** An API group and kind of a project's rules, each a glob (`*`: any); "" is the core group. */
+export interface ScopeGroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/**
+ * The object rules of an app's Project, as an assignment carries them (the decision over them is
+ * `objectViolations` of ./project-scope.ts, which calls this type `ObjectScope`).
+ */
+export interface AssignmentScope {
+  /** DNS label. */
+  readonly name: string;
+  /** Globs over the namespaces of namespaced objects. */
+  readonly namespaces: readonly string[];
+  readonly kinds: {
+    /** Namespaced kinds allowed; absent: every namespaced kind. */
+    readonly allow?: readonly ScopeGroupKind[];
+    /** Cluster-scoped kinds allowed; absent: none. */
+    readonly allowClusterScoped?: readonly ScopeGroupKind[];
+    /** Never allowed. */
+    readonly deny: readonly ScopeGroupKind[];
+  };
+}
+
 /** Desired state of one app on one target, at a version that only grows per (target, app). */
 export interface Assignment {
   readonly kind: 'assignment';
@@ -184,6 +212,11 @@ export interface Assignment {
   /** Rendered objects, parsed (sent as canonical JSON strings). */
   readonly objects: readonly KubeObject[];
   readonly policies: AssignmentPolicies;
+  /**
+   * The object rules of the app's Project (./project-scope.ts, in `objectScopeOf` form); absent
+   * for an app in no Project: the agent's local policy alone decides then.
+   */
+  readonly scope?: AssignmentScope;
   readonly signature?: HubSignature;
 }
 

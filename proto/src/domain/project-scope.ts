@@ -20,6 +20,7 @@
  */
 import { describeObject } from './kube.ts';
 import type { ObjectIdentity } from './kube.ts';
+import type { AssignmentScope } from './messages.ts';
 import { formatLabelSelector, matchesLabelSelector } from './label-selector.ts';
 import type { LabelSelector, Labels } from './label-selector.ts';
 
@@ -58,6 +59,57 @@ export interface ProjectScope {
   readonly namespaces: readonly string[];
   readonly kinds: ProjectKinds;
   readonly targets: ProjectTargets;
+}
+
+/**
+ * The part of a project that bounds objects: what an Assignment carries (signed) so that the
+ * agent can judge each object it is sent with {@link objectViolations}, as the hub did. Every
+ * ProjectScope is one.
+ */
+export type ObjectScope = AssignmentScope;
+
+/** Most entries of one list of a project's rules (namespaces, each kinds list). */
+export const MAX_SCOPE_RULES = 256;
+/** Longest pattern of a project's rules, in characters. */
+export const MAX_SCOPE_PATTERN_LENGTH = 512;
+
+const NAMESPACE_GLOB = /^[a-z0-9*-]+$/;
+const GROUP_GLOB = /^[a-z0-9.*-]*$/;
+const KIND_GLOB = /^[A-Za-z0-9*]+$/;
+
+/** True for a namespace glob: lowercase letters, digits, '-' and '*'. */
+export function isNamespaceGlob(pattern: string): boolean {
+  return NAMESPACE_GLOB.test(pattern);
+}
+
+/** True for an API group glob: lowercase letters, digits, '.', '-' and '*'; "" (core group). */
+export function isGroupGlob(pattern: string): boolean {
+  return GROUP_GLOB.test(pattern);
+}
+
+/** True for a kind glob: letters, digits and '*' (as in Deployment), never empty. */
+export function isKindGlob(pattern: string): boolean {
+  return KIND_GLOB.test(pattern);
+}
+
+/**
+ * The object rules of `scope` in one normal form: only the fields that judge objects, every list
+ * copied, `allowClusterScoped` always present (absent and empty both allow none), `allow` only
+ * when written. Equal scopes give equal values (the codec's decode gives this form too).
+ */
+export function objectScopeOf(scope: ObjectScope): ObjectScope {
+  const gks = (list: readonly GroupKind[]): GroupKind[] =>
+    list.map((gk) => ({ group: gk.group, kind: gk.kind }));
+  const { allow, allowClusterScoped, deny } = scope.kinds;
+  return {
+    name: scope.name,
+    namespaces: [...scope.namespaces],
+    kinds: {
+      ...(allow === undefined ? {} : { allow: gks(allow) }),
+      allowClusterScoped: gks(allowClusterScoped ?? []),
+      deny: gks(deny),
+    },
+  };
 }
 
 /** The implicit `default` project: everything allowed, as when there were no projects. */
@@ -155,7 +207,7 @@ export function targetAllowed(
 
 /** The kind and namespace violations of one object; `clusterScoped` as the caller knows it. */
 export function objectViolations(
-  scope: ProjectScope,
+  scope: ObjectScope,
   object: ObjectIdentity,
   clusterScoped: boolean,
 ): ScopeViolation[] {

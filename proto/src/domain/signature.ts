@@ -8,7 +8,8 @@
  *
  * The signed bytes of a message are a domain-separation line naming its kind, then the canonical
  * JSON (./ids.ts) of every field the agent acts on — for an assignment its objects through
- * `contentDigest`, which the codec checks against the objects on decode. Fields are projected
+ * `contentDigest`, which the codec checks against the objects on decode, and its project scope
+ * when it has one (so that nobody between hub and agent can widen or drop it). Fields are projected
  * explicitly, so extra properties of an in-memory value never change the payload. Pure functions:
  * node:crypto's Ed25519 does no I/O.
  */
@@ -16,6 +17,7 @@ import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'nod
 import type { KeyObject } from 'node:crypto';
 import { ErrorCode, GitfleetError } from './errors.ts';
 import { canonicalJson } from './ids.ts';
+import { objectScopeOf } from './project-scope.ts';
 import type {
   AppRemoval,
   Assignment,
@@ -81,6 +83,8 @@ function content(m: SignedMessage): unknown {
         revision: m.revision,
         contentDigest: m.contentDigest,
         policies: policies(m.policies),
+        // present exactly when the app is in a project: stripping it breaks the signature too
+        ...(m.scope === undefined ? {} : { scope: objectScopeOf(m.scope) }),
       };
     case 'appRemoval':
       return { target: m.target, app: m.app, version: m.version, deletion: m.deletion };

@@ -13,6 +13,8 @@ import type { DriftPolicy as _gitfleet_v1_DriftPolicy, DriftPolicy__Output as _g
 import type { DriftRecord as _gitfleet_v1_DriftRecord, DriftRecord__Output as _gitfleet_v1_DriftRecord__Output } from './gitfleet/v1/DriftRecord.js';
 import type { ErrorDetail as _gitfleet_v1_ErrorDetail, ErrorDetail__Output as _gitfleet_v1_ErrorDetail__Output } from './gitfleet/v1/ErrorDetail.js';
 import type { FieldChange as _gitfleet_v1_FieldChange, FieldChange__Output as _gitfleet_v1_FieldChange__Output } from './gitfleet/v1/FieldChange.js';
+import type { GroupKind as _gitfleet_v1_GroupKind, GroupKind__Output as _gitfleet_v1_GroupKind__Output } from './gitfleet/v1/GroupKind.js';
+import type { GroupKindList as _gitfleet_v1_GroupKindList, GroupKindList__Output as _gitfleet_v1_GroupKindList__Output } from './gitfleet/v1/GroupKindList.js';
 import type { Health as _gitfleet_v1_Health, Health__Output as _gitfleet_v1_Health__Output } from './gitfleet/v1/Health.js';
 import type { Heartbeat as _gitfleet_v1_Heartbeat, Heartbeat__Output as _gitfleet_v1_Heartbeat__Output } from './gitfleet/v1/Heartbeat.js';
 import type { HeldApp as _gitfleet_v1_HeldApp, HeldApp__Output as _gitfleet_v1_HeldApp__Output } from './gitfleet/v1/HeldApp.js';
@@ -22,6 +24,7 @@ import type { IgnoreRule as _gitfleet_v1_IgnoreRule, IgnoreRule__Output as _gitf
 import type { ObjectRef as _gitfleet_v1_ObjectRef, ObjectRef__Output as _gitfleet_v1_ObjectRef__Output } from './gitfleet/v1/ObjectRef.js';
 import type { ObjectResult as _gitfleet_v1_ObjectResult, ObjectResult__Output as _gitfleet_v1_ObjectResult__Output } from './gitfleet/v1/ObjectResult.js';
 import type { ObjectSelector as _gitfleet_v1_ObjectSelector, ObjectSelector__Output as _gitfleet_v1_ObjectSelector__Output } from './gitfleet/v1/ObjectSelector.js';
+import type { ProjectScope as _gitfleet_v1_ProjectScope, ProjectScope__Output as _gitfleet_v1_ProjectScope__Output } from './gitfleet/v1/ProjectScope.js';
 import type { PrunePolicy as _gitfleet_v1_PrunePolicy, PrunePolicy__Output as _gitfleet_v1_PrunePolicy__Output } from './gitfleet/v1/PrunePolicy.js';
 import type { ResyncPlan as _gitfleet_v1_ResyncPlan, ResyncPlan__Output as _gitfleet_v1_ResyncPlan__Output } from './gitfleet/v1/ResyncPlan.js';
 import type { StatusReport as _gitfleet_v1_StatusReport, StatusReport__Output as _gitfleet_v1_StatusReport__Output } from './gitfleet/v1/StatusReport.js';
@@ -57,6 +60,8 @@ export interface ProtoGrpcType {
       DriftRecord: MessageTypeDefinition<_gitfleet_v1_DriftRecord, _gitfleet_v1_DriftRecord__Output>
       ErrorDetail: MessageTypeDefinition<_gitfleet_v1_ErrorDetail, _gitfleet_v1_ErrorDetail__Output>
       FieldChange: MessageTypeDefinition<_gitfleet_v1_FieldChange, _gitfleet_v1_FieldChange__Output>
+      GroupKind: MessageTypeDefinition<_gitfleet_v1_GroupKind, _gitfleet_v1_GroupKind__Output>
+      GroupKindList: MessageTypeDefinition<_gitfleet_v1_GroupKindList, _gitfleet_v1_GroupKindList__Output>
       Health: MessageTypeDefinition<_gitfleet_v1_Health, _gitfleet_v1_Health__Output>
       HealthStatus: EnumTypeDefinition
       Heartbeat: MessageTypeDefinition<_gitfleet_v1_Heartbeat, _gitfleet_v1_Heartbeat__Output>
@@ -67,6 +72,7 @@ export interface ProtoGrpcType {
       ObjectRef: MessageTypeDefinition<_gitfleet_v1_ObjectRef, _gitfleet_v1_ObjectRef__Output>
       ObjectResult: MessageTypeDefinition<_gitfleet_v1_ObjectResult, _gitfleet_v1_ObjectResult__Output>
       ObjectSelector: MessageTypeDefinition<_gitfleet_v1_ObjectSelector, _gitfleet_v1_ObjectSelector__Output>
+      ProjectScope: MessageTypeDefinition<_gitfleet_v1_ProjectScope, _gitfleet_v1_ProjectScope__Output>
       PrunePolicy: MessageTypeDefinition<_gitfleet_v1_PrunePolicy, _gitfleet_v1_PrunePolicy__Output>
       ResyncPlan: MessageTypeDefinition<_gitfleet_v1_ResyncPlan, _gitfleet_v1_ResyncPlan__Output>
       StatusReport: MessageTypeDefinition<_gitfleet_v1_StatusReport, _gitfleet_v1_StatusReport__Output>

@@ -22,7 +22,7 @@ import type {
   ProjectScope,
   ProjectTargets,
 } from '@gitfleet/proto/domain';
-import { ScopeRule } from '@gitfleet/proto/domain';
+import { ScopeRule, isGroupGlob, isKindGlob, isNamespaceGlob } from '@gitfleet/proto/domain';
 import { dnsLabelProblem } from './read-overlays.ts';
 import type { Located } from './read-rollout.ts';
 import { readLabelSelector } from './read-selectors.ts';
@@ -42,9 +42,6 @@ export interface ReadProject {
 const SPEC_FIELDS = ['sourceRepos', 'namespaces', 'kinds', 'targets'];
 // eslint-disable-next-line no-control-regex
 const WHITESPACE_OR_CONTROL = /[\s\x00-\x1f\x7f]/;
-const NAMESPACE_GLOB = /^[a-z0-9*-]+$/;
-const GROUP_GLOB = /^[a-z0-9.*-]*$/;
-const KIND_GLOB = /^[A-Za-z0-9*]+$/;
 
 /** Reads `spec` of a Project; undefined (missing, reported by the caller): an empty scope. */
 export function readProjectSpec(ctx: Ctx, slot: Slot | undefined): ReadProject {
@@ -59,7 +56,7 @@ export function readProjectSpec(ctx: Ctx, slot: Slot | undefined): ReadProject {
   const nsSlot = fields?.require('namespaces');
   if (nsSlot !== undefined) rules[ScopeRule.Namespaces] = nsSlot.at.line;
   const namespaces = readPatterns(ctx, nsSlot, (p) =>
-    NAMESPACE_GLOB.test(p)
+    isNamespaceGlob(p)
       ? undefined
       : "is not a namespace glob (lowercase letters, digits, '-' and '*')",
   );
@@ -170,7 +167,7 @@ function readGroupKinds(ctx: Ctx, slot: Slot): GroupKind[] {
       groupSlot === undefined
         ? undefined
         : readPattern(ctx, groupSlot, (g) =>
-            GROUP_GLOB.test(g)
+            isGroupGlob(g)
               ? undefined
               : `is not an API group glob (lowercase letters, digits, '.', '-' and '*'; "" for the core group)`,
           );
@@ -178,7 +175,7 @@ function readGroupKinds(ctx: Ctx, slot: Slot): GroupKind[] {
       kindSlot === undefined
         ? undefined
         : readPattern(ctx, kindSlot, (k) =>
-            KIND_GLOB.test(k)
+            isKindGlob(k)
               ? undefined
               : "is not a kind glob (letters, digits and '*', as in Deployment)",
           );

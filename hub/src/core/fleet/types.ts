@@ -33,10 +33,15 @@ export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 /** More fleet objects than this in one repository are refused (the rest are not read). */
 export const MAX_FLEET_OBJECTS = 10_000;
 
-/** More entries than this in one list of a Project (sourceRepos, namespaces, …) are refused. */
-export const MAX_PROJECT_RULES = 256;
-/** A Project pattern (a glob, a name) longer than this (UTF-16 code units) is refused. */
-export const MAX_PROJECT_PATTERN_LENGTH = 512;
+/**
+ * More entries than this in one list of a Project (sourceRepos, namespaces, …), or a pattern
+ * longer than this (UTF-16 code units), are refused: the bounds of the scope an assignment
+ * carries to the agent, so what the fleet accepts always fits on the wire.
+ */
+export {
+  MAX_SCOPE_RULES as MAX_PROJECT_RULES,
+  MAX_SCOPE_PATTERN_LENGTH as MAX_PROJECT_PATTERN_LENGTH,
+} from '@gitfleet/proto/domain';
 
 /** Branch an Application deploys when neither it nor a pin names a revision. */
 export const DEFAULT_TARGET_REVISION = 'main';

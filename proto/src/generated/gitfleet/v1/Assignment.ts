@@ -1,6 +1,7 @@
 // Original file: proto/gitfleet/v1/assignment.proto
 
 import type { AssignmentPolicies as _gitfleet_v1_AssignmentPolicies, AssignmentPolicies__Output as _gitfleet_v1_AssignmentPolicies__Output } from '../../gitfleet/v1/AssignmentPolicies.js';
+import type { ProjectScope as _gitfleet_v1_ProjectScope, ProjectScope__Output as _gitfleet_v1_ProjectScope__Output } from '../../gitfleet/v1/ProjectScope.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -49,6 +50,13 @@ export interface Assignment {
    * Ed25519 public key. Empty when unsigned.
    */
   'keyId'?: (string);
+  /**
+   * The Project the app belongs to, as far as it bounds the objects: the agent refuses the whole
+   * assignment (SCOPE_VIOLATION) when one object is outside it. Absent for an app in no Project
+   * (or in an unrestricted `default`): the agent's local policy alone decides then. Covered by
+   * the signature.
+   */
+  'scope'?: (_gitfleet_v1_ProjectScope | null);
 }
 
 /**
@@ -97,4 +105,11 @@ export interface Assignment__Output {
    * Ed25519 public key. Empty when unsigned.
    */
   'keyId': (string);
+  /**
+   * The Project the app belongs to, as far as it bounds the objects: the agent refuses the whole
+   * assignment (SCOPE_VIOLATION) when one object is outside it. Absent for an app in no Project
+   * (or in an unrestricted `default`): the agent's local policy alone decides then. Covered by
+   * the signature.
+   */
+  'scope': (_gitfleet_v1_ProjectScope__Output | null);
 }
