@@ -118,6 +118,7 @@ describe('loadHubConfig', () => {
       httpAddress: '127.0.0.1:8080',
       agentTokens: new Map(),
       allowStaticTokens: false,
+      agentCertTtlMs: 86_400_000,
       agentLinkTls: {
         certFile: '/t/tls/hub.pem',
         keyFile: '/t/tls/hub.key',

@@ -18,7 +18,6 @@ import {
   integer,
   isDnsLabel,
   jsonObject,
-  onOff,
   option,
   readConfig,
   secretFile,
@@ -38,6 +37,10 @@ import {
 import { readGitLimits, type GitLimits } from './git/limits.ts';
 import { parseLocalRoots, sourceProblem } from './git/source-policy.ts';
 import { agentLinkSecurity, type AgentLinkTls } from './link/transport.ts';
+import { AGENT_LINK_FLAGS } from './link/transport-options.ts';
+import { agentCaProblems } from './pki/agent-ca.ts';
+import { OIDC_FLAGS, oidcConfig } from './http/oidc-options.ts';
+import type { OidcSettings } from './core/api-access/index.ts';
 
 export interface HubConfig {
   readonly fleetRepo: string;
@@ -60,6 +63,13 @@ export interface HubConfig {
   readonly allowStaticTokens: boolean;
   /** The AgentLink port's TLS; undefined = plaintext (`--insecure-plaintext`, loopback only). */
   readonly agentLinkTls: AgentLinkTls | undefined;
+  /**
+   * The agent CA's files (`--agent-ca-cert-file`, `--agent-ca-key-file`); undefined = agents do
+   * not register (Registration answers UNIMPLEMENTED). Never in Redis, never logged.
+   */
+  readonly agentCa: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Lifetime of the certificates the agent CA issues (`--agent-cert-ttl`). */
+  readonly agentCertTtlMs: number;
   readonly pollIntervalMs: number;
   readonly webhookSecret: string | undefined;
   readonly replica: string;
@@ -83,6 +93,8 @@ export interface HubConfig {
   readonly apiTokens: readonly ApiToken[];
   /** Whether `/metrics` asks a read token (`read`) or is open (`open`). */
   readonly metricsAuth: MetricsAuth;
+  /** OIDC bearer tokens of the HTTP API (`--oidc-issuer` …); undefined: static tokens only. */
+  readonly oidc: OidcSettings | undefined;
   /** A shutdown taking longer than this ends the process anyway (exit status 3). */
   readonly shutdownTimeoutMs: number;
   /** Directories under which local repositories may be read (none: every local one is refused). */
@@ -175,69 +187,7 @@ export const HUB_FLAGS = {
     default: '127.0.0.1:8080',
     parse: address,
   }),
-  agentTokensDir: option({
-    flag: 'agent-tokens-dir',
-    env: 'GITFLEET_AGENT_TOKENS_DIR',
-    arg: 'DIR',
-    description:
-      "directory of the agents' static tokens, one <target>.token file per target (read only with --allow-static-tokens)",
-    defaultText: 'none',
-    parse: text,
-  }),
-  tlsCertFile: option({
-    flag: 'tls-cert-file',
-    env: 'GITFLEET_TLS_CERT_FILE',
-    arg: 'PATH',
-    description: "the hub's TLS certificate chain for agents (PEM); re-read when it changes",
-    defaultText: 'required unless --insecure-plaintext',
-    parse: text,
-  }),
-  tlsKeyFile: option({
-    flag: 'tls-key-file',
-    env: 'GITFLEET_TLS_KEY_FILE',
-    arg: 'PATH',
-    description: 'the private key of --tls-cert-file (PEM); re-read when it changes',
-    defaultText: 'required unless --insecure-plaintext',
-    parse: text,
-  }),
-  clientCaFile: option({
-    flag: 'client-ca-file',
-    env: 'GITFLEET_CLIENT_CA_FILE',
-    arg: 'PATH',
-    description:
-      "CA bundle of agents' client certificates (PEM); an agent is the target its certificate names (docs/security.md)",
-    defaultText: 'required unless --insecure-plaintext',
-    parse: text,
-  }),
-  tlsReloadIntervalMs: option({
-    flag: 'tls-reload-interval-ms',
-    env: 'GITFLEET_TLS_RELOAD_INTERVAL_MS',
-    arg: 'N',
-    description:
-      'how often the TLS files are re-read (a changed certificate serves new connections)',
-    default: 60_000,
-    parse: integer(100, 3_600_000),
-  }),
-  allowStaticTokens: option({
-    flag: 'allow-static-tokens',
-    env: 'GITFLEET_ALLOW_STATIC_TOKENS',
-    arg: '',
-    description:
-      'also accept agents without a client certificate that present their static token (--agent-tokens-dir)',
-    default: false,
-    switch: true,
-    parse: onOff,
-  }),
-  insecurePlaintext: option({
-    flag: 'insecure-plaintext',
-    env: 'GITFLEET_INSECURE_PLAINTEXT',
-    arg: '',
-    description:
-      'serve agents without TLS: only on a loopback --grpc-address, with --allow-static-tokens',
-    default: false,
-    switch: true,
-    parse: onOff,
-  }),
+  ...AGENT_LINK_FLAGS,
   pollIntervalMs: option({
     flag: 'poll-interval-ms',
     env: 'GITFLEET_POLL_INTERVAL_MS',
@@ -353,6 +303,7 @@ export const HUB_FLAGS = {
     defaultText: 'none',
     parse: secretFile,
   }),
+  ...OIDC_FLAGS,
   metricsAuth: option({
     flag: 'metrics-auth',
     env: 'GITFLEET_METRICS_AUTH',
@@ -407,6 +358,7 @@ export const HUB_USAGE = configUsage(HUB_FLAGS, {
   notes: [
     'Agents are known by their client certificates: URI SAN spiffe://gitfleet/target/<target>, or CN <target> (docs/security.md).',
     'Static agent tokens (--allow-static-tokens): one file per declared target, <agent-tokens-dir>/<target>.token.',
+    'Subcommands, with the same options: gitfleet-hub registration-token --target <target> [--ttl 1h] prints a one-time registration token; gitfleet-hub revoke --target <target> refuses the certificates of the target issued until now (each: --help).',
   ],
 });
 
@@ -494,6 +446,16 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
         );
   const link = agentLinkSecurity(v, readFile);
   problems.push(...link.problems);
+  problems.push(
+    ...agentCaProblems(
+      {
+        certFile: v.agentCaCertFile,
+        keyFile: v.agentCaKeyFile,
+        clientCaFile: link.tls?.clientCaFile,
+      },
+      readFile,
+    ),
+  );
   const redisOptions: Record<string, unknown> = { ...v.redisOptions };
   problems.push(...redisOptionsProblems(redisOptions));
   if (v.redisPasswordFile !== undefined) redisOptions['password'] = v.redisPasswordFile;
@@ -511,6 +473,8 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
       ? { tokens: v.apiTokensFile ?? [], problems: [] }
       : withLegacyToken(v.apiTokensFile ?? [], v.apiTokenFile);
   problems.push(...apiTokens.problems);
+  const oidc = oidcConfig(v, from);
+  problems.push(...oidc.problems);
   if (problems.length > 0) {
     throw new GitfleetError(
       ErrorCode.ConfigInvalid,
@@ -529,6 +493,11 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     agentTokens,
     allowStaticTokens: v.allowStaticTokens,
     agentLinkTls: link.tls,
+    agentCa:
+      v.agentCaCertFile === undefined || v.agentCaKeyFile === undefined
+        ? undefined
+        : { certFile: v.agentCaCertFile, keyFile: v.agentCaKeyFile },
+    agentCertTtlMs: v.agentCertTtl,
     pollIntervalMs: v.pollIntervalMs,
     webhookSecret: v.webhookSecretFile,
     replica: v.replica,
@@ -541,6 +510,7 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     rolloutIntervalMs: v.rolloutIntervalMs,
     apiTokens: apiTokens.tokens,
     metricsAuth: v.metricsAuth,
+    oidc: oidc.settings,
     shutdownTimeoutMs: v.shutdownTimeoutMs,
     allowLocalSources: v.allowLocalSources,
     gitLimits: v.gitLimits,

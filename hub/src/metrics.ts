@@ -100,6 +100,8 @@ export interface HubMetricSources {
   /** Every (target, app) the store or the fleet knows: read once per scrape. */
   readonly apps: () => Promise<readonly AppMetricRow[]>;
   readonly link: LinkMetricSource;
+  /** Registries of other parts of the hub (registration), merged into the exposition. */
+  readonly more?: readonly Registry[];
 }
 
 /** The registry of one hub and its exposition. */
@@ -183,7 +185,7 @@ export class HubMetrics {
       "Drift records in the agent's last report of the app (objects that differ from Git).",
       (r) => r.drift,
     );
-    this.registry = Registry.merge([own, linkRegistry(sources.link)]);
+    this.registry = Registry.merge([own, linkRegistry(sources.link), ...(sources.more ?? [])]);
   }
 
   get contentType(): string {

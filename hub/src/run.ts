@@ -24,12 +24,17 @@ import {
 import type { HubConfig } from './config.ts';
 import { IsomorphicGitSource } from './git/git-source.ts';
 import { GitPoller } from './git/poller.ts';
+import { OidcVerifier } from './http/oidc.ts';
 import { startHttpServer } from './http/server.ts';
 import { AgentLinkServer } from './link/agent-link-server.ts';
 import { declaredIn } from './link/declared-targets.ts';
 import { DeliveryBridge } from './link/delivery-bridge.ts';
 import { DeliveryNudges, nudgeChannel } from './link/delivery-nudges.ts';
+import { RegistrationMetrics } from './link/registration-metrics.ts';
+import { RevocationWatch } from './link/registration-revocations.ts';
+import { RegistrationService } from './link/registration-server.ts';
 import { agentLinkServerTransport } from './link/transport.ts';
+import { AgentCa } from './pki/agent-ca.ts';
 import { DeliveryQueue } from './queue/delivery-queue.ts';
 import { DeliveryWorker } from './queue/delivery-worker.ts';
 import { Resolver } from './resolve/resolver.ts';
@@ -40,6 +45,7 @@ import { answersWithin, closeRedis } from './store/close-redis.ts';
 import { connectionErrors } from './store/connection-errors.ts';
 import { RedisFleetStore } from './store/fleet-store.ts';
 import { RedisHubStore } from './store/redis-store.ts';
+import { RedisRegistrationStore } from './store/registration-store.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -65,7 +71,24 @@ export async function runHub(
 ): Promise<RunningHub> {
   // first, before anything that would need closing: files unusable since the configuration was
   // read fail the start here. TLS with client certificates, re-read while the hub runs.
-  const transport = agentLinkServerTransport(config.agentLinkTls, config.allowStaticTokens, logger);
+  // the agent CA (files, never Redis): with it the port also serves Registration, and asks for
+  // client certificates without requiring them at the handshake (Connect and Renew still do)
+  const agentCa =
+    config.agentCa === undefined
+      ? undefined
+      : AgentCa.open(
+          {
+            ...config.agentCa,
+            reloadIntervalMs: config.agentLinkTls?.reloadIntervalMs ?? 60_000,
+          },
+          logger,
+        );
+  const transport = agentLinkServerTransport(
+    config.agentLinkTls,
+    config.allowStaticTokens,
+    logger,
+    agentCa !== undefined,
+  );
   const telemetry = await startTelemetry({
     service: 'gitfleet-hub',
     version: HUB_VERSION,
@@ -157,6 +180,22 @@ export async function runHub(
   );
   // before agents connect: those of the saved fleet's targets are accepted at once
   await r.restore();
+  // registration tokens and revocations; every replica polls the revocations (link/registration-revocations.ts)
+  const registrationStore = new RedisRegistrationStore({ redis, prefix: config.redisPrefix });
+  const registrationMetrics = new RegistrationMetrics();
+  const revocations = new RevocationWatch(registrationStore, logger);
+  await revocations.start();
+  const registration =
+    agentCa === undefined
+      ? undefined
+      : new RegistrationService({
+          ca: agentCa,
+          store: registrationStore,
+          isDeclared: declaredIn(r),
+          certTtlMs: config.agentCertTtlMs,
+          metrics: registrationMetrics,
+          logger,
+        });
   const link = new AgentLinkServer(
     { replica: config.replica, heartbeatIntervalMs: config.heartbeatIntervalMs },
     {
@@ -167,6 +206,9 @@ export async function runHub(
       logger,
       tracer,
       now,
+      revocations,
+      registrationMetrics,
+      ...(registration === undefined ? {} : { registration: registration.handlers() }),
     },
   );
   // queue → link: a job is delivered on this replica's stream of its target, or every replica
@@ -217,6 +259,12 @@ export async function runHub(
     Math.max(1_000, config.heartbeatIntervalMs),
   );
   wipeWatch.unref();
+  // OIDC bearer tokens beside the static ones: keys fetched at the first token, never at start
+  let oidc: OidcVerifier | undefined;
+  if (config.oidc !== undefined) {
+    oidc = new OidcVerifier(config.oidc, { logger });
+    logger.info('oidc bearer tokens accepted', { issuer: config.oidc.issuer, keys: oidc.source });
+  }
   // health, readiness and status answer while the first pass runs (a big fleet takes a while)
   const httpServer = await startHttpServer({
     config,
@@ -226,8 +274,14 @@ export async function runHub(
     link,
     poller,
     logger,
+    ...(oidc === undefined ? {} : { oidc }),
     preview: { git, fleetRepo },
     rollouts: { rollouts },
+    registration: {
+      store: registrationStore,
+      isDeclared: declaredIn(r),
+      metrics: registrationMetrics.registry,
+    },
     now,
     ...(runtime === undefined ? {} : { unexpectedErrors: () => runtime.unexpectedErrors() }),
   });
@@ -277,6 +331,8 @@ export async function runHub(
         name: 'agent streams',
         run: async () => {
           transport.close();
+          revocations.close();
+          agentCa?.close();
           await link.close();
         },
         timeoutMs: waitOnRedis(2_000),

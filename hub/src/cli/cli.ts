@@ -3,6 +3,7 @@
  * failure becomes a message on stderr and an exit code (./errors.ts). All I/O goes through
  * `CliIo`, so the dispatch is tested without a process.
  */
+import { registrationToken, revoke } from './agent-commands.ts';
 import { environmentApiToken } from './api-token.ts';
 import { COMMANDS, GROUPS, commandSpec, groupCommands, subcommandName } from './command-table.ts';
 import { NAME_KINDS, type NameKind } from './completion.ts';
@@ -59,6 +60,8 @@ const RUN: Readonly<Record<string, (ctx: CommandContext) => Promise<number> | nu
   'rollout resume': (ctx) => rolloutCommand(ctx, 'resume'),
   'rollout abort': (ctx) => rolloutCommand(ctx, 'abort'),
   'rollout rollback': (ctx) => rolloutCommand(ctx, 'rollback'),
+  'registration-token': registrationToken,
+  revoke,
 };
 
 const HELP_FLAGS: readonly string[] = ['--help', '-h', 'help'];

@@ -3,6 +3,7 @@
  * and by group (`rollout watch` is the command `watch` of the group `rollout`). Pure.
  */
 import type { CommandSpec } from './options.ts';
+import { AGENT_COMMANDS } from './spec-agents.ts';
 import { FLEET_COMMANDS } from './spec-fleet.ts';
 import { ROLLOUT_COMMANDS } from './spec-rollout.ts';
 
@@ -21,6 +22,7 @@ const COMPLETION: CommandSpec = {
 export const COMMANDS: readonly CommandSpec[] = [
   ...FLEET_COMMANDS,
   ...ROLLOUT_COMMANDS,
+  ...AGENT_COMMANDS,
   COMPLETION,
 ];
 

@@ -110,12 +110,12 @@ export class HubClient {
   }
 
   /**
-   * POST `path?query` and the parsed JSON body of a 2xx.
+   * POST `path?query` (with `body` as JSON, when given) and the parsed JSON body of a 2xx.
    *
    * @throws CliError as `get`
    */
-  post<T>(path: string, query: Query, opts: RequestOptions = {}): Promise<T> {
-    return this.#request<T>('POST', path, query, opts);
+  post<T>(path: string, query: Query, opts: RequestOptions = {}, body?: unknown): Promise<T> {
+    return this.#request<T>('POST', path, query, opts, body);
   }
 
   async #request<T>(
@@ -123,6 +123,7 @@ export class HubClient {
     path: string,
     query: Query,
     opts: RequestOptions,
+    json?: unknown,
   ): Promise<T> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
@@ -138,7 +139,9 @@ export class HubClient {
         headers: {
           accept: 'application/json',
           ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+          ...(json === undefined ? {} : { 'content-type': 'application/json' }),
         },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
       });
     } catch (err) {
       const timedOut = err instanceof Error && err.name === 'TimeoutError';

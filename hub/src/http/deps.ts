@@ -1,11 +1,14 @@
 /** What the hub's HTTP server reads: configuration, the store, the resolver, the link, Git. */
 import type { Logger } from '@gitfleet/proto';
+import type { Registry } from 'prom-client';
+import type { RegistrationStorePort } from '../store/registration-store.ts';
 import type { HubConfig } from '../config.ts';
 import type { GitPoller } from '../git/poller.ts';
 import type { AgentLinkServer } from '../link/agent-link-server.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import type { Resolver } from '../resolve/resolver.ts';
 import type { HubStore } from '../store/port.ts';
+import type { OidcAuthenticator } from './oidc.ts';
 import type { DiffPreviewDeps } from './preview.ts';
 import type { RolloutController } from '../rollout/controller.ts';
 
@@ -26,6 +29,8 @@ export interface HttpServerDeps {
     Partial<Pick<AgentLinkServer, 'deliveryLatency' | 'metrics'>>;
   readonly poller: Pick<GitPoller, 'trigger' | 'status'>;
   readonly logger: Logger;
+  /** OIDC bearer tokens (absent: static tokens only). */
+  readonly oidc?: OidcAuthenticator;
   readonly now?: () => number;
   /** Git and the fleet repository, for `GET /api/v1/diff` (absent: that route answers 404). */
   readonly preview?: DiffPreviewDeps;
@@ -33,6 +38,18 @@ export interface HttpServerDeps {
   readonly rollouts?: RolloutRouteDeps;
   /** Unexpected errors the process guard caught (absent: not run as a binary; the metric is 0). */
   readonly unexpectedErrors?: () => number;
+  /** Registration tokens and revocations (absent: those routes answer 404). */
+  readonly registration?: RegistrationRouteDeps;
+}
+
+/** The target routes' part of the deps: registration tokens and revocations. */
+export interface RegistrationRouteDeps {
+  readonly store: Pick<RegistrationStorePort, 'createToken' | 'revoke'>;
+  /** Whether the target is declared in the fleet in force (undefined: none in force yet). */
+  readonly isDeclared: (target: string) => boolean | undefined;
+  /** The registration families of `/metrics`. */
+  readonly metrics?: Registry;
+  readonly now?: () => number;
 }
 
 /** The rollout routes' part of the deps. */

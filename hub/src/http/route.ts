@@ -27,6 +27,8 @@ export interface RequestContext {
   readonly deps: HttpServerDeps;
   /** The query, validated against the route's schema (empty values dropped, raw strings). */
   readonly query: ReadonlyMap<string, string>;
+  /** The path parameters (`{target}` of the route's path), decoded; the route checks them. */
+  readonly params: ReadonlyMap<string, string>;
   readonly req: http.IncomingMessage;
   /** Who sent the request: the name and scope of its token (undefined on open routes). */
   readonly identity?: ApiIdentity;
@@ -50,7 +52,10 @@ export interface OperationDoc {
 
 export interface Route {
   readonly method: 'GET' | 'POST';
+  /** The path; a segment `{name}` is a path parameter (documented by `params`). */
   readonly path: string;
+  /** The schema of the path parameters, for the document (each is a string, required). */
+  readonly params?: TObject;
   /**
    * Who may call it: a bearer token of a scope (checked before anything else of the request),
    * anyone (`open`), or `metrics` (open unless the hub runs with --metrics-auth read).
@@ -78,4 +83,36 @@ export function errorReply(err: GitfleetError, status: number, headers?: ReplyHe
     },
   };
   return { status, json: body, ...(headers === undefined ? {} : { headers }) };
+}
+
+/**
+ * The path parameters of `pathname` when it matches the route path `template` (segments `{name}`
+ * match any one non-empty segment), or undefined.
+ */
+export function matchPath(
+  template: string,
+  pathname: string,
+): ReadonlyMap<string, string> | undefined {
+  if (!template.includes('{')) return template === pathname ? new Map() : undefined;
+  const want = template.split('/');
+  const got = pathname.split('/');
+  if (want.length !== got.length) return undefined;
+  const params = new Map<string, string>();
+  for (const [i, w] of want.entries()) {
+    const g = got[i] ?? '';
+    const name = /^\{(\w+)\}$/.exec(w)?.[1];
+    if (name === undefined) {
+      if (w !== g) return undefined;
+      continue;
+    }
+    let value: string;
+    try {
+      value = decodeURIComponent(g);
+    } catch {
+      return undefined;
+    }
+    if (value === '') return undefined;
+    params.set(name, value);
+  }
+  return params;
 }

@@ -31,7 +31,12 @@ describe('the route table and the OpenAPI document', () => {
     (_name, route) => {
       const op = operationOf(route);
       expect(op, `${route.method} ${route.path} missing from OPENAPI.paths`).toBeDefined();
-      const params = op?.parameters ?? [];
+      // path parameters: exactly the `{name}` segments of the path, each required
+      const inPath = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      const pathParams = (op?.parameters ?? []).filter((p) => p.in === 'path');
+      expect(pathParams.map((p) => p.name).sort()).toEqual(inPath.sort());
+      expect(pathParams.every((p) => p.required === true)).toBe(true);
+      const params = (op?.parameters ?? []).filter((p) => p.in !== 'path');
       expect(params.map((p) => p.name).sort()).toEqual(parameterNames(route.query).sort());
       expect(
         params
@@ -45,11 +50,12 @@ describe('the route table and the OpenAPI document', () => {
     },
   );
 
-  it('every /api/v1 route needs a token: read for GET, operate for POST; the rest is open', () => {
+  it('every /api/v1 route needs a token: read for GET, operate for POST (admin for agent identities); the rest is open', () => {
     const access = Object.fromEntries(ROUTES.map((r) => [`${r.method} ${r.path}`, r.access]));
     for (const r of ROUTES) {
       if (r.path.startsWith('/api/')) {
-        expect(r.access, `${r.method} ${r.path}`).toBe(r.method === 'GET' ? 'read' : 'operate');
+        const post = r.path.startsWith('/api/v1/targets/{target}/') ? 'admin' : 'operate';
+        expect(r.access, `${r.method} ${r.path}`).toBe(r.method === 'GET' ? 'read' : post);
         expect(operationOf(r)?.security).toEqual([{ bearerToken: [r.access] }]);
         expect(operationOf(r)?.responses['401']).toBeDefined();
       }

@@ -24,11 +24,12 @@ import type { HttpServerDeps } from './deps.ts';
 import { openApiDocument, type OpenApiDocument } from './api/openapi.ts';
 import { NoQuery } from './api/queries.ts';
 import { parseQuery } from './query.ts';
-import { errorReply, type Reply, type RequestContext, type Route } from './route.ts';
+import { errorReply, matchPath, type Reply, type RequestContext, type Route } from './route.ts';
 import { DIFF_ROUTE } from './routes/diff.ts';
 import { FLEET_ROUTES } from './routes/fleet.ts';
 import { HEALTH_ROUTES, METRICS_DOC, WEBHOOK_ROUTE, openApiRoute } from './routes/operations.ts';
 import { ROLLOUT_ROUTES } from './routes/rollouts.ts';
+import { TARGET_ROUTES } from './routes/targets.ts';
 import { fleetStatus, loadSnapshot } from './snapshot.ts';
 import { statusRows } from './views.ts';
 
@@ -52,6 +53,7 @@ async function metrics(ctx: RequestContext): Promise<Reply> {
     queue: deps.queue,
     apps: async () => statusRows(await loadSnapshot(deps)),
     link: deps.link,
+    ...(deps.registration?.metrics === undefined ? {} : { more: [deps.registration.metrics] }),
   }));
   return { status: 200, contentType: m.contentType, text: await m.render() };
 }
@@ -72,6 +74,7 @@ export const ROUTES: readonly Route[] = [
   ...FLEET_ROUTES,
   ...ROLLOUT_ROUTES,
   DIFF_ROUTE,
+  ...TARGET_ROUTES,
 ];
 
 /** The OpenAPI document of ROUTES, served at `GET /api/v1/openapi.json`. */
@@ -87,7 +90,7 @@ export async function dispatch(
   url: URL,
 ): Promise<Reply> {
   const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-  const candidates = ROUTES.filter((r) => r.path === url.pathname);
+  const candidates = ROUTES.filter((r) => matchPath(r.path, url.pathname) !== undefined);
   const route = candidates.find((r) => r.method === method);
   // the API answers nobody without a token, not even which routes or methods it has
   const needed =
@@ -96,7 +99,7 @@ export async function dispatch(
       : url.pathname.startsWith('/api/')
         ? ApiScope.Read
         : undefined;
-  const access = checkAccess(deps, req, `${method} ${url.pathname}`, needed);
+  const access = await checkAccess(deps, req, `${method} ${url.pathname}`, needed);
   if ('refused' in access) return access.refused;
   if (route === undefined) {
     if (candidates.length === 0)
@@ -117,7 +120,8 @@ export async function dispatch(
   }
   try {
     const query = parseQuery(url.searchParams, route);
-    return await route.handle({ deps, req, query, ...access });
+    const params = matchPath(route.path, url.pathname) ?? new Map<string, string>();
+    return await route.handle({ deps, req, query, params, ...access });
   } catch (err) {
     const e = toGitfleetError(err);
     if (e.code === ErrorCode.InvalidRequest) return errorReply(e, 400);
@@ -148,7 +152,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
       if (reply.status === 405) {
         res.setHeader(
           'allow',
-          ROUTES.filter((r) => r.path === url.pathname)
+          ROUTES.filter((r) => matchPath(r.path, url.pathname) !== undefined)
             .map((r) => (r.method === 'GET' ? 'GET, HEAD' : r.method))
             .join(', '),
         );

@@ -1,7 +1,9 @@
 /**
  * The hub's end of the AgentLink stream (proto/README.md): knows each agent by its client
  * certificate (or, on a hub that accepts them, its static token: ./peer-identity.ts), refuses
- * undeclared targets and foreign Hellos, ends the streams of targets that leave the fleet, runs
+ * undeclared targets and foreign Hellos, ends the streams of targets that leave the fleet, refuses
+ * revoked certificates and ends their streams and those whose certificate expired, serves the
+ * Registration service beside AgentLink when the hub has an agent CA, runs
  * the resync handshake through the pure `planResync`, streams the target's outbox (from the
  * HubStore: latest-wins per app), records acks, rejections and reports, sends heartbeats and
  * closes stale sessions.
@@ -23,7 +25,6 @@
  */
 import { Server, ServerCredentials, status, type ServiceError } from '@grpc/grpc-js';
 import {
-  AGENT_LINK_MESSAGE_OPTIONS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_STREAM_QUOTA,
   DEFAULT_TAKEOVER_POLICY,
@@ -45,7 +46,10 @@ import {
   type TakeoverPolicy,
   type TraceCarrier,
   type Tracer,
+  registrationGrpc,
+  type RegistrationHandlers,
 } from '@gitfleet/proto';
+import { streamCertificateVerdict, type CertificateValidity } from '../core/registration/index.ts';
 import { DeliveryLatency } from '../metrics.ts';
 import type { HubStore } from '../store/port.ts';
 import { applyResync, resyncDeliveries } from './apply-resync.ts';
@@ -53,6 +57,9 @@ import { helloRefusal } from './hello.ts';
 import { Inbound } from './inbound.ts';
 import { Outbound } from './outbound.ts';
 import { streamIdentity } from './peer-identity.ts';
+import { AGENT_LINK_SERVER_OPTIONS } from './server-options.ts';
+import type { RegistrationMetrics } from './registration-metrics.ts';
+import type { RevocationWatch } from './registration-revocations.ts';
 import { Session, peerOf } from './session.ts';
 import {
   StreamGuard,
@@ -97,6 +104,18 @@ export interface AgentLinkServerDeps {
   readonly now?: () => number;
   /** Spans for reports (children of the agent's apply span, so a change is one trace). */
   readonly tracer?: Tracer;
+  /**
+   * Revoked targets (./registration-revocations.ts): a revoked certificate is refused at Hello
+   * and its open streams end. Absent: no revocation is enforced (a stream still ends when its
+   * certificate expires).
+   */
+  readonly revocations?: Pick<RevocationWatch, 'cached' | 'current'>;
+  /** The Registration service served on the same port (the hub has an agent CA). */
+  readonly registration?: RegistrationHandlers;
+  /** Counts refusals for a certificate (revoked, expired). */
+  readonly registrationMetrics?: RegistrationMetrics;
+  /** Wall clock, for certificate times. @defaultValue Date.now */
+  readonly wallClock?: () => number;
 }
 
 /** Liveness writes to the store at most this often per stream (and twice per heartbeat). */
@@ -116,6 +135,12 @@ export class AgentLinkServer {
   private readonly inbound: Inbound;
   private readonly now: () => number;
   private readonly sessions = new Map<string, Session>();
+  /** The validity of each certificate-authenticated session's client certificate. */
+  private readonly certificates = new WeakMap<Session, CertificateValidity>();
+  private readonly revocations: AgentLinkServerDeps['revocations'];
+  private readonly registration: RegistrationHandlers | undefined;
+  private readonly registrationMetrics: RegistrationMetrics | undefined;
+  private readonly wallClock: () => number;
   private server: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
@@ -140,6 +165,10 @@ export class AgentLinkServer {
     this.logger = deps.logger.child({ component: 'agent-link' });
     this.tracer = deps.tracer ?? noopTracer;
     this.now = deps.now ?? Date.now;
+    this.revocations = deps.revocations;
+    this.registration = deps.registration;
+    this.registrationMetrics = deps.registrationMetrics;
+    this.wallClock = deps.wallClock ?? Date.now;
     this.outbound = new Outbound(this.opts, {
       store: deps.store,
       guard: this.guard,
@@ -163,13 +192,13 @@ export class AgentLinkServer {
   async listen(address: string, credentials = ServerCredentials.createInsecure()): Promise<number> {
     // a message above MAX_MESSAGE_BYTES is refused by grpc-js (RESOURCE_EXHAUSTED) from its
     // length prefix, before it is buffered; the call ends, the server stays up
-    const server = new Server({
-      'grpc.keepalive_permit_without_calls': 1,
-      ...AGENT_LINK_MESSAGE_OPTIONS,
-    });
+    const server = new Server({ ...AGENT_LINK_SERVER_OPTIONS });
     server.addService(agentLinkGrpc().service, {
       Connect: (stream: AgentLinkServerStream) => this.onConnect(stream),
     });
+    if (this.registration !== undefined) {
+      server.addService(registrationGrpc().service, this.registration);
+    }
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))),
     );
@@ -237,7 +266,7 @@ export class AgentLinkServer {
   // ------------------------------------------------------------------ connect and handshake
 
   private onConnect(stream: AgentLinkServerStream): void {
-    const { decision, certificate } = streamIdentity(stream, this.authenticate);
+    const { decision, certificate, validity } = streamIdentity(stream, this.authenticate);
     if ('refused' in decision) {
       this.logger.warn('agent refused', {
         reason: decision.message,
@@ -251,6 +280,7 @@ export class AgentLinkServer {
     }
     const { target, via } = decision;
     const session = new Session(target, via, stream, this.now(), this.opts.streamQuota);
+    if (validity !== undefined) this.certificates.set(session, validity);
     const helloDeadline = setTimeout(() => {
       if (session.state === 'handshaking') {
         this.fail(stream, status.INVALID_ARGUMENT, 'no Hello within 3 heartbeat intervals');
@@ -375,6 +405,19 @@ export class AgentLinkServer {
       this.fail(s.stream, refusal.code, refusal.message);
       return;
     }
+    const validity = this.certificates.get(s);
+    if (validity !== undefined && this.revocations !== undefined) {
+      const verdict = streamCertificateVerdict(
+        s.target,
+        validity,
+        await this.revocations.current(s.target),
+        this.wallClock(),
+      );
+      if (verdict.kind !== 'valid') {
+        this.refuseCertificate(s, verdict);
+        return;
+      }
+    }
     const live = this.sessions.get(s.target);
     const refused = this.guard.takeover(
       s,
@@ -463,6 +506,20 @@ export class AgentLinkServer {
         await this.endSession(s, 'target no longer declared');
         continue;
       }
+      const validity = this.certificates.get(s);
+      if (validity !== undefined) {
+        const verdict = streamCertificateVerdict(
+          s.target,
+          validity,
+          this.revocations?.cached(s.target),
+          this.wallClock(),
+        );
+        if (verdict.kind !== 'valid') {
+          this.refuseCertificate(s, verdict);
+          await this.endSession(s, `client certificate ${verdict.kind}`);
+          continue;
+        }
+      }
       if (now - s.lastReceivedMs > STALE_AFTER_MISSED_HEARTBEATS * this.opts.heartbeatIntervalMs) {
         this.logger.warn('agent stale: closing its stream', {
           target: s.target,
@@ -473,6 +530,23 @@ export class AgentLinkServer {
       }
       await this.outbound.keepUp(s, now);
     }
+  }
+
+  /** Refuses (or ends) a stream for its certificate: revoked or expired. */
+  private refuseCertificate(
+    s: Session,
+    verdict: { readonly kind: 'revoked' | 'expired'; readonly message: string },
+  ): void {
+    this.registrationMetrics?.certificateRefused(verdict.kind);
+    this.logger.warn(`agent refused: client certificate ${verdict.kind}`, {
+      target: s.target,
+      session: s.id,
+    });
+    this.fail(
+      s.stream,
+      verdict.kind === 'revoked' ? status.PERMISSION_DENIED : status.UNAUTHENTICATED,
+      verdict.message,
+    );
   }
 
   private async endSession(s: Session, reason: string): Promise<void> {

@@ -113,15 +113,19 @@ export interface AgentLinkServerTransport {
 
 /**
  * Plaintext without `tls`; else TLS from the files, re-read every `reloadIntervalMs`. A client
- * certificate is required unless static tokens are allowed (then one that does not verify is
- * treated as none, and the stream needs a token).
+ * certificate is required at the handshake unless static tokens are allowed or the port also
+ * serves Registration (a new agent has no certificate yet): then it is requested, one that does
+ * not verify is treated as none, and Connect and Renew still refuse a call without a verified
+ * certificate (./peer-identity.ts) — unless, for Connect, a static token is accepted.
  *
+ * @param registration - whether the port serves Registration (the hub has an agent CA)
  * @throws GitfleetError CONFIG_INVALID when the TLS files are not usable
  */
 export function agentLinkServerTransport(
   tls: AgentLinkTls | undefined,
   allowStaticTokens: boolean,
   logger: Logger,
+  registration = false,
 ): AgentLinkServerTransport {
   if (tls === undefined) {
     logger.warn('AgentLink serves plaintext (--insecure-plaintext): loopback only, static tokens');
@@ -144,13 +148,14 @@ export function agentLinkServerTransport(
     ...provider.certificate(),
     clientCa: tls.clientCaFile,
     staticAgentAuth: allowStaticTokens,
+    registration,
   });
   // one provider for the CA and the identity: grpc-js 1.14 passes these two arguments to its
   // constructor in the other order, and one provider for both makes the order irrelevant
   const credentials = experimental.createCertificateProviderServerCredentials(
     provider,
     provider,
-    !allowStaticTokens,
+    !allowStaticTokens && !registration,
   );
   return { credentials, close: () => provider.close() };
 }

@@ -27,6 +27,8 @@ export const ErrorCode = {
   Unauthorized: 'UNAUTHORIZED',
   /** An authenticated API request whose token lacks the scope the route needs (read, operate, admin). */
   Forbidden: 'FORBIDDEN',
+  /** A service a request depends on is out of reach (an OIDC issuer's keys): retry later (503). */
+  Unavailable: 'UNAVAILABLE',
   /** An input crossed a documented limit (size, count, depth, rate): the message names the limit. */
   LimitExceeded: 'LIMIT_EXCEEDED',
   /** An object is declared by another application on the same target: neither takes it over. */

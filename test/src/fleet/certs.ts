@@ -11,12 +11,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { ErrorCode, GitfleetError, targetUri } from '@gitfleet/proto';
 
 const run = promisify(execFile);
 
 /** The URI SAN of a target's agent certificate. */
-export const targetUri = (target: string): string => `spiffe://gitfleet/target/${target}`;
+export { targetUri };
 
 export interface CertFiles {
   readonly certFile: string;
@@ -41,6 +41,8 @@ export interface TestPki {
   readonly dir: string;
   /** The CA that signs the hub's and the agents' certificates (hub: --client-ca-file; agent: --hub-ca-file). */
   readonly caFile: string;
+  /** The CA's private key (PEM PKCS#8, P-256): the hub's agent CA key in registration tests. */
+  readonly caKeyFile: string;
   readonly hub: CertFiles;
   /** The agent certificate of a target given to createTestPki (or issued by issueAgent). */
   agent(target: string): CertFiles;
@@ -191,6 +193,7 @@ export async function createTestPki(
   return {
     dir,
     caFile,
+    caKeyFile: caKey,
     hub,
     agent,
     issueAgent,

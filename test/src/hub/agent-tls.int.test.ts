@@ -147,7 +147,7 @@ async function probe(
   const { Client } = agentLinkGrpc();
   const client = new Client(hub.address, creds, {
     // a connection of its own (grpc-js would share one between equal clients)
-    'grpc-node.use_local_subchannel_pool': 1,
+    'grpc.use_local_subchannel_pool': 1,
     ...o.options,
   });
   try {
@@ -208,7 +208,7 @@ function agentLink(
       target,
       agentVersion: 'test',
       credentials: t.credentials,
-      channelOptions: { ...t.channelOptions, 'grpc-node.use_local_subchannel_pool': 1 },
+      channelOptions: { ...t.channelOptions, 'grpc.use_local_subchannel_pool': 1 },
       backoff: { baseMs: 50, capMs: 300 },
     },
     { handler, logger },

@@ -115,7 +115,7 @@ function probe(target: string, options: ChannelOptions = {}): Probe {
   const { Client } = agentLinkGrpc();
   // a connection of its own, as each agent process has (grpc-js would share one between clients)
   const client = new Client(address, credentials.createInsecure(), {
-    'grpc-node.use_local_subchannel_pool': 1,
+    'grpc.use_local_subchannel_pool': 1,
     ...options,
   });
   clients.push(client);

@@ -3,7 +3,9 @@
  * `Authorization` header, looked up by digest in constant time) and whether that identity's
  * scope grants what the route needs. A request without a usable token is unauthenticated (401),
  * one whose token lacks the scope is forbidden (403); the messages name the scope needed and
- * never echo the token.
+ * never echo the token. An OIDC token, verified by the HTTP adapter (./oidc.ts for its claims),
+ * arrives here as its Authentication; one that cannot be checked for want of the issuer's keys
+ * is unavailable (503).
  *
  * Pure: node:crypto hashes and compares, nothing else.
  */
@@ -25,7 +27,13 @@ export type Authentication =
   | { readonly kind: 'malformed' }
   /** A bearer token that is no one's. */
   | { readonly kind: 'unknown' }
-  | { readonly kind: 'identified'; readonly identity: ApiIdentity };
+  | { readonly kind: 'identified'; readonly identity: ApiIdentity }
+  /** An OIDC token that does not verify (signature, issuer, audience, lifetime …). */
+  | { readonly kind: 'rejected'; readonly reason: string }
+  /** A verified OIDC token whose claims map to no scope: `missing` says what is missing. */
+  | { readonly kind: 'unscoped'; readonly name: string; readonly missing: string }
+  /** An OIDC token that cannot be checked now: the issuer's keys are out of reach. */
+  | { readonly kind: 'unavailable'; readonly reason: string };
 
 /** Longest bearer token looked at; anything longer is no one's. */
 export const MAX_BEARER_LENGTH = 8_192;
@@ -76,9 +84,12 @@ export type AccessDecision =
   | { readonly kind: 'unauthenticated'; readonly message: string; readonly invalidToken: boolean }
   | {
       readonly kind: 'forbidden';
-      readonly identity: ApiIdentity;
+      /** Who was refused; without a scope for an OIDC token that maps to none. */
+      readonly identity: { readonly name: string; readonly scope?: ApiScope };
       readonly message: string;
-    };
+    }
+  /** The credentials cannot be checked now (503): the message names what is out of reach. */
+  | { readonly kind: 'unavailable'; readonly message: string };
 
 export interface AccessRequest {
   /** `GET /api/v1/status`, for messages. */
@@ -86,7 +97,7 @@ export interface AccessRequest {
   /** What the route needs; undefined: it is open. */
   readonly needed: ApiScope | undefined;
   readonly authentication: Authentication;
-  /** Whether the hub accepts any token at all. */
+  /** Whether the hub accepts any token at all (static tokens or OIDC). */
   readonly configured: boolean;
 }
 
@@ -104,6 +115,19 @@ export function decideAccess(req: AccessRequest): AccessDecision {
       message: `${operation} needs a token of scope ${scopes}; the token of ${identity.name} has scope ${identity.scope}`,
     };
   }
+  if (authn.kind === 'unscoped') {
+    return {
+      kind: 'forbidden',
+      identity: { name: authn.name },
+      message: `${operation} needs a token of scope ${scopes}; the token of ${authn.name} grants no scope: ${authn.missing}`,
+    };
+  }
+  if (authn.kind === 'unavailable') {
+    return {
+      kind: 'unavailable',
+      message: `${operation}: the bearer token cannot be checked now: ${authn.reason}`,
+    };
+  }
   if (!req.configured) {
     return {
       kind: 'unauthenticated',
@@ -116,7 +140,9 @@ export function decideAccess(req: AccessRequest): AccessDecision {
       ? 'send Authorization: Bearer <token>'
       : authn.kind === 'malformed'
         ? 'the Authorization header is not Bearer <token>'
-        : 'the bearer token is not one this hub accepts';
+        : authn.kind === 'rejected'
+          ? `the bearer token is refused: ${authn.reason}`
+          : 'the bearer token is not one this hub accepts';
   return {
     kind: 'unauthenticated',
     invalidToken: authn.kind !== 'none',

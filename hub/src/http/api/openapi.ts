@@ -16,7 +16,7 @@ export type JsonSchema = Readonly<Record<string, unknown>>;
 
 export interface OpenApiParameter {
   readonly name: string;
-  readonly in: 'query';
+  readonly in: 'query' | 'path';
   readonly required?: boolean;
   readonly description: string;
   readonly schema: JsonSchema;
@@ -73,6 +73,8 @@ export interface DocumentedRoute {
   readonly path: string;
   readonly access: RouteAccess;
   readonly query: TObject;
+  /** The path parameters (`{name}` segments of `path`), when it has any. */
+  readonly params?: TObject;
   readonly doc: OperationDoc;
 }
 
@@ -156,14 +158,18 @@ export class ComponentSet {
   }
 }
 
-function parametersOf(query: TObject, components: ComponentSet): OpenApiParameter[] {
+function parametersOf(
+  query: TObject,
+  components: ComponentSet,
+  where: 'query' | 'path' = 'query',
+): OpenApiParameter[] {
   const required = new Set<string>(query.required as readonly string[] | undefined);
   return Object.entries(query.properties).map(([name, schema]) => {
     const { description, ...rest } = components.toDocument(schema);
     return {
       name,
-      in: 'query',
-      ...(required.has(name) ? { required: true } : {}),
+      in: where,
+      ...(required.has(name) || where === 'path' ? { required: true } : {}),
       description: typeof description === 'string' ? description : '',
       schema: rest,
     };
@@ -211,7 +217,10 @@ function operationOf(route: DocumentedRoute, components: ComponentSet): OpenApiO
     ...doc.responses,
   };
   responses['400'] ??= GENERIC_400;
-  const parameters = parametersOf(route.query, components);
+  const parameters = [
+    ...(route.params === undefined ? [] : parametersOf(route.params, components, 'path')),
+    ...parametersOf(route.query, components),
+  ];
   return {
     operationId: doc.operationId,
     summary: doc.summary,
