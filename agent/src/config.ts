@@ -39,6 +39,11 @@ export interface AgentConfig {
   readonly hubCaFile: string | undefined;
   /** The link's TLS; undefined = plaintext (`--insecure-plaintext`, loopback hub only). */
   readonly hubTls: HubTls | undefined;
+  /**
+   * The one-time registration token's file: without a usable certificate at start the agent
+   * registers with it (link/enrollment.ts); undefined = no registration.
+   */
+  readonly registrationTokenFile: string | undefined;
   /** Kubeconfig path; undefined = in-cluster service account. */
   readonly kubeconfig: string | undefined;
   /** Namespace of the agent's own state (persisted assignments and inventories). */
@@ -183,6 +188,15 @@ export const AGENT_FLAGS = {
     defaultText: 'none',
     parse: text,
   }),
+  registrationTokenFile: option({
+    flag: 'registration-token-file',
+    env: 'GITFLEET_REGISTRATION_TOKEN_FILE',
+    arg: 'PATH',
+    description:
+      'file holding a one-time registration token (gfreg_…): without a usable certificate at start the agent generates a key, registers with the hub and writes key and certificate to --tls-key-file and --tls-cert-file',
+    defaultText: 'none (the certificate files must exist)',
+    parse: text,
+  }),
   tlsReloadIntervalMs: option({
     flag: 'tls-reload-interval-ms',
     env: 'GITFLEET_TLS_RELOAD_INTERVAL_MS',
@@ -313,6 +327,7 @@ export function loadAgentConfig(input: LoadAgentConfigInput = {}): AgentConfig {
     tokenFile: v.tokenFile?.path,
     hubCaFile: v.hubCaFile,
     hubTls: link.tls,
+    registrationTokenFile: v.registrationTokenFile,
     kubeconfig: v.kubeconfig,
     stateNamespace: v.stateNamespace,
     resyncIntervalMs: v.resyncIntervalMs,

@@ -16,6 +16,8 @@ export interface AgentMetricSources {
   readonly hubConnected: () => boolean;
   /** Reports waiting for the hub. */
   readonly pendingReports: () => number;
+  /** notAfter of the client certificate the link presents, unix ms (undefined: none). */
+  readonly certificateNotAfterMs?: () => number | undefined;
 }
 
 /** A registry of the agent's families, with the default process metrics. */
@@ -47,6 +49,18 @@ export function agentRegistry(sources: AgentMetricSources): Registry {
       this.set(sources.pendingReports());
     },
   });
+  const notAfter = sources.certificateNotAfterMs;
+  if (notAfter !== undefined) {
+    new Gauge({
+      name: 'gitfleet_agent_certificate_expiry_seconds',
+      help: 'When the client certificate the link presents expires (unix seconds; 0: none).',
+      registers,
+      collect() {
+        const ms = notAfter();
+        this.set(ms === undefined ? 0 : Math.floor(ms / 1000));
+      },
+    });
+  }
   return registry;
 }
 

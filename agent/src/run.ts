@@ -6,7 +6,10 @@ import http from 'node:http';
 import { startTelemetry, steadyClock, toGitfleetError, type Logger } from '@gitfleet/proto';
 import type { AgentConfig } from './config.ts';
 import { ClientNodeKube } from './kube/client-node-kube.ts';
+import { ensureCertificate } from './link/enrollment.ts';
 import { HubLink } from './link/hub-link.ts';
+import { ownCertificateOf } from './link/registration-client.ts';
+import { CertificateRenewer } from './link/renewal.ts';
 import { hubLinkTransport } from './link/transport.ts';
 import { agentRegistry, serveMetrics } from './metrics.ts';
 import { Agent } from './reconcile/agent.ts';
@@ -23,6 +26,15 @@ export interface RunningAgent {
 }
 
 export async function runAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
+  // the agent's own certificate: registered for first when it has none usable (a refused token
+  // fails the start), renewed while it runs (link/enrollment.ts, link/renewal.ts)
+  const own = ownCertificateOf(config.hubTls, config.hubAddress);
+  if (own !== undefined && config.registrationTokenFile !== undefined) {
+    await ensureCertificate(
+      { target: config.target, tokenFile: config.registrationTokenFile, ...own },
+      { logger },
+    );
+  }
   // first, before anything that would need closing: TLS files unusable since the configuration
   // was read fail the start here. They are re-read while the agent runs (link/transport.ts).
   const transport = hubLinkTransport(config.hubTls, logger);
@@ -62,6 +74,14 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
     { handler: agent, logger, now: steadyClock() },
   );
   agent.setReporter((r, trace) => link.report(r, trace));
+  transport.onChange(() => link.credentialsChanged());
+  const renewer =
+    own === undefined
+      ? undefined
+      : new CertificateRenewer(
+          { target: config.target, ...own },
+          { logger, onRenewed: () => transport.reload() },
+        );
   let started = false;
   let server: http.Server | undefined;
   let httpPort: number | undefined;
@@ -71,6 +91,10 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
       apps: () => agent.appNames().length,
       hubConnected: () => link.state === 'ready',
       pendingReports: () => link.pendingReports,
+      certificateNotAfterMs: () => {
+        const c = transport.certificate();
+        return c === undefined ? undefined : Date.parse(c.notAfter);
+      },
     });
     server = http.createServer((req, res) => {
       if (req.url === '/healthz') return void res.end('ok');
@@ -93,6 +117,7 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
   }
   await agent.start();
   link.start();
+  renewer?.start();
   started = true;
   logger.info('agent started', {
     target: config.target,
@@ -110,6 +135,7 @@ export async function runAgent(config: AgentConfig, logger: Logger): Promise<Run
       closing ??= (async () => {
         for (const step of [
           async () => {
+            await renewer?.close();
             await link.close();
             transport.close();
           },

@@ -99,7 +99,9 @@ export class HubLink {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly clients: AgentLinkClient[];
+  private clients: AgentLinkClient[];
+  /** The client credentials changed since the channels were made: the next connect makes new ones. */
+  private credentialsStale = false;
   private addressIndex = 0;
   private readonly outbox: ReportOutbox;
   private readonly instanceId = randomUUID();
@@ -136,22 +138,38 @@ export class HubLink {
     this.random = deps.random ?? Math.random;
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 10_000;
     this.outbox = new ReportOutbox({ maxApps: opts.maxPendingReports ?? 10_000 });
+    this.clients = this.makeClients();
+  }
+
+  /** One channel per hub address, each with its own connection (not shared through a pool). */
+  private makeClients(): AgentLinkClient[] {
     const { Client } = agentLinkGrpc();
-    const creds = opts.credentials ?? grpcCredentials.createInsecure();
-    this.clients = opts.address
+    const creds = this.opts.credentials ?? grpcCredentials.createInsecure();
+    return this.opts.address
       .split(',')
       .map((a) => a.trim())
       .filter((a) => a !== '')
       .map(
         (a) =>
           new Client(a, creds, {
-            ...opts.channelOptions,
+            ...this.opts.channelOptions,
             'grpc.keepalive_time_ms': 30_000,
             'grpc.keepalive_timeout_ms': 10_000,
+            // a channel of its own: a new channel is a new TLS connection (see credentialsChanged)
+            'grpc.use_local_subchannel_pool': 1,
             // MAX_MESSAGE_BYTES both ways (proto/README.md, "Limits and quotas")
             ...AGENT_LINK_MESSAGE_OPTIONS,
           }),
       );
+  }
+
+  /**
+   * The client certificate changed (renewed, rotated): the stream that is up stays, and the next
+   * connect dials new channels, whose TLS handshake presents the new certificate (a stream opened
+   * on an established connection would present the certificate of that connection's handshake).
+   */
+  credentialsChanged(): void {
+    this.credentialsStale = true;
   }
 
   get state(): LinkState {
@@ -224,6 +242,11 @@ export class HubLink {
     this.setState('connecting');
     this.seq = 0;
     this.heartbeatsSent = 0;
+    if (this.credentialsStale) {
+      this.credentialsStale = false;
+      for (const c of this.clients) c.close();
+      this.clients = this.makeClients();
+    }
     const client = this.clients[this.addressIndex % this.clients.length];
     if (client === undefined) return;
     const token = this.opts.token;

@@ -4,7 +4,9 @@
  * target's client certificate — or, only when asked for and only to a loopback hub, plaintext
  * with a static token. The checks across these options are here, for the configuration loader;
  * the credentials re-read the files while the agent runs, so a renewed client certificate is
- * presented on the next connection without a restart.
+ * presented on the next connection without a restart. With `--registration-token-file` the
+ * agent's own certificate and key may not exist yet: it registers for them at start
+ * (./enrollment.ts).
  */
 import {
   credentials as grpcCredentials,
@@ -15,6 +17,7 @@ import {
   ReloadingCertificateProvider,
   isLoopbackAddress,
   tlsFileProblems,
+  type CertificateSummary,
   type Logger,
 } from '@gitfleet/proto';
 
@@ -41,6 +44,11 @@ export interface HubLinkSecurityOptions {
   readonly insecurePlaintext: boolean;
   /** Whether a static token was given (`--token-file`). */
   readonly hasToken: boolean;
+  /**
+   * `--registration-token-file`: the agent registers when it holds no usable certificate, and
+   * `--tls-cert-file`/`--tls-key-file` name where it keeps them (they may not exist yet).
+   */
+  readonly registrationTokenFile?: string | undefined;
 }
 
 /**
@@ -80,9 +88,19 @@ export function hubLinkSecurity(
         '--insecure-plaintext needs --token-file: without TLS the agent has no certificate to present, only its static token',
       );
     }
+    if (o.registrationTokenFile !== undefined) {
+      problems.push(
+        '--insecure-plaintext and --registration-token-file: registration needs TLS to the hub; set one or the other',
+      );
+    }
     return { tls: undefined, problems };
   }
-  if ((o.tlsCertFile === undefined) !== (o.tlsKeyFile === undefined)) {
+  const registers = o.registrationTokenFile !== undefined;
+  if (registers && (o.tlsCertFile === undefined || o.tlsKeyFile === undefined)) {
+    problems.push(
+      '--registration-token-file needs --tls-cert-file and --tls-key-file: where the agent keeps the key it generates and the certificate the hub issues',
+    );
+  } else if ((o.tlsCertFile === undefined) !== (o.tlsKeyFile === undefined)) {
     problems.push('--tls-cert-file and --tls-key-file are set together');
   } else if (o.tlsCertFile === undefined && !o.hasToken) {
     problems.push(
@@ -90,7 +108,10 @@ export function hubLinkSecurity(
     );
   }
   if (problems.length === 0) {
-    const files = { certFile: o.tlsCertFile, keyFile: o.tlsKeyFile, caFile: o.hubCaFile };
+    // a registering agent's own files may be missing or stale: it replaces them at start
+    const files = registers
+      ? { caFile: o.hubCaFile }
+      : { certFile: o.tlsCertFile, keyFile: o.tlsKeyFile, caFile: o.hubCaFile };
     for (const p of tlsFileProblems(files, readFile)) problems.push(`hub TLS: ${p}`);
   }
   return {
@@ -110,6 +131,12 @@ export interface HubLinkTransport {
   readonly credentials: ChannelCredentials;
   /** Channel options (the TLS server name when `serverName` is set). */
   readonly channelOptions: Readonly<Record<string, string>>;
+  /** Re-reads the files now (they were just replaced): the next connection uses them. */
+  reload(): void;
+  /** The client certificate presented (undefined: none). */
+  certificate(): CertificateSummary | undefined;
+  /** Calls `listener` whenever changed files are taken into use. */
+  onChange(listener: () => void): void;
   close(): void;
 }
 
@@ -125,16 +152,22 @@ export function hubLinkTransport(tls: HubTls | undefined, logger: Logger): HubLi
     return {
       credentials: grpcCredentials.createInsecure(),
       channelOptions: {},
+      reload: () => undefined,
+      certificate: () => undefined,
+      onChange: () => undefined,
       close: () => undefined,
     };
   }
   const log = logger.child({ component: 'hub-link-tls' });
+  const listeners = new Set<() => void>();
   const provider = new ReloadingCertificateProvider(
     { certFile: tls.certFile, keyFile: tls.keyFile, caFile: tls.caFile },
     {
       reloadIntervalMs: tls.reloadIntervalMs,
-      onReload: (certificate) =>
-        log.info('TLS files changed: the next connection uses them', { ...certificate }),
+      onReload: (certificate) => {
+        log.info('TLS files changed: the next connection uses them', { ...certificate });
+        for (const l of listeners) l();
+      },
       onProblem: (problem) =>
         log.warn('TLS files changed but are not usable: the previous ones stay in use', {
           problem,
@@ -154,6 +187,9 @@ export function hubLinkTransport(tls: HubTls | undefined, logger: Logger): HubLi
     ),
     channelOptions:
       tls.serverName === undefined ? {} : { 'grpc.ssl_target_name_override': tls.serverName },
+    reload: () => void provider.reload(),
+    certificate: () => provider.certificate(),
+    onChange: (listener) => void listeners.add(listener),
     close: () => provider.close(),
   };
 }
