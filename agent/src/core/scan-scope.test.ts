@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectRef } from '@gitfleet/proto/domain';
 import { scanNamespaces } from './scan-scope.ts';
+import type { WatchScope } from './watch-scope.ts';
 
 const ref = (group: string, kind: string, namespace: string, name: string): ObjectRef => ({
   group,
@@ -36,5 +37,21 @@ describe('scanNamespaces', () => {
     ],
   ])('%s', (_name, refs, expected) => {
     expect([...scanNamespaces(refs)]).toEqual(expected);
+  });
+
+  it('only the namespaces of the watch scope', () => {
+    const scope: WatchScope = { kind: 'namespaces', namespaces: ['shop'] };
+    const refs = [
+      ref('', 'Namespace', '', 'shop'),
+      ref('', 'Namespace', '', 'other'),
+      ref('', 'ConfigMap', 'shop', 'a'),
+      ref('', 'ConfigMap', 'ops', 'b'),
+    ];
+    expect([...scanNamespaces(refs, scope)]).toEqual(['shop']);
+    expect([...scanNamespaces(refs, { kind: 'cluster', reason: '' })]).toEqual([
+      'shop',
+      'other',
+      'ops',
+    ]);
   });
 });

@@ -177,6 +177,18 @@ export class ResourceWatch implements WatchHandle {
     while (!this.isStopped()) {
       try {
         info ??= await this.deps.discovery.resolve(this.deps.gvk);
+        const ns = this.deps.options.namespace;
+        if (ns !== undefined && !info.namespaced) {
+          // a cluster-scoped kind has no namespaces: a watch "in" one would watch the whole kind
+          this.failStart(
+            new GitfleetError(
+              ErrorCode.ApplyFailed,
+              `${this.deps.gvk.kind} is cluster-scoped: it cannot be listed and watched in the namespace ${ns}`,
+              { terminal: true, details: { kind: this.deps.gvk.kind, namespace: ns } },
+            ),
+          );
+          break;
+        }
         if (needList) {
           await this.relist(info);
           needList = false;
@@ -205,14 +217,13 @@ export class ResourceWatch implements WatchHandle {
               ? this.deps.gvk.kind
               : `${info.group === '' ? '' : `${info.group}/`}${info.plural}`;
           this.logger.warn('kube watch forbidden', { err: e.message });
-          this.failReady(
+          this.failStart(
             new GitfleetError(
               ErrorCode.ApplyFailed,
               `cannot list and watch ${what}${this.deps.options.namespace === undefined ? '' : ` in ${this.deps.options.namespace}`}: ${e.message}; grant the agent's ServiceAccount get, list and watch on it`,
               { details: { kind: this.deps.gvk.kind, httpStatus } },
             ),
           );
-          this.stop();
           break;
         }
         this.counters.errors++;
@@ -222,6 +233,12 @@ export class ResourceWatch implements WatchHandle {
         });
       }
     }
+  }
+
+  /** Ends a watch that cannot start (retrying would not help): `ready` rejects with `err`. */
+  private failStart(err: GitfleetError): void {
+    this.failReady(err);
+    this.stop();
   }
 
   private async backoff(

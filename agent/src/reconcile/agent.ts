@@ -37,6 +37,8 @@ import {
 import { Intake } from '../core/intake.ts';
 import type { Inventory } from '../core/inventory.ts';
 import type { LocalPolicy } from '../core/local-policy.ts';
+import { describeWatchScope, watchScope, type WatchScope } from '../core/watch-scope.ts';
+import { scopeKube } from '../kube/namespace-scoped-kube.ts';
 import type { KubeClient } from '../kube/port.ts';
 import type { LinkHandler } from '../link/hub-link.ts';
 import type { ClusterAppStore } from '../state/app-store.ts';
@@ -102,6 +104,8 @@ export class Agent implements LinkHandler {
   private readonly scanner: UnmanagedScanner;
   private readonly seenSyncRequests = new Set<string>();
   private readonly trust: TrustGate;
+  /** Where the agent lists and watches: cluster-wide, or only the namespaces its policy allows. */
+  private readonly scope: WatchScope;
   private sink: Reporter | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private scanTimer: NodeJS.Timeout | undefined;
@@ -121,14 +125,17 @@ export class Agent implements LinkHandler {
       logger: this.logger,
       now,
     });
-    this.discovery = new Discovery(deps.kube);
-    this.watches = new WatchRegistry(deps.kube, this.logger, (app, type, obj, gvk) =>
+    this.scope = watchScope(opts.policy);
+    // every call the reconciler makes goes through the scope (the store keeps its own namespace)
+    const kube = scopeKube(deps.kube, this.scope);
+    this.discovery = new Discovery(kube);
+    this.watches = new WatchRegistry(kube, this.logger, (app, type, obj, gvk) =>
       this.drift.onWatchEvent(app, type, obj, gvk),
     );
     this.reporter = new StatusReporter({
       apps: this.apps,
       watches: this.watches,
-      kube: deps.kube,
+      kube,
       store: deps.store,
       logger: this.logger,
       now,
@@ -136,7 +143,7 @@ export class Agent implements LinkHandler {
       sink: deps.report,
     });
     const ctx: ReconcileContext = {
-      kube: deps.kube,
+      kube,
       logger: this.logger,
       now,
       apps: this.apps,
@@ -160,7 +167,7 @@ export class Agent implements LinkHandler {
     });
     this.scheduler = new SyncScheduler(ctx, (rt, mode) => pass.run(rt, mode));
     this.drift = new DriftLoop(ctx);
-    this.scanner = new UnmanagedScanner(ctx);
+    this.scanner = new UnmanagedScanner(ctx, this.scope);
   }
 
   setReporter(fn: Reporter): void {
@@ -170,6 +177,7 @@ export class Agent implements LinkHandler {
 
   /** Loads persisted assignments and starts reconciling them (no hub needed). */
   async start(): Promise<void> {
+    this.logger.info('watch scope', describeWatchScope(this.scope));
     await this.store.ensureNamespace();
     this.settings.maskSalt ??= await this.store.salt();
     const states = await this.store.loadAll((app, err) =>

@@ -1,6 +1,6 @@
 /**
  * The unmanaged scan of an app: lists the namespaced kinds the app uses in the namespaces it owns
- * and finds the objects no held app declares (../core/unmanaged.ts), reporting them or, per the
+ * (those of the agent's watch scope, one list per kind and namespace) and finds the objects no held app declares (../core/unmanaged.ts), reporting them or, per the
  * app's policy, pruning them.
  */
 import {
@@ -11,14 +11,18 @@ import {
   type UnmanagedObject,
 } from '@gitfleet/proto';
 import { scanNamespaces } from '../core/scan-scope.ts';
+import type { WatchScope } from '../core/watch-scope.ts';
 import { findUnmanaged } from '../core/unmanaged.ts';
 import type { ReconcileContext } from './context.ts';
 
 export class UnmanagedScanner {
   private readonly ctx: ReconcileContext;
+  /** The agent's watch scope: nothing outside it is listed. */
+  private readonly scope: WatchScope | undefined;
 
-  constructor(ctx: ReconcileContext) {
+  constructor(ctx: ReconcileContext, scope?: WatchScope) {
     this.ctx = ctx;
+    this.scope = scope;
   }
 
   async scan(app: string): Promise<void> {
@@ -33,7 +37,7 @@ export class UnmanagedScanner {
       }
       return;
     }
-    const namespaces = scanNamespaces(rt.desired.map(objectRef));
+    const namespaces = scanNamespaces(rt.desired.map(objectRef), this.scope);
     const kinds = [...rt.gvks.values()].filter((g) => discovery.namespaced(g));
     const liveObjects: KubeObject[] = [];
     try {

@@ -1,6 +1,7 @@
 /**
- * One informer per kind in use, shared by every app: cluster-wide list+watch of the objects gitfleet
- * manages (label app.kubernetes.io/managed-by=gitfleet). Events are routed to the owning app by its
+ * One informer per kind in use, shared by every app: list+watch of the objects gitfleet manages
+ * (label app.kubernetes.io/managed-by=gitfleet) over the agent's watch scope — cluster-wide, or
+ * one watch per namespace its policy allows (../kube/namespace-scoped-kube.ts). Events are routed to the owning app by its
  * gitfleet.dev/app label. The cache doubles as the "live" side of every drift comparison, so a
  * no-op resync needs no GET per object.
  */

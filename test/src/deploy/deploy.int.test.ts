@@ -33,6 +33,7 @@ import {
   kindOf,
   kustomize,
   meta,
+  parseObjects,
   rbacObjects,
   type PolicyRule,
   type Rendered,
@@ -225,6 +226,8 @@ describe('kustomize (kubectl kustomize)', () => {
       'GITFLEET_FLEET_TOKEN_FILE',
       'GITFLEET_WEBHOOK_SECRET_FILE',
       'GITFLEET_REDIS_PASSWORD_FILE',
+      'GITFLEET_API_TOKENS_FILE',
+      'GITFLEET_SIGNING_KEY_FILE',
     ]) {
       expect(data[key]).toMatch(/^\/etc\/gitfleet\/secrets\//);
     }
@@ -307,6 +310,10 @@ describe('helm (helm template)', () => {
       '--set',
       'redis.passwordSecret.name=hub-redis',
       '--set',
+      'api.tokensSecret.name=hub-api',
+      '--set',
+      'signing.keySecret.name=hub-signing',
+      '--set',
       'ingress.enabled=true',
     ]);
     expect(kinds(r.objects)).toEqual([
@@ -331,6 +338,8 @@ describe('helm (helm template)', () => {
       ['GITFLEET_FLEET_TOKEN_FILE', 'hub-git'],
       ['GITFLEET_WEBHOOK_SECRET_FILE', 'hub-webhook'],
       ['GITFLEET_REDIS_PASSWORD_FILE', 'hub-redis'],
+      ['GITFLEET_API_TOKENS_FILE', 'hub-api'],
+      ['GITFLEET_SIGNING_KEY_FILE', 'hub-signing'],
     ] as const) {
       const file = data[variable] ?? '';
       const mount = mounts.find((m) => file.startsWith(`${m.mountPath}/`));
@@ -410,6 +419,90 @@ describe('helm (helm template)', () => {
     );
   });
 
+  it('agent chart: policy.namespaces renders the policy and a Role per namespace, and no cluster-wide list or watch', async () => {
+    const base = ['--set', 'target=c1', '--set', 'hub.address=hub.example:443'];
+    const r = await helmTemplate('gitfleet-agent', 'gitfleet-agent', 'gitfleet-system', [
+      ...base,
+      '--set-json',
+      'policy.namespaces=["team-a","team-b"]',
+      '--set-json',
+      'policy.deny={"kinds":["core/Secret"]}',
+    ]);
+    for (const n of ['team-a', 'team-b']) {
+      // namespaces is cluster-scoped: left out of a Role
+      expect(rules(find(r.objects, 'Role', 'gitfleet-agent', n))[0]).toEqual({
+        apiGroups: [''],
+        resources: [
+          'configmaps',
+          'secrets',
+          'services',
+          'serviceaccounts',
+          'persistentvolumeclaims',
+        ],
+        verbs: AGENT_VERBS,
+      });
+      find(r.objects, 'RoleBinding', 'gitfleet-agent', n);
+    }
+    expect(kinds(r.objects.filter((o) => kindOf(o).startsWith('Cluster')))).toEqual([
+      'ClusterRole/gitfleet-agent-cluster',
+      'ClusterRoleBinding/gitfleet-agent-cluster',
+    ]);
+    const clusterWide = effectiveGrants(r.objects).filter((g) => g.split(' ')[1] === '*');
+    expect(clusterWide.filter((g) => / (list|watch)$/.test(g))).toEqual([]);
+    const policy = configData(r, /^gitfleet-agent-policy$/)['policy.yaml'] ?? '';
+    expect(parseObjects(policy)[0]).toMatchObject({
+      deny: { namespaces: ['*'], clusterScopedKinds: ['*/*'], kinds: ['core/Secret'] },
+      allow: { namespaces: ['team-a', 'team-b'] },
+    });
+    // the hub's public key, mounted where GITFLEET_HUB_PUBLIC_KEY_FILE points
+    const keyed = await helmTemplate('gitfleet-agent', 'gitfleet-agent', 'gitfleet-system', [
+      ...base,
+      '--set',
+      'hub.publicKey.configMapName=hub-key',
+    ]);
+    const dep = find(keyed.objects, 'Deployment', 'gitfleet-agent');
+    const file = container(dep).env?.find((e) => e.name === 'GITFLEET_HUB_PUBLIC_KEY_FILE')?.value;
+    expect(file).toBe('/etc/gitfleet/hub-public-key/signing.pub');
+    const mount = container(dep).volumeMounts?.find((m) => file?.startsWith(`${m.mountPath}/`));
+    expect(mount?.readOnly).toBe(true);
+    const vol = deploymentSpec(dep).template.spec.volumes?.find((v) => v.name === mount?.name);
+    expect(vol?.configMap?.name).toBe('hub-key');
+    expect(
+      container(find(r.objects, 'Deployment', 'gitfleet-agent')).env?.some(
+        (e) => e.name === 'GITFLEET_HUB_PUBLIC_KEY_FILE',
+      ),
+    ).toBe(false);
+    // what cannot be confined to namespaces, or contradicts them, fails to render
+    const json = (...values: string[]): string[] => values.flatMap((v) => ['--set-json', v]);
+    for (const [args, message] of [
+      [json('policy.namespaces=["team-*"]'), /"team-\*" is a pattern/],
+      // helmTemplateError renders into the namespace `default`
+      [json('policy.namespaces=["default"]'), /the agent's own namespace/],
+      [
+        json('policy={"namespaces":["a"],"allow":{"clusterScopedKinds":["core/Namespace"]}}'),
+        /cluster-scoped objects need cluster-wide RBAC/,
+      ],
+      [
+        json('policy={"namespaces":["a"],"allow":{"namespaces":["b"]}}'),
+        /list every namespace in policy.namespaces/,
+      ],
+      [json('policy.namespaces=["a"]', 'rbac.managedNamespaces=["b"]'), /differ/],
+    ] as const) {
+      expect(await helmTemplateError('gitfleet-agent', [...base, ...args]), args.join(' ')).toMatch(
+        message,
+      );
+    }
+    expect(
+      await helmTemplateError('gitfleet-agent', [
+        ...base,
+        '--set',
+        'hub.publicKey.configMapName=a',
+        '--set',
+        'hub.publicKey.secretName=b',
+      ]),
+    ).toMatch(/set configMapName or secretName, not both/);
+  });
+
   it('helm and kustomize grant the agent the same access, cluster-wide and per namespace', async () => {
     const k = await kustomize('agent');
     const h = await helmTemplate('gitfleet-agent', 'gitfleet-agent', 'gitfleet-system', [
@@ -431,6 +524,16 @@ describe('helm (helm template)', () => {
     expect(grants).toEqual(effectiveGrants(kn.objects));
     expect(grants).toContain('sa:gitfleet-system/gitfleet-agent apps apps/deployments/* patch');
     expect(grants).toContain('sa:gitfleet-system/gitfleet-agent * apps/deployments/* watch');
+    // the policy-scoped examples: the same Roles, and nothing listed or watched cluster-wide
+    const ks = await kustomize('examples/agent-scoped');
+    const hs = await helmTemplate('gitfleet-agent', 'gitfleet-agent', 'gitfleet-system', [
+      '-f',
+      path.join(DEPLOY_DIR, 'helm/examples/agent-scoped.values.yaml'),
+    ]);
+    const scoped = effectiveGrants(hs.objects);
+    expect(scoped).toEqual(effectiveGrants(ks.objects));
+    expect(scoped).toContain('sa:gitfleet-system/gitfleet-agent team-b apps/deployments/* watch');
+    expect(scoped.filter((g) => g.split(' ')[1] === '*' && / (list|watch)$/.test(g))).toEqual([]);
     // writes only in `apps` (and the agent's own state and namespace)
     const writes = grants.filter((g) => /\s(create|patch|delete)$/.test(g));
     expect(
@@ -457,6 +560,7 @@ describe('server-side dry run (kubectl apply --server-side --dry-run=server)', (
       ['kustomize examples/hub', await kustomize('examples/hub')],
       ['kustomize agent', await kustomize('agent')],
       ['kustomize examples/agent-namespaced', await kustomize('examples/agent-namespaced')],
+      ['kustomize examples/agent-scoped', await kustomize('examples/agent-scoped')],
       [
         'helm gitfleet-hub',
         await helmTemplate('gitfleet-hub', 'gitfleet-hub', 'gitfleet', [
@@ -466,6 +570,10 @@ describe('server-side dry run (kubectl apply --server-side --dry-run=server)', (
           'webhook.secret.name=w',
           '--set',
           'redis.passwordSecret.name=r',
+          '--set',
+          'api.tokensSecret.name=a',
+          '--set',
+          'signing.keySecret.name=s',
           '--set',
           'ingress.enabled=true',
           '--set-json',
@@ -486,6 +594,23 @@ describe('server-side dry run (kubectl apply --server-side --dry-run=server)', (
           ...base,
           '--set-json',
           'rbac.managedNamespaces=["team-a","team-b"]',
+        ]),
+      ],
+      [
+        'helm gitfleet-agent examples/agent-scoped',
+        await helmTemplate('gitfleet-agent', 'gitfleet-agent', 'gitfleet-system', [
+          '-f',
+          path.join(DEPLOY_DIR, 'helm/examples/agent-scoped.values.yaml'),
+        ]),
+      ],
+      [
+        'helm gitfleet-agent policy.namespaces, hub public key from a Secret',
+        await helmTemplate('gitfleet-agent', 'gitfleet-agent', 'gitfleet-system', [
+          ...base,
+          '--set-json',
+          'policy.namespaces=["team-a"]',
+          '--set',
+          'hub.publicKey.secretName=gitfleet-hub-public-key',
         ]),
       ],
     ];

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLocalPolicy, PolicyRule } from '../../../agent/src/core/local-policy.ts';
 import { parsePolicyFile, resolveLocalPolicy } from '../../../agent/src/core/local-policy-file.ts';
+import { watchScope } from '../../../agent/src/core/watch-scope.ts';
 import {
   DEPLOY_DIR,
   effectiveGrants,
@@ -73,6 +74,15 @@ describe('the agent install and its local policy', () => {
           path.join(DEPLOY_DIR, 'helm/examples/agent-namespaced.values.yaml'),
         ]),
     ],
+    ['kustomize examples/agent-scoped', () => kustomize('examples/agent-scoped')],
+    [
+      'helm examples/agent-scoped',
+      () =>
+        helmTemplate('gitfleet-agent', 'gitfleet-agent', 'gitfleet-system', [
+          '-f',
+          path.join(DEPLOY_DIR, 'helm/examples/agent-scoped.values.yaml'),
+        ]),
+    ],
     [
       'helm, another release name and namespace, with a policy',
       () =>
@@ -114,7 +124,7 @@ describe('the agent install and its local policy', () => {
   );
 
   it('the helm policy value is carried through', async () => {
-    const r = await renderings[4]?.[1]();
+    const r = await renderings[6]?.[1]();
     if (r === undefined) throw new Error('no rendering');
     const { file } = parsePolicyFile(mountedPolicy(r).text, 'policy.yaml');
     expect(file).toEqual({
@@ -131,6 +141,28 @@ describe('the agent install and its local policy', () => {
       allow: { namespaces: ['kube-system'] },
     });
   });
+
+  it.each(renderings)(
+    '%s: the agent watches where its RBAC lets it list and watch',
+    async (what, render) => {
+      const r = await render();
+      const mounted = mountedPolicy(r);
+      const { file } = parsePolicyFile(mounted.text, 'policy.yaml');
+      const scope = watchScope(resolveLocalPolicy(file, mounted.namespace));
+      const grants = effectiveGrants(r.objects);
+      const watchedIn = new Set(
+        grants.filter((g) => g.endsWith(' watch')).map((g) => g.split(' ')[1] ?? ''),
+      );
+      if (what.includes('agent-scoped')) {
+        // confined by policy: a watch per namespace, and not one granted cluster-wide
+        expect(scope).toEqual({ kind: 'namespaces', namespaces: ['team-a', 'team-b'] });
+        expect([...watchedIn].sort()).toEqual(['team-a', 'team-b']);
+      } else {
+        expect(scope.kind).toBe('cluster');
+        expect(watchedIn.has('*')).toBe(true);
+      }
+    },
+  );
 
   it.each(renderings)(
     '%s: RBAC grants nothing that gets past the policy',
