@@ -20,7 +20,7 @@ export interface SimProgress {
   readonly atMs: number;
   readonly pid: number;
   readonly agents: number;
-  /** Agents whose first connect is still waiting for a pacing slot. */
+  /** Agents whose first connect waits for a pacing slot (or, --await-certs, a certificate). */
   readonly notStarted: number;
   readonly ready: number;
   readonly handshaking: number;

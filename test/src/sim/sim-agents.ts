@@ -27,11 +27,14 @@
  * With `--ca-file CA --certs-dir DIR` each agent speaks mTLS instead: the hub's certificate checked
  * against CA (server name localhost, test/src/fleet/certs.ts), its own client certificate
  * `<certs-dir>/<prefix><i>.pem` and key `.key`, and no token unless `--tokens-dir` is given too.
+ * With `--await-certs` as well, an agent's first connect waits until its certificate file appears
+ * (written after its key, each renamed into place): agents that register first (the trust
+ * benchmark) connect as their certificates arrive. The files are read at an agent's first connect.
  *
  * Usage: node sim-agents.ts --hub HOST:PORT --tokens-dir DIR [--from 0] [--count 1]
  *          [--prefix sim-] [--connect-concurrency 200] [--progress-ms 100] [--events-file FILE]
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, watch } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
@@ -72,13 +75,19 @@ const { values: args } = parseArgs({
     'events-file': { type: 'string' },
     'ca-file': { type: 'string' },
     'certs-dir': { type: 'string' },
+    'await-certs': { type: 'boolean', default: false },
   },
 });
 const hubAddress = args.hub;
 const tokensDir = args['tokens-dir'];
 const caFile = args['ca-file'];
 const certsDir = args['certs-dir'];
-if (hubAddress === undefined || (tokensDir === undefined && certsDir === undefined)) {
+const awaitCerts = args['await-certs'] === true;
+if (
+  hubAddress === undefined ||
+  (tokensDir === undefined && certsDir === undefined) ||
+  (awaitCerts && certsDir === undefined)
+) {
   process.stderr.write('usage: sim-agents.ts --hub HOST:PORT --tokens-dir DIR [--count N]\n');
   process.exit(64);
 }
@@ -164,7 +173,8 @@ function channelCredentials(target: string): ChannelCredentials {
 class SimAgent {
   readonly target: string;
   readonly token: string | undefined;
-  readonly client: AgentLinkClient;
+  /** Made at once, or with --await-certs at the first connect (no certificate before). */
+  client: AgentLinkClient | undefined;
   readonly instanceId: string;
   state: State = 'disconnected';
   stream: AgentLinkClientStream | undefined;
@@ -189,8 +199,12 @@ class SimAgent {
     this.target = target;
     this.token = token;
     this.instanceId = `sim.${target}`;
+    if (!awaitCerts) this.client = this.newClient();
+  }
+
+  private newClient(): AgentLinkClient {
     // The real agent's channel options, plus a subchannel of its own: one HTTP/2 connection each.
-    this.client = new Client(hubAddress ?? '', channelCredentials(target), {
+    return new Client(hubAddress ?? '', channelCredentials(this.target), {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
@@ -201,6 +215,7 @@ class SimAgent {
   }
 
   connect(): void {
+    this.client ??= this.newClient();
     this.state = 'handshaking';
     this.seq = 0;
     this.heartbeats = 0;
@@ -457,7 +472,9 @@ for (let i = FROM; i < FROM + COUNT; i++) {
 }
 
 // pace the first connects; reconnects back off on their own
-const toStart = [...agents];
+const toStart = awaitCerts ? [] : [...agents];
+/** --await-certs: the agents whose certificate has not appeared yet, by its file name. */
+const awaiting = new Map(awaitCerts ? agents.map((a) => [`${a.target}.pem`, a]) : []);
 let initialInFlight = 0;
 function pump(): void {
   while (initialInFlight < CONNECT_CONCURRENCY && toStart.length > 0) {
@@ -468,11 +485,33 @@ function pump(): void {
   }
 }
 
+/** Queues the awaiting agents whose certificate is among `files` for their first connect. */
+function certificatesArrived(files: readonly string[]): void {
+  for (const f of files) {
+    const a = awaiting.get(f);
+    if (a === undefined) continue;
+    awaiting.delete(f);
+    toStart.push(a);
+  }
+  pump();
+}
+const certWatch =
+  awaitCerts && certsDir !== undefined
+    ? watch(certsDir, (_, f) => {
+        if (f !== null) certificatesArrived([f]);
+      })
+    : undefined;
+const rescanCertificates = (): void => {
+  if (awaiting.size > 0 && certsDir !== undefined) certificatesArrived(readdirSync(certsDir));
+};
+
 let shuttingDown = false;
 
 const ticker = setInterval(() => {
   const now = Date.now();
   for (const a of agents) a.tick(now);
+  // an event the watch missed would strand an agent: the directory is read again every second
+  rescanCertificates();
 }, 1_000);
 
 function snapshot(): SimProgress {
@@ -503,7 +542,7 @@ function snapshot(): SimProgress {
     atMs: Date.now(),
     pid: process.pid,
     agents: agents.length,
-    notStarted: toStart.length,
+    notStarted: toStart.length + awaiting.size,
     ready,
     handshaking,
     disconnected,
@@ -534,6 +573,7 @@ function shutdown(): void {
   shuttingDown = true;
   clearInterval(ticker);
   clearInterval(progress);
+  certWatch?.close();
   emit(true);
   for (const a of agents) {
     const s = a.stream;
@@ -543,7 +583,7 @@ function shutdown(): void {
     } catch {
       // gone
     }
-    a.client.close();
+    a.client?.close();
   }
   process.exit(0);
 }
@@ -551,4 +591,5 @@ process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 
 emit(true);
+rescanCertificates();
 pump();

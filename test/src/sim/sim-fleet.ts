@@ -128,8 +128,15 @@ export interface SimAgentsOptions {
   readonly hub: string;
   /** The agents' static tokens (set this, `tls`, or both). */
   readonly tokensDir?: string;
-  /** mTLS: the CA of the hub's certificate and the directory of `<target>.pem`/`.key` client certificates. */
-  readonly tls?: { readonly caFile: string; readonly certsDir: string };
+  /**
+   * mTLS: the CA of the hub's certificate and the directory of `<target>.pem`/`.key` client
+   * certificates; `awaitCerts`: each agent's first connect waits for its certificate to appear.
+   */
+  readonly tls?: {
+    readonly caFile: string;
+    readonly certsDir: string;
+    readonly awaitCerts?: boolean;
+  };
   /** First index (targets `sim-<from>` …). Default 0. */
   readonly from?: number;
   readonly count: number;
@@ -167,6 +174,7 @@ export async function startSimAgents(o: SimAgentsOptions): Promise<SimAgents> {
       o.hub,
       ...(o.tokensDir === undefined ? [] : ['--tokens-dir', o.tokensDir]),
       ...(o.tls === undefined ? [] : ['--ca-file', o.tls.caFile, '--certs-dir', o.tls.certsDir]),
+      ...(o.tls?.awaitCerts === true ? ['--await-certs'] : []),
       '--from',
       String(o.from ?? 0),
       '--count',
@@ -310,6 +318,8 @@ export interface HubProcessOptions {
   readonly signingKeyFile?: string;
   /** The API tokens (`--api-tokens-file`); absent: fresh ones in `<logDir>/<name>.api-tokens`. */
   readonly apiTokens?: ApiTokens;
+  /** More flags, after all the others (an agent CA, a Redis key prefix, …). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** Where the hub's API is, and a token to read it with (scope read or stronger). */
@@ -376,6 +386,7 @@ export async function startHubProcess(o: HubProcessOptions): Promise<HubProcess>
       ...(o.webhookSecretFile === undefined ? [] : ['--webhook-secret-file', o.webhookSecretFile]),
       ...(o.signingKeyFile === undefined ? [] : ['--signing-key-file', o.signingKeyFile]),
       ...['--api-tokens-file', tokens.file],
+      ...(o.extraArgs ?? []),
     ],
   });
   const api = `http://127.0.0.1:${o.httpPort}`;
