@@ -26,6 +26,7 @@ import {
   findApplication,
   placementOf,
   resolveRevisionRef,
+  type ApplicationSpec,
   type FleetSpec,
   type RolloutStrategy,
 } from '../core/fleet/index.ts';
@@ -206,7 +207,16 @@ export class RolloutController {
       const commands = await this.deps.store.takeCommands(app.name);
       // a finished rollout of the revision still wanted has nothing to decide: no reads
       if (isTerminal(prev.phase) && wanted === prev.toRevision && commands.length === 0) continue;
-      const r = step(await this.stepInput(spec, app.name, app.rollout, prev, commands, wanted));
+      const r = step(
+        await this.stepInput(
+          spec,
+          app.name,
+          app.rollout,
+          await this.caughtUp(spec, app, prev, wanted),
+          commands,
+          wanted,
+        ),
+      );
       if (JSON.stringify(r.state) !== JSON.stringify(prev)) {
         if (!(await this.deps.store.save(prev, r.state))) {
           this.logger.warn('rollout state changed under this step; it runs again', {
@@ -236,6 +246,26 @@ export class RolloutController {
       }
     }
     if (moved.length > 0) this.deps.revisions.publish(await this.deps.store.loadAll(), moved);
+  }
+
+  /**
+   * The state a new revision supersedes. A running rollout whose last wave turned healthy since
+   * its last step is complete already (the API's view, a dry step, says so): stepped once here,
+   * the new revision rolls out from it rather than from the revision before, and the history
+   * says it completed instead of that it was superseded. A rollout still under way is taken as
+   * it is: nothing of its next step (a move to its own revision) happens.
+   */
+  private async caughtUp(
+    spec: FleetSpec,
+    app: ApplicationSpec,
+    prev: RolloutState,
+    wanted: string,
+  ): Promise<RolloutState> {
+    if (isTerminal(prev.phase) || wanted === prev.toRevision || app.rollout === undefined) {
+      return prev;
+    }
+    const dry = step(await this.stepInput(spec, app.name, app.rollout, prev, []));
+    return dry.state.phase === 'Completed' ? dry.state : prev;
   }
 
   private async stepInput(
