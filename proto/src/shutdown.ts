@@ -46,6 +46,12 @@ export interface ShutdownOptions {
 
 type Outcome = 'done' | 'failed' | 'timeout';
 
+/**
+ * Less budget than this left counts as none: a step would be started only to be abandoned (and a
+ * timer may fire a millisecond before Date.now() says its time has come).
+ */
+const MIN_STEP_MS = 10;
+
 export class ShutdownSequence {
   readonly #steps: readonly ShutdownStep[];
   readonly #opts: ShutdownOptions;
@@ -79,7 +85,7 @@ export class ShutdownSequence {
     const failed: string[] = [];
     for (const step of this.#steps) {
       const left = deadline - this.#now();
-      if (left <= 0 && step.always !== true) {
+      if (left < MIN_STEP_MS && step.always !== true) {
         skipped.push(step.name);
         continue;
       }
