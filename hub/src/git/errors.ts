@@ -15,6 +15,11 @@ export interface FetchErrorContext {
   readonly hasToken: boolean;
   /** Texts that must not appear in the error (token, Basic header value…). */
   readonly secrets: readonly string[];
+  /**
+   * Which credentials were sent, for messages (e.g. the repository credentials entry and where
+   * it is defined); never the secret.
+   */
+  readonly credentials?: string;
   /** Set when the fetch was aborted by its deadline. */
   readonly timedOutAfterMs?: number;
 }
@@ -48,19 +53,24 @@ export function toFetchError(err: unknown, ctx: FetchErrorContext): GitfleetErro
   const code = stringProp(err, 'code');
   const status = httpStatus(err);
   if (code === 'UserCanceledError' || status === 401 || status === 403) {
+    const sent = ctx.credentials === undefined ? '' : ` with ${ctx.credentials}`;
     const what =
       status === 403
-        ? 'the server refused access (HTTP 403)'
+        ? `the server refused access (HTTP 403)${sent}`
         : ctx.hasToken
-          ? 'the server rejected the credentials (HTTP 401)'
+          ? `the server rejected the credentials (HTTP 401)${ctx.credentials === undefined ? '' : ` of ${ctx.credentials}`}`
           : 'the server requires credentials (HTTP 401)';
     const fix = ctx.hasToken
-      ? 'check the token configured for this repository (value, expiry and read access)'
-      : 'configure a token for this repository';
+      ? `check the token configured for this repository (value, expiry and read access)${ctx.credentials === undefined ? '' : `: the file of ${ctx.credentials}`}`
+      : 'configure a token for this repository: an entry of --repo-creds-file whose urlPrefix matches this URL (docs/sources.md, Private repositories), or --fleet-token-file for the fleet repository';
     return new GitfleetError(ErrorCode.GitAuthFailed, `${subject}: ${what}; ${KEPT}; ${fix}`, {
       cause,
       terminal: true,
-      details: status === undefined ? details : { ...details, httpStatus: status },
+      details: {
+        ...details,
+        ...(status === undefined ? {} : { httpStatus: status }),
+        ...(ctx.credentials === undefined ? {} : { credsEntry: ctx.credentials }),
+      },
     });
   }
   if (status === 404) {

@@ -40,6 +40,7 @@ import type {
 import { describePath, walkFiles } from './read-files.ts';
 import type { TreeItem, WalkStore } from './read-files.ts';
 import { compareStrings, diffRefs, isFullSha, lookupRef } from './refs.ts';
+import type { CredentialSource } from './repo-creds.ts';
 import { cacheDirName, parseRepoUrl } from './repo-url.ts';
 import type { RepoLocation } from './repo-url.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
@@ -68,6 +69,11 @@ export interface IsomorphicGitSourceOptions extends Partial<GitLimits> {
 
 export interface IsomorphicGitSourceDeps {
   readonly logger?: Logger;
+  /**
+   * Credentials of every HTTP(S) repository by URL (./repo-creds.ts); a fetch request's own
+   * token, when it has one, goes first.
+   */
+  readonly credentials?: CredentialSource;
   readonly now?: () => number;
 }
 
@@ -90,6 +96,8 @@ interface RepoState {
   latest?: GitRepo;
   running?: Promise<FetchResult>;
   queued?: Promise<FetchResult>;
+  /** Why the last fetch failed (cleared by a successful one). */
+  lastFetchError?: GitfleetError;
 }
 
 export class IsomorphicGitSource implements GitSource {
@@ -130,6 +138,7 @@ export class IsomorphicGitSource implements GitSource {
       cacheDir: this.#cacheDir,
       logger: this.#logger,
       now: this.#now,
+      ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
     };
   }
 
@@ -262,9 +271,20 @@ export class IsomorphicGitSource implements GitSource {
 
   #start(state: RepoState): Promise<FetchResult> {
     const repo = state.latest ?? { url: state.url };
-    const run = this.#fetchOnce(state, repo).finally(() => {
-      if (state.running === run) state.running = undefined;
-    });
+    const run = this.#fetchOnce(state, repo)
+      .then(
+        (result) => {
+          state.lastFetchError = undefined;
+          return result;
+        },
+        (err: unknown) => {
+          state.lastFetchError = toGitfleetError(err);
+          throw err;
+        },
+      )
+      .finally(() => {
+        if (state.running === run) state.running = undefined;
+      });
     state.running = run;
     return run;
   }
@@ -281,7 +301,11 @@ export class IsomorphicGitSource implements GitSource {
     try {
       refs = await this.#peelAll(state, fetched.raw);
     } catch (err) {
-      throw toFetchError(err, { url: state.url, hasToken: false, secrets: secretsOf(repo) });
+      throw toFetchError(err, {
+        url: state.url,
+        hasToken: false,
+        secrets: [...secretsOf(repo), ...(this.#transport.credentials?.known.list() ?? [])],
+      });
     }
     const changes = await this.#changes(state, previous, refs);
     const fetchedAtMs = this.#now();
@@ -473,6 +497,10 @@ export class IsomorphicGitSource implements GitSource {
   }
 
   #refNotFound(state: RepoState, ref: string): GitfleetError {
+    // never fetched: why the fetch failed says more than a missing ref (GIT_AUTH_FAILED …)
+    if (state.snapshot === undefined && state.lastFetchError !== undefined) {
+      return state.lastFetchError;
+    }
     const snap = state.snapshot;
     const why =
       snap === undefined

@@ -2,7 +2,9 @@
  * isomorphic-git's Node HTTP client, bounded: every request carries the fetch's abort signal
  * (its deadline), and response bodies are counted so that a fetch that receives more than
  * `maxBytes` (a huge pack, an endless ref advertisement) is cut off, not buffered.
- * isomorphic-git's own transport drops credentials on cross-origin redirects.
+ * Credentials go to one origin only: a request isomorphic-git addresses elsewhere loses its
+ * Authorization header here, and isomorphic-git's Node transport drops it on a redirect to
+ * another origin (scheme, host or port).
  *
  * The upload-pack ref advertisement is read whole (it is counted like any body) and gets a HEAD
  * line when the server advertises none (see ref-advertisement.ts).
@@ -25,6 +27,8 @@ export interface MeteredHttpOptions {
   readonly signal: AbortSignal;
   /** The error to end the body with when maxBytes is crossed. */
   readonly onExceeded: (bytes: number) => Error;
+  /** The only origin (`scheme://host[:port]`) an Authorization header may be sent to. */
+  readonly authOrigin?: string;
   /** The branch an added HEAD line should name, when the server advertises no HEAD. */
   readonly preferredBranch?: string;
 }
@@ -33,7 +37,11 @@ export function meteredHttp(opts: MeteredHttpOptions, meter: TransferMeter): Htt
   return {
     async request(req: GitHttpRequest): Promise<GitHttpResponse> {
       opts.signal.throwIfAborted();
-      const res = await http.request({ ...req, signal: opts.signal });
+      const res = await http.request({
+        ...req,
+        headers: scopedHeaders(req, opts.authOrigin),
+        signal: opts.signal,
+      });
       if (res.body === undefined) return res;
       const body = metered(res.body, opts, meter);
       if (!isUploadPackAdvertisement(req, res)) return { ...res, body };
@@ -44,6 +52,27 @@ export function meteredHttp(opts: MeteredHttpOptions, meter: TransferMeter): Htt
       return { ...res, body: once(ensured.body) };
     },
   };
+}
+
+/** The request's headers, without Authorization when it goes to another origin than `authOrigin`. */
+export function scopedHeaders(
+  req: Pick<GitHttpRequest, 'url' | 'headers'>,
+  authOrigin: string | undefined,
+): Record<string, string> {
+  const headers = req.headers ?? {};
+  const sameOrigin = authOrigin !== undefined && originOf(req.url) === authOrigin;
+  if (sameOrigin) return { ...headers };
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'),
+  );
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function isUploadPackAdvertisement(req: GitHttpRequest, res: GitHttpResponse): boolean {

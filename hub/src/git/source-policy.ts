@@ -14,8 +14,11 @@
  */
 import path from 'node:path';
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
+import { isLoopbackHost } from '../core/git-creds/index.ts';
 import { parseRepoUrl, redactUrl } from './repo-url.ts';
 import type { RepoLocation } from './repo-url.ts';
+
+export { isLoopbackHost };
 
 export const ALLOW_LOCAL_FLAG = '--allow-local-sources';
 export const ALLOW_LOCAL_ENV = 'GITFLEET_ALLOW_LOCAL_SOURCES';
@@ -32,14 +35,6 @@ export function isInside(root: string, p: string): boolean {
   const r = path.posix.normalize(root).replace(/(?<=.)\/+$/, '');
   const q = path.posix.normalize(p).replace(/(?<=.)\/+$/, '');
   return q === r || q.startsWith(r === '/' ? '/' : `${r}/`);
-}
-
-/** Loopback hosts: `localhost`, 127.0.0.0/8 and ::1 (as URL.hostname writes them). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** Why the local repository at `repoPath` may not be read, or undefined when it may. */

@@ -22,6 +22,7 @@ import { scanPack } from './pack-scan.ts';
 import { DEFAULT_GIT_USERNAME } from './port.ts';
 import type { GitRepo } from './port.ts';
 import { HEADS, TAGS } from './refs.ts';
+import type { CredentialSource, RepoCredential } from './repo-creds.ts';
 import type { RepoLocation } from './repo-url.ts';
 import { localSourceProblem, sourceRefused, tokenProblem } from './source-policy.ts';
 import type { SourcePolicy } from './source-policy.ts';
@@ -35,6 +36,8 @@ export interface TransportContext {
   readonly cacheDir: string;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Repository credentials by URL (./repo-creds.ts); none: only a request's own token. */
+  readonly credentials?: CredentialSource;
 }
 
 /** The cache repository a fetch fills. */
@@ -60,13 +63,14 @@ export async function fetchHttp(
   location: Extract<RepoLocation, { kind: 'http' }>,
   request: GitRepo,
 ): Promise<Fetched> {
-  const token = request.token === '' ? undefined : request.token;
-  if (token !== undefined) {
+  const cred = await credentialFor(ctx, repo.url, location, request);
+  if (cred !== undefined) {
     const problem = tokenProblem(location);
     if (problem !== undefined) throw sourceRefused(repo.url, problem);
   }
-  const username = request.username ?? location.username ?? DEFAULT_GIT_USERNAME;
-  const secrets = secretsOf(request, username);
+  const username = cred?.username ?? location.username ?? DEFAULT_GIT_USERNAME;
+  const secrets =
+    cred === undefined ? [] : secretsOf({ url: repo.url, token: cred.password }, username);
   const timeoutMs = ctx.limits.fetchTimeoutMs;
   const signal = AbortSignal.timeout(timeoutMs);
   const meter: TransferMeter = { bytes: 0 };
@@ -75,11 +79,14 @@ export async function fetchHttp(
       maxBytes: ctx.limits.maxFetchBytes,
       signal,
       onExceeded: (bytes) => fetchLimitError(ctx, repo.url, bytes),
+      // credentials go only to the repository's own origin (never to another after a redirect)
+      authOrigin: new URL(location.url).origin,
       ...(request.branch === undefined ? {} : { preferredBranch: request.branch }),
     },
     meter,
   );
-  const onAuth = token === undefined ? undefined : () => ({ username, password: token });
+  // sent when the server asks (401), as HTTP Basic: what Git hosts expect of a token
+  const onAuth = cred === undefined ? undefined : () => ({ username, password: cred.password });
   const onAuthFailure = (): { cancel: true } => ({ cancel: true });
   try {
     // Every branch and tag. HEAD is only the anchor isomorphic-git insists on; a server that
@@ -114,10 +121,40 @@ export async function fetchHttp(
     if (meter.exceeded !== undefined) throw meter.exceeded;
     throw toFetchError(err, {
       url: repo.url,
-      hasToken: token !== undefined,
-      secrets,
+      hasToken: cred !== undefined,
+      secrets: [...secrets, ...(ctx.credentials?.known.list() ?? [])],
+      ...(cred?.entry === undefined ? {} : { credentials: cred.entry }),
       ...(signal.aborted ? { timedOutAfterMs: timeoutMs } : {}),
     });
+  }
+}
+
+/**
+ * The credentials of a fetch: the request's own token when it has one, else those of the entry
+ * matching the URL. A secret that cannot be read fails the fetch, naming the repository.
+ */
+async function credentialFor(
+  ctx: TransportContext,
+  url: string,
+  location: Extract<RepoLocation, { kind: 'http' }>,
+  request: GitRepo,
+): Promise<RepoCredential | undefined> {
+  if (request.token !== undefined && request.token !== '') {
+    return {
+      password: request.token,
+      ...(request.username === undefined ? {} : { username: request.username }),
+    };
+  }
+  if (ctx.credentials === undefined) return undefined;
+  try {
+    return await ctx.credentials.forUrl(location.url);
+  } catch (err) {
+    const e = err instanceof GitfleetError ? err : undefined;
+    throw new GitfleetError(
+      ErrorCode.GitAuthFailed,
+      `Git repository ${url}: ${e?.message ?? 'its credentials cannot be read'}`,
+      { terminal: true, details: { ...e?.details, repo: url } },
+    );
   }
 }
 

@@ -29,6 +29,8 @@ export interface GitServerOptions {
 export interface CreateRepoOptions {
   /** Branch HEAD points to and that `commit` uses by default ('main'). */
   readonly defaultBranch?: string;
+  /** Credentials this repository requires, instead of the server's (a private repository). */
+  readonly auth?: GitServerAuth;
 }
 
 export interface GitAuthor {

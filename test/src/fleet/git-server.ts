@@ -1,7 +1,8 @@
 /**
  * A real Git server for the test fleet: bare repositories in a temp dir, served over Git's smart
  * HTTP protocol by the real `git http-backend`, run as CGI (one process per request) behind a Node
- * http server that listens on 127.0.0.1 only. Optional HTTP Basic or bearer-token auth.
+ * http server that listens on 127.0.0.1 only. Optional HTTP Basic or bearer-token auth, for the
+ * whole server or per repository.
  *
  * Fixtures (`commit`, `tag`, `forcePush`) are written straight into the bare repositories with git
  * plumbing (`git fast-import`, `git tag`, `git update-ref`) and are not pushed over HTTP. That needs
@@ -135,6 +136,7 @@ interface Repo {
   readonly name: string;
   readonly dir: string;
   readonly defaultBranch: string;
+  readonly auth: GitServerAuth | undefined;
   readonly stats: { total: number; fetches: number; pushes: number; unauthorized: number };
   /** Serialises the writes to one repository (fast-import builds on the tip it read). */
   tail: Promise<unknown>;
@@ -205,6 +207,7 @@ class LocalGitServer implements GitServer {
   async createRepo(name: string, opts: CreateRepoOptions = {}): Promise<string> {
     checkRepoName(name);
     const defaultBranch = checkRefName(opts.defaultBranch ?? 'main');
+    if (opts.auth !== undefined) checkAuthOptions(opts.auth);
     const dir = path.join(this.dir, `${name}.git`);
     if (this.#repos.has(name) || existsSync(dir)) {
       throw new GitfleetError(ErrorCode.ConfigInvalid, `repository ${name} already exists`, {
@@ -218,6 +221,7 @@ class LocalGitServer implements GitServer {
       name,
       dir,
       defaultBranch,
+      auth: opts.auth,
       stats: { total: 0, fetches: 0, pushes: 0, unauthorized: 0 },
       tail: Promise.resolve(),
     });
@@ -403,12 +407,14 @@ class LocalGitServer implements GitServer {
       return;
     }
     const repoName = repoNameOf(pathInfo);
-    const stats = repoName === undefined ? undefined : this.#repos.get(repoName)?.stats;
+    const repo = repoName === undefined ? undefined : this.#repos.get(repoName);
+    const stats = repo?.stats;
     if (stats !== undefined) stats.total++;
 
     let remoteUser: string | undefined;
-    if (this.#auth !== undefined) {
-      remoteUser = authorize(req.headers.authorization, this.#auth);
+    const auth = repo?.auth ?? this.#auth;
+    if (auth !== undefined) {
+      remoteUser = authorize(req.headers.authorization, auth);
       if (remoteUser === undefined) {
         if (stats !== undefined) stats.unauthorized++;
         res.setHeader('WWW-Authenticate', `Basic realm="${AUTH_REALM}"`);
