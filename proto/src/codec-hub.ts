@@ -200,6 +200,8 @@ function encodeAssignment(a: Assignment): WireAssignment {
       },
       conflict: conflictModes.encode(p.conflict),
       deletion: deletionModes.encode(p.deletion),
+      destinationNamespace: p.destinationNamespace ?? '',
+      createNamespace: p.createNamespace === true,
     },
     scope: a.scope === undefined ? null : encodeScope(a.scope),
     ...encodeSignature(a.signature),
@@ -301,6 +303,25 @@ function decodePolicies(ctx: Ctx, f: string, wire: WireAssignmentPoliciesOut): A
     },
     conflict: conflictModes.decode(ctx, `${f}.conflict`, wire.conflict),
     deletion: deletionModes.decode(ctx, `${f}.deletion`, wire.deletion),
+    ...decodeNamespacePolicies(ctx, f, wire),
+  };
+}
+
+/** The destination namespace ("" on the wire: none) and createNamespace, which needs one. */
+function decodeNamespacePolicies(
+  ctx: Ctx,
+  f: string,
+  wire: WireAssignmentPoliciesOut,
+): Pick<AssignmentPolicies, 'destinationNamespace' | 'createNamespace'> {
+  if (wire.destinationNamespace === '') {
+    if (wire.createNamespace) {
+      throw violation(ctx, `${f}.createNamespace`, 'is set without a destinationNamespace');
+    }
+    return {};
+  }
+  return {
+    destinationNamespace: dnsLabel(ctx, `${f}.destinationNamespace`, wire.destinationNamespace),
+    ...(wire.createNamespace ? { createNamespace: true } : {}),
   };
 }
 

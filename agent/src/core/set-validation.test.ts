@@ -61,7 +61,7 @@ describe('object errors', () => {
     [
       'namespaced without a namespace',
       missingNamespaceError({ ...dep, namespace: '' }),
-      'Deployment/web: Deployment is namespaced: set metadata.namespace (or a namespace overlay for the target)',
+      "Deployment/web: Deployment is namespaced: set metadata.namespace, the Application's spec.destination.namespace or a namespace overlay for the target",
     ],
   ])('%s', (_name, error, message) => {
     expect(error).toEqual({ code: 'MANIFEST_INVALID', message });

@@ -37,7 +37,7 @@ export function unservedKindError(ref: ObjectRef, kind: KindVersion): ErrorDetai
 export function missingNamespaceError(ref: ObjectRef): ErrorDetail {
   return {
     code: ErrorCode.ManifestInvalid,
-    message: `${describeObject(ref)}: ${ref.kind} is namespaced: set metadata.namespace (or a namespace overlay for the target)`,
+    message: `${describeObject(ref)}: ${ref.kind} is namespaced: set metadata.namespace, the Application's spec.destination.namespace or a namespace overlay for the target`,
   };
 }
 

@@ -37,6 +37,7 @@ import {
 import { Intake } from '../core/intake.ts';
 import type { Inventory } from '../core/inventory.ts';
 import type { LocalPolicy } from '../core/local-policy.ts';
+import type { KindScope } from '../core/scope-check.ts';
 import { describeWatchScope, watchScope, type WatchScope } from '../core/watch-scope.ts';
 import { scopeKube } from '../kube/namespace-scoped-kube.ts';
 import type { KubeClient } from '../kube/port.ts';
@@ -107,6 +108,8 @@ export class Agent implements LinkHandler {
   /** Where the agent lists and watches: cluster-wide, or only the namespaces its policy allows. */
   private readonly scope: WatchScope;
   private sink: Reporter | undefined;
+  /** Which kinds are namespaced as far as discovery knows (for the destination namespace). */
+  private readonly kinds: KindScope = (gk) => this.discovery.namespacedKind(gk);
   private resyncTimer: NodeJS.Timeout | undefined;
   private scanTimer: NodeJS.Timeout | undefined;
 
@@ -189,7 +192,7 @@ export class Agent implements LinkHandler {
     for (const s of states) {
       if (!this.trust.resumable(s.assignment, this.sink)) continue;
       this.trust.passedAt(s.app, s.assignment.version);
-      this.apps.set(s.app, newRuntime(s.assignment, s.inventory));
+      this.apps.set(s.app, newRuntime(s.assignment, s.inventory, this.kinds));
       this.logger.info('resuming persisted assignment', {
         app: s.app,
         version: s.assignment.version,
@@ -262,12 +265,12 @@ export class Agent implements LinkHandler {
     }
     this.trust.passedAt(a.app, a.version);
     if (rt === undefined || rt.removed) {
-      this.apps.set(a.app, newRuntime(a, inventory));
+      this.apps.set(a.app, newRuntime(a, inventory, this.kinds));
     } else {
       const before = rt.desiredByKey;
       rt.assignment = a;
       rt.drift.clear();
-      setDesired(rt);
+      setDesired(rt, this.kinds);
       rt.manualSyncRequested = false;
       this.releaseClaims(a.app, before, rt.desiredByKey);
     }

@@ -14,9 +14,11 @@ import {
   type TraceCarrier,
   type UnmanagedObject,
 } from '@gitfleet/proto';
+import { namespacedIn, placeInDestination } from '../core/destination-namespace.ts';
 import { inventoryKey, type Inventory } from '../core/inventory.ts';
 import { withOwnership } from '../core/labels.ts';
 import { currentOwner, decideTake, type TakeDecision } from '../core/ownership.ts';
+import type { KindScope } from '../core/scope-check.ts';
 import type { ChangeSetEntry } from '../core/sync-state.ts';
 import type { Gvk } from '../kube/port.ts';
 import { gvkKey, gvkOf } from './watches.ts';
@@ -68,7 +70,15 @@ export interface AppRuntime {
   reportTrace: TraceCarrier;
 }
 
-export function newRuntime(a: Assignment, inventory: Inventory | undefined): AppRuntime {
+/**
+ * `kinds`: which kinds are namespaced as far as discovery knows yet (for the destination
+ * namespace; the sync pass places the set again once discovery has answered for every kind).
+ */
+export function newRuntime(
+  a: Assignment,
+  inventory: Inventory | undefined,
+  kinds: KindScope = () => undefined,
+): AppRuntime {
   const rt: AppRuntime = {
     assignment: a,
     desired: [],
@@ -100,14 +110,22 @@ export function newRuntime(a: Assignment, inventory: Inventory | undefined): App
     deliveryTrace: undefined,
     reportTrace: {},
   };
-  setDesired(rt);
+  setDesired(rt, kinds);
   return rt;
 }
 
-/** Derives the desired set (with ownership labels) and its kinds from the assignment. */
-export function setDesired(rt: AppRuntime): void {
-  const app = rt.assignment.app;
-  rt.desired = rt.assignment.objects.map((o) => withOwnership(o, app));
+/**
+ * Derives the desired set (in the destination namespace, with ownership labels) and its kinds
+ * from the assignment. `kinds`: which kinds are namespaced (undefined: not known).
+ */
+export function setDesired(rt: AppRuntime, kinds: KindScope = () => undefined): void {
+  const a = rt.assignment;
+  const placed = placeInDestination(
+    a.objects,
+    a.policies.destinationNamespace,
+    namespacedIn(a.objects, kinds),
+  );
+  rt.desired = placed.map((o) => withOwnership(o, a.app));
   rt.desiredByKey = new Map(rt.desired.map((o) => [inventoryKey(objectRef(o)), o]));
   rt.gvks = new Map(rt.desired.map((o) => [gvkKey(gvkOf(o)), gvkOf(o)]));
   // drift of objects that left the desired set is no longer ours to report

@@ -27,6 +27,17 @@ export class Discovery {
     return this.resources.get(gvkKey(g))?.namespaced === true;
   }
 
+  /**
+   * Whether a group and kind is namespaced, as far as the kinds resolved so far say (any
+   * version); undefined when none of its versions is resolved yet.
+   */
+  namespacedKind(gk: { readonly group: string; readonly kind: string }): boolean | undefined {
+    for (const info of this.resources.values()) {
+      if (info.group === gk.group && info.kind === gk.kind) return info.namespaced;
+    }
+    return undefined;
+  }
+
   /** Forgets every kind (after CRDs were created), here and in the client. */
   invalidate(): void {
     this.kube.invalidateDiscovery();

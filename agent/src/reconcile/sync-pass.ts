@@ -1,9 +1,10 @@
 /**
- * One sync pass of an app: the agent's local policy, discovery, the app's signed project scope
- * and the validation gate over the whole rendered set (nothing is applied if any object is
- * refused or invalid); watches for its kinds; server-side apply in stages (CRDs and Namespaces
- * first, webhooks last), skipping unchanged objects without a request; prune of what left Git;
- * then the inventory persisted in the cluster. An apply of a delivered assignment is a span of
+ * One sync pass of an app: its objects placed in its destination namespace; the agent's local
+ * policy, discovery, the app's signed project scope and the validation gate over the whole
+ * rendered set (nothing is applied if any object is refused or invalid); watches for its kinds;
+ * the destination namespace created when the app asks for it; server-side apply in stages (CRDs
+ * and Namespaces first, webhooks last), skipping unchanged objects without a request; prune of
+ * what left Git; then the inventory persisted in the cluster. An apply of a delivered assignment is a span of
  * the change's trace. The decisions are the functions of ../core.
  */
 import {
@@ -33,6 +34,7 @@ import {
   type LiveComparison,
 } from '../core/apply-skip.ts';
 import { carryOverEntries } from '../core/change-carry.ts';
+import { namespaceToCreate } from '../core/destination-namespace.ts';
 import { compareDesiredLive } from '../core/drift.ts';
 import { assessHealth } from '../core/health.ts';
 import { inventoryKey, toInventory } from '../core/inventory.ts';
@@ -55,6 +57,7 @@ import type { ResourceInfo } from '../kube/port.ts';
 import type { ClusterAppStore } from '../state/app-store.ts';
 import type { AppRuntime, PassMode } from './app-state.ts';
 import type { ReconcileContext } from './context.ts';
+import { placeDesired, prepareNamespace, type NamespaceStep } from './destination.ts';
 import { mapLimit } from './limit.ts';
 import type { Pruner } from './pruner.ts';
 import type { SetValidator } from './validator.ts';
@@ -123,12 +126,24 @@ export class SyncPass {
     rt.error = undefined;
     if (mode === 'apply') triggers.report(app);
 
+    // 0. an app with a destination namespace: its namespaced objects without one go into it,
+    // as discovery says which kinds are namespaced
+    let infos: Infos | undefined;
+    if (a.policies.destinationNamespace !== undefined) {
+      infos = await this.discover(rt, log);
+      if (infos === undefined) return;
+      placeDesired(rt, infos);
+    }
+    // the Namespace the agent would create is judged with the set
+    const toCreate = namespaceToCreate(app, a.policies, rt.desired);
+    const refs = [...rt.desired, ...(toCreate === undefined ? [] : [toCreate])].map(objectRef);
+
     // 1. the agent's local policy, discovery, the app's project scope, and the validation gate
     // over the whole set
-    const denied = this.deps.validator.policyDenials(rt);
+    const denied = this.deps.validator.policyDenials(rt, toCreate === undefined ? [] : [toCreate]);
     if (denied.size > 0) {
-      rt.entries = policyDeniedEntries(rt.desired.map(objectRef), denied);
-      rt.error = policyDeniedError(denied, rt.desired.length);
+      rt.entries = policyDeniedEntries(refs, denied);
+      rt.error = policyDeniedError(denied, refs.length);
       log.warn('refused a set that breaks the local policy', {
         denied: denied.size,
         error: rt.error.message,
@@ -137,12 +152,12 @@ export class SyncPass {
       return;
     }
     const crds = rt.desired.filter(isCrd);
-    const infos = await this.discover(rt, log);
+    infos ??= await this.discover(rt, log);
     if (infos === undefined) return;
     const outside = this.deps.validator.scopeDenials(rt, infos);
     if (outside.size > 0 && a.scope !== undefined) {
-      rt.entries = scopeDeniedEntries(rt.desired.map(objectRef), outside);
-      rt.error = scopeDeniedError(a.scope, outside, rt.desired.length);
+      rt.entries = scopeDeniedEntries(refs, outside);
+      rt.error = scopeDeniedError(a.scope, outside, refs.length);
       log.warn("refused a set outside the app's project", {
         project: a.scope.name,
         refused: outside.size,
@@ -161,23 +176,29 @@ export class SyncPass {
     }
 
     // 2. watches for every kind already served (CR kinds follow after their CRDs); a kind the
-    // agent may not watch (RBAC) fails the pass with what to grant, and is retried with backoff
+    // agent may not watch (RBAC) fails the pass with what to grant, and is retried with backoff;
+    // then the destination namespace, created first when the app asks for it
+    let step: NamespaceStep;
     try {
       await this.watchServed(rt, infos);
+      step = await prepareNamespace(this.ctx, rt, manual);
     } catch (err) {
       const e = toGitfleetError(err);
       rt.error = { code: e.code, message: e.message };
-      log.warn('could not watch the kinds of the set; retrying the pass', { error: e.message });
+      log.warn('could not watch the kinds of the set or prepare its namespace; retrying the pass', {
+        error: e.message,
+      });
       triggers.retry(rt);
       triggers.report(app);
       return;
     }
 
     // 3. apply in stages
-    const applied = await this.applyStages(rt, infos, mode, manual);
+    const applied = await this.applyStages(rt, infos, mode, manual, step.missing);
     if (applied === undefined) return;
     let transient = applied.transient;
     const entries = applied.entries;
+    if (step.entry !== undefined) entries.set(inventoryKey(step.entry.ref), step.entry);
 
     // 4. prune what left the desired set
     if (!manual) {
@@ -255,6 +276,7 @@ export class SyncPass {
     infos: Infos,
     mode: PassMode,
     manual: boolean,
+    missing: NamespaceStep['missing'],
   ): Promise<{ entries: Map<string, ChangeSetEntry>; transient: boolean } | undefined> {
     const { apps, watches, discovery, settings } = this.ctx;
     const listed = mode === 'resync' ? await this.listLive(rt) : undefined;
@@ -264,9 +286,13 @@ export class SyncPass {
     let transient = false;
     for (const stage of planApplyStages(rt.desired)) {
       if (rt.removed || apps.closed) return undefined;
-      const results = await mapLimit(stage, settings.applyConcurrency, async (obj) =>
-        this.applyOne(rt, obj, liveOf(obj), manual),
-      );
+      const results = await mapLimit(stage, settings.applyConcurrency, async (obj) => {
+        // meant for a destination namespace that does not exist: fails, retried with backoff
+        if (missing !== undefined && objectRef(obj).namespace === missing.namespace) {
+          throw missing.error;
+        }
+        return this.applyOne(rt, obj, liveOf(obj), manual);
+      });
       results.forEach((r, i) => {
         const ref = objectRef(stage[i] as KubeObject);
         if (r.status === 'fulfilled') entries.set(inventoryKey(ref), r.value);

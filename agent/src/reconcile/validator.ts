@@ -9,6 +9,7 @@
  * ../core/schema-augment.ts and ../core/local-policy-outcome.ts.
  */
 import { objectRef, toGitfleetError, type ErrorDetail, type KubeObject } from '@gitfleet/proto';
+import { destinationRefusal } from '../core/destination-namespace.ts';
 import { inventoryKey } from '../core/inventory.ts';
 import { FIELD_MANAGER } from '../core/labels.ts';
 import { checkLocalPolicy, defaultLocalPolicy, type LocalPolicy } from '../core/local-policy.ts';
@@ -43,17 +44,20 @@ export class SetValidator {
   }
 
   /**
-   * The objects of the set the agent's local policy refuses, per inventory key with every rule
-   * each breaks; empty when the policy lets the whole set through. Pure: nothing is sent.
+   * The objects of the set (and `extra`: the Namespace the agent would create for it) the agent's
+   * local policy refuses, per inventory key with every rule each breaks; empty when the policy
+   * lets the whole set through. Pure: nothing is sent.
    */
-  policyDenials(rt: AppRuntime): Map<string, ErrorDetail> {
-    return policyDenials(rt.desired, checkLocalPolicy(this.policy, rt.desired));
+  policyDenials(rt: AppRuntime, extra: readonly KubeObject[] = []): Map<string, ErrorDetail> {
+    const set = [...rt.desired, ...extra];
+    return policyDenials(set, checkLocalPolicy(this.policy, set));
   }
 
   /**
    * The objects of the set outside the app's project (the scope its assignment carries, signed
-   * by the hub), per inventory key with every rule each breaks; empty when all are inside or the
-   * app is in no project. `infos`: discovery per kind (which kinds are cluster-scoped). Pure.
+   * by the hub), per inventory key with every rule each breaks, and its destination namespace
+   * (as the Namespace's key) when that is outside; empty when all are inside or the app is in no
+   * project. `infos`: discovery per kind (which kinds are cluster-scoped). Pure.
    */
   scopeDenials(
     rt: AppRuntime,
@@ -66,7 +70,10 @@ export class SetValidator {
     const clusterScoped = clusterScopedIn(rt.desired, (gk) =>
       namespaced.get(`${gk.group}/${gk.kind}`),
     );
-    return scopeDenials(scopeRefusals(rt.assignment.scope, rt.desired, clusterScoped));
+    const a = rt.assignment;
+    const destination = destinationRefusal(a.scope, a.policies);
+    const refusals = scopeRefusals(a.scope, rt.desired, clusterScoped);
+    return scopeDenials(destination === undefined ? refusals : [destination, ...refusals]);
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   UNRESTRICTED_SCOPE,
   describeObject,
   identityOf,
+  matchesGlob,
   objectScopeOf,
   scopeViolations,
 } from '@gitfleet/proto';
@@ -36,11 +37,15 @@ function declaredAt(scope: ProjectScope): ProjectSpec['declaredAt'] | undefined 
   return 'declaredAt' in scope ? (scope as ProjectSpec).declaredAt : undefined;
 }
 
-/** What to do about a violation of `rule`, naming where the rule is written. */
-function actionFor(scope: ProjectScope, rule: ScopeRule): string {
+/** What to do about `violation`, naming where its rule is written. */
+function actionFor(scope: ProjectScope, violation: ScopeViolation): string {
+  const { rule } = violation;
   const at = declaredAt(scope);
   const where =
     at === undefined ? `project "${scope.name}"` : ruleLocation(scope as ProjectSpec, rule);
+  if (rule === ScopeRule.Namespaces && violation.object === undefined) {
+    return `set the application's spec.destination.namespace to one of the project's namespaces, or widen ${where}; ${KEEPS}`;
+  }
   switch (rule) {
     case ScopeRule.SourceRepos:
       return `deploy from a repository the project allows, or add this one to ${where}; ${KEEPS}`;
@@ -76,7 +81,7 @@ export function scopeError(
         project: scope.name,
         rule: first.rule,
         violations: total,
-        action: actionFor(scope, first.rule),
+        action: actionFor(scope, first),
         ...(first.object === undefined ? {} : { object: describeObject(first.object) }),
         ...(at === undefined
           ? {}
@@ -87,9 +92,29 @@ export function scopeError(
 }
 
 /**
- * Checks the application's source and the target against its project.
+ * The violation of an application whose destination namespace (`spec.destination.namespace`)
+ * is outside its project; undefined when it names none or the project allows it.
+ */
+export function destinationViolation(
+  scope: ProjectScope,
+  app: ApplicationSpec,
+): ScopeViolation | undefined {
+  const ns = app.policies.destinationNamespace;
+  if (ns === undefined || scope.namespaces.some((pattern) => matchesGlob(pattern, ns))) {
+    return undefined;
+  }
+  const allowed = scope.namespaces.map((n) => `"${n}"`).join(', ') || 'none';
+  return {
+    rule: ScopeRule.Namespaces,
+    message: `destination namespace "${ns}" (spec.destination.namespace) is not allowed by project "${scope.name}" (namespaces: ${allowed})`,
+  };
+}
+
+/**
+ * Checks the application's source, its destination namespace and the target against its
+ * project.
  *
- * @throws GitfleetError SCOPE_VIOLATION (terminal) when either is outside
+ * @throws GitfleetError SCOPE_VIOLATION (terminal) when one is outside
  */
 export function checkPlacementScope(
   fleet: FleetSpec,
@@ -97,13 +122,18 @@ export function checkPlacementScope(
   target: TargetSpec,
 ): void {
   const scope = projectScopeOf(fleet, app);
-  const [first, ...rest] = scopeViolations(scope, { source: app.source, target });
+  const destination = destinationViolation(scope, app);
+  const [first, ...rest] = [
+    ...(destination === undefined ? [] : [destination]),
+    ...scopeViolations(scope, { source: app.source, target }),
+  ];
   if (first !== undefined) throw scopeError(scope, app.name, target.name, first, rest.length + 1);
 }
 
 /**
- * Checks rendered objects against the application's project. Cluster-scoped: no namespace, a
- * built-in cluster-scoped kind, or a custom kind a CustomResourceDefinition in the same render
+ * Checks rendered objects against the application's project; a namespaced object without a
+ * namespace counts as being in the destination namespace. Cluster-scoped: no namespace (and no
+ * destination namespace), a built-in cluster-scoped kind, or a custom kind a CustomResourceDefinition in the same render
  * declares `scope: Cluster` (other custom kinds are judged by their namespace; the agent, which
  * knows the cluster's kinds, is the second check).
  *
@@ -117,8 +147,16 @@ export function checkObjectScope(
 ): void {
   const scope = projectScopeOf(fleet, app);
   const clusterKinds = clusterScopedCustomKinds(objects);
+  const destination = app.policies.destinationNamespace;
   const [first, ...rest] = scopeViolations(scope, {
-    objects: objects.map(identityOf),
+    // a namespaced object without a namespace lands in the destination namespace
+    objects: objects
+      .map(identityOf)
+      .map((id) =>
+        destination !== undefined && id.namespace === '' && isNamespaced(id, clusterKinds)
+          ? { ...id, namespace: destination }
+          : id,
+      ),
     clusterScoped: (gk) => !isNamespaced({ ...gk, namespace: '', name: '' }, clusterKinds),
   });
   if (first !== undefined) throw scopeError(scope, app.name, target.name, first, rest.length + 1);

@@ -161,6 +161,13 @@ export interface AssignmentPolicies {
   readonly unmanaged: UnmanagedPolicy;
   readonly conflict: ConflictMode;
   readonly deletion: DeletionMode;
+  /**
+   * Namespace of the app's namespaced objects that have none (DNS label); absent (wire "") when
+   * the app names none.
+   */
+  readonly destinationNamespace?: string;
+  /** Create `destinationNamespace` when it does not exist; absent means false (wire false). */
+  readonly createNamespace?: boolean;
 }
 
 /**

@@ -9,7 +9,9 @@
  * The signed bytes of a message are a domain-separation line naming its kind, then the canonical
  * JSON (./ids.ts) of every field the agent acts on — for an assignment its objects through
  * `contentDigest`, which the codec checks against the objects on decode, and its project scope
- * when it has one (so that nobody between hub and agent can widen or drop it). Fields are projected
+ * when it has one (so that nobody between hub and agent can widen or drop it). Optional fields
+ * (the project scope, the destination namespace, createNamespace) are in the payload only when
+ * set, so that a message without them signs exactly as before they existed. Fields are projected
  * explicitly, so extra properties of an in-memory value never change the payload. Pure functions:
  * node:crypto's Ed25519 does no I/O.
  */
@@ -70,6 +72,11 @@ function policies(p: AssignmentPolicies): AssignmentPolicies {
     unmanaged: { mode: p.unmanaged.mode, allow: p.unmanaged.allow.map(selector) },
     conflict: p.conflict,
     deletion: p.deletion,
+    // signed only when set, so that the policies of an app without them sign as they always did
+    ...(p.destinationNamespace === undefined
+      ? {}
+      : { destinationNamespace: p.destinationNamespace }),
+    ...(p.createNamespace === true ? { createNamespace: true } : {}),
   };
 }
 

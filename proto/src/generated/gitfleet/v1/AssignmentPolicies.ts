@@ -40,6 +40,21 @@ export interface AssignmentPolicies {
    * What happens to the app's objects when the app is removed from the target.
    */
   'deletion'?: (_gitfleet_v1_DeletionMode);
+  /**
+   * The app's destination namespace (a DNS label): the agent puts every object of a namespaced
+   * kind (as the cluster's discovery says) that has no metadata.namespace into it; cluster-scoped
+   * objects are left alone. "" when the app names none: a namespaced object without a namespace
+   * is then refused as invalid. Signed only when set.
+   */
+  'destinationNamespace'?: (string);
+  /**
+   * Create destination_namespace (server-side apply, before the app's objects) when it does not
+   * exist, labelled `app.kubernetes.io/managed-by: gitfleet` and `gitfleet.dev/created-for: <app>`
+   * but never with the app's ownership label: neither prune nor the app's removal deletes it
+   * (unless the app declares the Namespace as one of its objects). Requires
+   * destination_namespace. Signed only when true.
+   */
+  'createNamespace'?: (boolean);
 }
 
 /**
@@ -74,4 +89,19 @@ export interface AssignmentPolicies__Output {
    * What happens to the app's objects when the app is removed from the target.
    */
   'deletion': (_gitfleet_v1_DeletionMode__Output);
+  /**
+   * The app's destination namespace (a DNS label): the agent puts every object of a namespaced
+   * kind (as the cluster's discovery says) that has no metadata.namespace into it; cluster-scoped
+   * objects are left alone. "" when the app names none: a namespaced object without a namespace
+   * is then refused as invalid. Signed only when set.
+   */
+  'destinationNamespace': (string);
+  /**
+   * Create destination_namespace (server-side apply, before the app's objects) when it does not
+   * exist, labelled `app.kubernetes.io/managed-by: gitfleet` and `gitfleet.dev/created-for: <app>`
+   * but never with the app's ownership label: neither prune nor the app's removal deletes it
+   * (unless the app declares the Namespace as one of its objects). Requires
+   * destination_namespace. Signed only when true.
+   */
+  'createNamespace': (boolean);
 }
