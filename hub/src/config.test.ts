@@ -139,6 +139,12 @@ describe('loadHubConfig', () => {
       shutdownTimeoutMs: 10_000,
       allowLocalSources: [],
       gitLimits: {},
+      sources: {
+        kubectlCommand: 'kubectl',
+        timeoutMs: 30_000,
+        maxOutputBytes: 64 * 1024 * 1024,
+        cacheBytes: 256 * 1024 * 1024,
+      },
     });
   });
 

@@ -38,8 +38,14 @@ import { readGitLimits, type GitLimits } from './git/limits.ts';
 import { parseLocalRoots, sourceProblem } from './git/source-policy.ts';
 import { agentLinkSecurity, type AgentLinkTls } from './link/transport.ts';
 import { AGENT_LINK_FLAGS } from './link/transport-options.ts';
+import { REPO_CREDS_FLAGS, type RepoCredsFile } from './git/repo-creds-options.ts';
 import { agentCaProblems } from './pki/agent-ca.ts';
 import { OIDC_FLAGS, oidcConfig } from './http/oidc-options.ts';
+import {
+  SOURCE_RENDER_FLAGS,
+  sourceRenderSettings,
+  type SourceRenderSettings,
+} from './sources/options.ts';
 import type { OidcSettings } from './core/api-access/index.ts';
 
 export interface HubConfig {
@@ -101,6 +107,10 @@ export interface HubConfig {
   readonly allowLocalSources: readonly string[];
   /** Git source limits overriding the defaults (see git/limits.ts). */
   readonly gitLimits: Readonly<Partial<GitLimits>>;
+  /** Repository credentials by URL prefix (`--repo-creds-file`); secrets stay in their files. */
+  readonly repoCreds?: RepoCredsFile;
+  /** How kustomize applications are rendered (`--kubectl-command`, `--render-*`). */
+  readonly sources: SourceRenderSettings;
 }
 
 /** HOST:PORT with a port from 0 to 65535 (the message names the flag, whatever set it). */
@@ -139,6 +149,7 @@ export const HUB_FLAGS = {
     defaultText: 'none (anonymous)',
     parse: secretFile,
   }),
+  ...REPO_CREDS_FLAGS,
   redisUrl: option({
     flag: 'redis-url',
     env: 'GITFLEET_REDIS_URL',
@@ -304,6 +315,7 @@ export const HUB_FLAGS = {
     parse: secretFile,
   }),
   ...OIDC_FLAGS,
+  ...SOURCE_RENDER_FLAGS,
   metricsAuth: option({
     flag: 'metrics-auth',
     env: 'GITFLEET_METRICS_AUTH',
@@ -514,5 +526,7 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     shutdownTimeoutMs: v.shutdownTimeoutMs,
     allowLocalSources: v.allowLocalSources,
     gitLimits: v.gitLimits,
+    sources: sourceRenderSettings(v),
+    ...(v.repoCredsFile === undefined ? {} : { repoCreds: v.repoCredsFile }),
   });
 }

@@ -100,7 +100,7 @@ export interface HubMetricSources {
   /** Every (target, app) the store or the fleet knows: read once per scrape. */
   readonly apps: () => Promise<readonly AppMetricRow[]>;
   readonly link: LinkMetricSource;
-  /** Registries of other parts of the hub (registration), merged into the exposition. */
+  /** Registries of other parts of the hub (registration, source renders), merged into the exposition. */
   readonly more?: readonly Registry[];
 }
 

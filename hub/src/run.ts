@@ -24,6 +24,8 @@ import {
 import type { HubConfig } from './config.ts';
 import { IsomorphicGitSource } from './git/git-source.ts';
 import { GitPoller } from './git/poller.ts';
+import { RepoCredentials } from './git/repo-creds.ts';
+import { scrubbingLogger } from './git/scrubbing-logger.ts';
 import { OidcVerifier } from './http/oidc.ts';
 import { startHttpServer } from './http/server.ts';
 import { AgentLinkServer } from './link/agent-link-server.ts';
@@ -41,6 +43,7 @@ import { Resolver } from './resolve/resolver.ts';
 import { RolloutController } from './rollout/controller.ts';
 import { RolloutRevisions } from './rollout/rollout-revisions.ts';
 import { RolloutStore } from './rollout/rollout-store.ts';
+import { SourceRenderer } from './sources/renderer.ts';
 import { answersWithin, closeRedis } from './store/close-redis.ts';
 import { connectionErrors } from './store/connection-errors.ts';
 import { RedisFleetStore } from './store/fleet-store.ts';
@@ -66,9 +69,18 @@ export type { FleetStatusRow } from './http/views.ts';
 
 export async function runHub(
   config: HubConfig,
-  logger: Logger,
+  unscrubbed: Logger,
   runtime?: BinaryRuntime,
 ): Promise<RunningHub> {
+  // repository credentials for every fetch, the fleet token being the entry of the fleet URL;
+  // every secret they read is kept out of the log
+  const repoCreds = new RepoCredentials({
+    entries: config.repoCreds?.entries ?? [],
+    ...(config.fleetToken === undefined
+      ? {}
+      : { fleet: { url: config.fleetRepo, token: config.fleetToken } }),
+  });
+  const logger = scrubbingLogger(unscrubbed, repoCreds.known);
   // first, before anything that would need closing: files unusable since the configuration was
   // read fail the start here. TLS with client certificates, re-read while the hub runs.
   // the agent CA (files, never Redis): with it the port also serves Registration, and asks for
@@ -140,13 +152,9 @@ export async function runHub(
     tokenIndex.get(createHash('sha256').update(presented).digest('hex'));
   const git = new IsomorphicGitSource(
     { ...config.gitLimits, cacheDir: config.cacheDir, allowLocalRoots: config.allowLocalSources },
-    { logger, now },
+    { logger, now, credentials: repoCreds },
   );
-  const fleetRepo = {
-    url: config.fleetRepo,
-    ...(config.fleetToken === undefined ? {} : { token: config.fleetToken }),
-    branch: config.fleetBranch,
-  };
+  const fleetRepo = { url: config.fleetRepo, branch: config.fleetBranch };
   // rollouts publish which revision each (app, target) runs; the resolver reads it
   const rolloutStore = new RolloutStore({
     redis,
@@ -155,6 +163,8 @@ export async function runHub(
     ...(signingKey === undefined ? {} : { signingKey }),
   });
   const revisions = new RolloutRevisions(rolloutStore);
+  // kustomize applications: one renderer (and its cache) for the resolver and the diff preview
+  const sources = new SourceRenderer(config.sources, { logger });
   const r = new Resolver(
     { fleet: fleetRepo },
     {
@@ -167,6 +177,7 @@ export async function runHub(
       tracer,
       rollouts: revisions,
       lastGood: new RedisFleetStore({ redis, prefix: config.redisPrefix }),
+      sources,
       now,
     },
   );
@@ -275,13 +286,13 @@ export async function runHub(
     poller,
     logger,
     ...(oidc === undefined ? {} : { oidc }),
-    preview: { git, fleetRepo },
+    preview: { git, fleetRepo, sources },
     rollouts: { rollouts },
     registration: {
       store: registrationStore,
       isDeclared: declaredIn(r),
-      metrics: registrationMetrics.registry,
     },
+    metrics: [registrationMetrics.registry, sources.metrics.registry],
     now,
     ...(runtime === undefined ? {} : { unexpectedErrors: () => runtime.unexpectedErrors() }),
   });

@@ -38,6 +38,8 @@ export interface HttpServerDeps {
   readonly rollouts?: RolloutRouteDeps;
   /** Unexpected errors the process guard caught (absent: not run as a binary; the metric is 0). */
   readonly unexpectedErrors?: () => number;
+  /** Families of other parts of the hub (registration, source renders), served on `/metrics`. */
+  readonly metrics?: readonly Registry[];
   /** Registration tokens and revocations (absent: those routes answer 404). */
   readonly registration?: RegistrationRouteDeps;
 }
@@ -47,8 +49,6 @@ export interface RegistrationRouteDeps {
   readonly store: Pick<RegistrationStorePort, 'createToken' | 'revoke'>;
   /** Whether the target is declared in the fleet in force (undefined: none in force yet). */
   readonly isDeclared: (target: string) => boolean | undefined;
-  /** The registration families of `/metrics`. */
-  readonly metrics?: Registry;
   readonly now?: () => number;
 }
 

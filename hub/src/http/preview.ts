@@ -1,14 +1,16 @@
 /**
  * `GET /api/v1/diff`: what a revision of an application would change on a target. Renders the
  * application at that revision for that target exactly as the resolver does (pin → commit →
- * files → overlays and `${target.*}` substitution, with the fleet in force), and compares the
- * result with the target's current desired objects (./diff.ts). Nothing is stored or sent.
+ * files → kustomize when the app has a kustomization → overlays and `${target.*}` substitution,
+ * with the fleet in force), and compares the result with the target's current desired objects
+ * (./diff.ts). Nothing is stored or sent.
  * Secret values show only as fingerprints (./secret-mask.ts).
  */
 import {
   ErrorCode,
   GitfleetError,
   isGitfleetError,
+  silentLogger,
   toGitfleetError,
   type KubeObject,
 } from '@gitfleet/proto';
@@ -22,6 +24,8 @@ import {
 } from '../core/fleet/index.ts';
 import type { GitRepo, GitSource } from '../git/port.ts';
 import { renderForTarget } from '../resolve/render-target.ts';
+import { renderSource } from '../resolve/source-step.ts';
+import { SourceRenderer } from '../sources/renderer.ts';
 import type { HubStore } from '../store/port.ts';
 import type { DiffPreview } from './api/diff.ts';
 import { diffObjects } from './diff.ts';
@@ -37,6 +41,14 @@ export interface DiffPreviewDeps {
   readonly fleetRepo: GitRepo;
   /** Key of the Secret fingerprints (./secret-mask.ts); default: the process's. */
   readonly maskKey?: Uint8Array;
+  /** Renders kustomize applications (the resolver's, sharing its cache); default: one of its own. */
+  readonly sources?: SourceRenderer;
+}
+
+let fallbackRenderer: SourceRenderer | undefined;
+function defaultRenderer(): SourceRenderer {
+  fallbackRenderer ??= new SourceRenderer({}, { logger: silentLogger });
+  return fallbackRenderer;
 }
 
 export interface DiffPreviewRequest {
@@ -128,12 +140,22 @@ export async function previewDiff(
   }
   const env = environmentOf(fleet, target);
   const read = await git.readFiles(repo, commit, spec.source.path);
-  const rendered = renderForTarget({
+  const input = {
     fleet,
     app: spec,
     target: t,
     files: read.files,
     subject: `${app} does not render for ${target} at ${commit.slice(0, 12)}`,
+  };
+  const baseObjects = await renderSource(deps.sources ?? defaultRenderer(), {
+    ...input,
+    repoUrl: repo.url,
+    commit,
+    read: async (path) => (await git.readFiles(repo, commit, path)).files,
+  });
+  const rendered = renderForTarget({
+    ...input,
+    ...(baseObjects === undefined ? {} : { baseObjects }),
   });
   const desired = await deps.store.getDesired(target, app);
   const current = desired?.assignment;

@@ -53,7 +53,7 @@ async function metrics(ctx: RequestContext): Promise<Reply> {
     queue: deps.queue,
     apps: async () => statusRows(await loadSnapshot(deps)),
     link: deps.link,
-    ...(deps.registration?.metrics === undefined ? {} : { more: [deps.registration.metrics] }),
+    ...(deps.metrics === undefined ? {} : { more: deps.metrics }),
   }));
   return { status: 200, contentType: m.contentType, text: await m.render() };
 }

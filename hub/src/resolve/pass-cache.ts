@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { GitRepo, GitSource } from '../git/port.ts';
+import { collectClosure, kustomizationIn } from '../sources/closure.ts';
 
 /** Source fingerprints kept (then all are dropped and computed again as needed). */
 const MAX_DIGESTS = 1_000;
@@ -50,14 +51,29 @@ export class PassCache {
     return p;
   }
 
-  /** sha256 of an application's source files (paths and contents) at a commit. */
+  /**
+   * sha256 of an application's source files (paths and contents) at a commit: those under
+   * `path`, and for a kustomization also the bases, components and files it names elsewhere in
+   * the repository (a change to `../base` is a change of the application).
+   */
   async sourceDigest(repo: GitRepo, commit: string, path: string): Promise<string> {
     const key = `${repo.url}\n${commit}\n${path}`;
     let d = this.digests.get(key);
     if (d === undefined) {
       const read = await this.read(repo, commit, path);
+      const files =
+        kustomizationIn(read.files, path) === undefined
+          ? read.files
+          : (
+              await collectClosure({
+                appPath: path,
+                files: read.files,
+                components: [],
+                read: async (p) => (await this.read(repo, commit, p)).files,
+              })
+            ).files;
       const hash = createHash('sha256');
-      for (const [p, content] of [...read.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const [p, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
         hash.update(`${p}\0${String(content.length)}\0${content}\0`);
       }
       d = hash.digest('hex');

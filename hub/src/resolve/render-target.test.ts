@@ -52,3 +52,32 @@ describe('renderForTarget', () => {
     expect((error as GitfleetError).message).toMatch(/^podinfo on prod-eu-1: render failed/);
   });
 });
+
+describe('renderForTarget with objects a source-render step produced', () => {
+  it('overlays those objects instead of reading the manifests', () => {
+    const rendered = renderForTarget({
+      fleet,
+      app: findApplication(fleet, 'podinfo')!,
+      target: findTarget(fleet, 'prod-eu-1')!,
+      files: new Map(),
+      baseObjects: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'podinfo', namespace: 'podinfo' },
+          spec: { replicas: 1 },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'podinfo-config', namespace: 'podinfo' },
+          data: { DEBUG: 'true' },
+        },
+      ],
+      subject: 'podinfo on prod-eu-1',
+    });
+    const byKind = new Map(rendered.objects.map((o) => [o['kind'], o]));
+    expect(byKind.get('Deployment')?.['spec']).toEqual({ replicas: 3 });
+    expect(byKind.get('ConfigMap')?.['data']).toEqual({ REGION: 'eu' });
+  });
+});

@@ -56,6 +56,8 @@ import {
 import { PassCache } from './pass-cache.ts';
 import { ProjectClaims } from './project-claims.ts';
 import { renderForTarget } from './render-target.ts';
+import { renderSource } from './source-step.ts';
+import { SourceRenderer } from '../sources/renderer.ts';
 import { assignmentScope, checkPlacementScope } from './scope-check.ts';
 import type { InForceSource, ResolverDeps, ResolverOptions, ResolverStatus } from './types.ts';
 
@@ -73,6 +75,8 @@ export class Resolver {
   private readonly lastGood: LastGoodFleetStore | undefined;
   /** What a pass reads from Git, asked once per pass. */
   private readonly cache: PassCache;
+  /** Kustomize renders, cached across passes. */
+  private readonly sources: SourceRenderer;
   /** Objects declared across projects, per target (a conflict refuses both applications). */
   private readonly claims = new ProjectClaims();
   private readonly now: () => number;
@@ -102,6 +106,7 @@ export class Resolver {
     this.opts = opts;
     this.git = deps.git;
     this.cache = new PassCache(deps.git);
+    this.sources = deps.sources ?? new SourceRenderer({}, { logger: deps.logger });
     this.store = deps.store;
     this.changed = deps.changed;
     this.logger = deps.logger.child({ component: 'resolver' });
@@ -534,12 +539,17 @@ export class Resolver {
     span.setAttribute('gitfleet.revision', commit);
     if (commit !== wanted) span.setAttribute('gitfleet.held_back_from', wanted);
     const read = await this.cache.read(repo, commit, app.source.path);
+    const subject = `${appName} on ${target} at ${commit.slice(0, 12)}`;
+    const input = { fleet: spec, app, target: t, files: read.files, subject };
+    const baseObjects = await renderSource(this.sources, {
+      ...input,
+      repoUrl: repo.url,
+      commit,
+      read: async (path) => (await this.cache.read(repo, commit, path)).files,
+    });
     const rendered = renderForTarget({
-      fleet: spec,
-      app,
-      target: t,
-      files: read.files,
-      subject: `${appName} on ${target} at ${commit.slice(0, 12)}`,
+      ...input,
+      ...(baseObjects === undefined ? {} : { baseObjects }),
     });
     if (spec.projects !== undefined) {
       this.claims.claim(target, appName, projectScopeOf(spec, app), rendered.objects);

@@ -8,6 +8,7 @@ import type { GitRepo, GitSource } from '../git/port.ts';
 import type { LastGoodFleetStore } from '../store/fleet-store.ts';
 import type { HubStore } from '../store/port.ts';
 import type { PublishedRevisions } from '../rollout/rollout-revisions.ts';
+import type { SourceRenderer } from '../sources/renderer.ts';
 import type { HubProblem, ResolveFailure } from './problems.ts';
 
 export interface ResolverOptions {
@@ -39,6 +40,11 @@ export interface ResolverDeps {
    * (../rollout/rollout-revisions.ts); the resolver only reads it.
    */
   readonly rollouts?: PublishedRevisions;
+  /**
+   * Renders kustomize applications, cached across passes (../sources/renderer.ts); absent: one
+   * of the resolver's own with the default settings.
+   */
+  readonly sources?: SourceRenderer;
   /** Where the last good fleet is kept across restarts (absent: only in memory). */
   readonly lastGood?: LastGoodFleetStore;
   readonly now?: () => number;

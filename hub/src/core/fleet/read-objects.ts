@@ -5,6 +5,8 @@
  */
 import { DNS_LABEL_RULE, dnsLabelProblem, readOverlays } from './read-overlays.ts';
 import type { FleetRef, LabelUse } from './read-overlays.ts';
+import { readDestination } from './read-destination.ts';
+import { readKustomize, reportVariableProblems } from './read-kustomize.ts';
 import { readPolicies } from './read-policies.ts';
 import { readProjectSpec } from './read-project.ts';
 import type { ReadProject } from './read-project.ts';
@@ -174,6 +176,8 @@ function readApplication(ctx: Ctx, root: Slot): ReadObject | undefined {
           'policies',
           'overlays',
           'rollout',
+          'destination',
+          'syncPolicy',
         ]);
 
   const projectSlot = spec?.get('project');
@@ -193,7 +197,10 @@ function readApplication(ctx: Ctx, root: Slot): ReadObject | undefined {
   const selectorSlot = placement?.require('selector');
   const selector = selectorSlot === undefined ? undefined : readLabelSelector(ctx, selectorSlot);
 
-  const policies = readPolicies(ctx, spec?.get('policies'));
+  const policies = {
+    ...readPolicies(ctx, spec?.get('policies')),
+    ...readDestination(ctx, spec?.get('destination'), spec?.get('syncPolicy')),
+  };
   const overlaysSlot = spec?.get('overlays');
   const overlays = overlaysSlot === undefined ? undefined : readOverlays(ctx, overlaysSlot);
   const rolloutSlot = spec?.get('rollout');
@@ -255,7 +262,7 @@ function readProject(ctx: Ctx, root: Slot): ReadObject | undefined {
 }
 
 function readSource(ctx: Ctx, slot: Slot): ApplicationSource | undefined {
-  const fields = readFields(ctx, slot, ['repoURL', 'path', 'targetRevision']);
+  const fields = readFields(ctx, slot, ['repoURL', 'path', 'targetRevision', 'kustomize']);
   if (fields === undefined) return undefined;
   const urlSlot = fields.get('repoURL');
   const repoURL =
@@ -281,8 +288,16 @@ function readSource(ctx: Ctx, slot: Slot): ApplicationSource | undefined {
     revSlot === undefined
       ? DEFAULT_TARGET_REVISION
       : readCheckedString(ctx, revSlot, gitRefProblem);
+  const kustomizeSlot = fields.get('kustomize');
+  const kustomize = kustomizeSlot === undefined ? undefined : readKustomize(ctx, kustomizeSlot);
+  if (kustomizeSlot !== undefined) reportVariableProblems(ctx, kustomizeSlot);
   if (path === undefined || targetRevision === undefined) return undefined;
-  return { ...(repoURL === undefined ? {} : { repoURL }), path, targetRevision };
+  return {
+    ...(repoURL === undefined ? {} : { repoURL }),
+    path,
+    targetRevision,
+    ...(kustomize === undefined ? {} : { kustomize }),
+  };
 }
 
 function readEnvironment(ctx: Ctx, root: Slot): ReadObject | undefined {

@@ -4,6 +4,7 @@
  */
 import { isDnsLabel } from '@gitfleet/proto/domain';
 import type { JsonObject } from '@gitfleet/proto/domain';
+import { readKustomize } from './read-kustomize.ts';
 import { isClean, readLabelSelector, readObjectSelector } from './read-selectors.ts';
 import {
   entrySlot,
@@ -69,7 +70,7 @@ export function readOverlays(ctx: Ctx, slot: Slot): ReadOverlays {
 
 function readOverlay(ctx: Ctx, slot: Slot, index: number, out: ReadOverlays): Overlay | undefined {
   const { value, clean } = isClean(ctx, (): Overlay | undefined => {
-    const fields = readFields(ctx, slot, [...SCOPES, 'namespace', 'patches']);
+    const fields = readFields(ctx, slot, [...SCOPES, 'namespace', 'patches', 'kustomize']);
     if (fields === undefined) return undefined;
     const scopes = SCOPES.filter((s) => fields.has(s));
     if (scopes.length > 1) {
@@ -120,8 +121,22 @@ function readOverlay(ctx: Ctx, slot: Slot, index: number, out: ReadOverlays): Ov
         patches: patches.filter((p): p is OverlayPatch => p !== undefined),
       };
     }
-    if (namespace === undefined && (patchItems === undefined || patchItems.length === 0)) {
-      report(ctx, slot.at, slot.field, 'overlay sets neither namespace nor patches', 'warning');
+    const kustomizeSlot = fields.get('kustomize');
+    const kustomize = kustomizeSlot === undefined ? undefined : readKustomize(ctx, kustomizeSlot);
+    if (kustomizeSlot !== undefined) checkVariables(ctx, kustomizeSlot, index, out);
+    if (kustomize !== undefined) overlay = { ...overlay, kustomize };
+    if (
+      namespace === undefined &&
+      kustomize === undefined &&
+      (patchItems === undefined || patchItems.length === 0)
+    ) {
+      report(
+        ctx,
+        slot.at,
+        slot.field,
+        'overlay sets neither namespace, patches nor kustomize',
+        'warning',
+      );
     }
     return overlay;
   });

@@ -72,6 +72,55 @@ export interface ApplicationSource {
   readonly path: string;
   /** Branch, tag or commit SHA used where no environment pin applies. Default {@link DEFAULT_TARGET_REVISION}. */
   readonly targetRevision: string;
+  /**
+   * Render `path` with kustomize, with these options (`{}`: none). Absent: kustomize all the same
+   * when `path` holds a kustomization file (docs/sources.md).
+   */
+  readonly kustomize?: KustomizeOptions;
+}
+
+/**
+ * An image override (kustomize `images:`): the containers whose image is `name` get `newName`,
+ * `newTag` and/or `digest`. Written as a mapping or as `name=newName:newTag` / `name:newTag` /
+ * `name@sha256:…`.
+ */
+export interface KustomizeImage {
+  readonly name: string;
+  readonly newName?: string;
+  readonly newTag?: string;
+  readonly digest?: string;
+}
+
+/** Which objects a kustomize patch applies to (kustomize's patch target; every field optional). */
+export interface KustomizePatchTarget {
+  readonly group?: string;
+  readonly version?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly annotationSelector?: string;
+}
+
+/** A kustomize patch: a strategic-merge or JSON 6902 patch as text, and its target. */
+export interface KustomizePatch {
+  readonly target?: KustomizePatchTarget;
+  readonly patch: string;
+}
+
+/**
+ * What gitfleet sets in the application's kustomization before it runs kustomize (Argo CD's
+ * `source.kustomize`). String values may use the overlay variables (`${target.name}`, …).
+ */
+export interface KustomizeOptions {
+  readonly namePrefix?: string;
+  readonly nameSuffix?: string;
+  readonly images?: readonly KustomizeImage[];
+  readonly commonLabels?: Readonly<Record<string, string>>;
+  readonly commonAnnotations?: Readonly<Record<string, string>>;
+  readonly patches?: readonly KustomizePatch[];
+  /** Component directories, relative to `path`, inside the repository. */
+  readonly components?: readonly string[];
 }
 
 export interface Placement {
@@ -123,6 +172,12 @@ export interface Overlay {
   /** Namespace set on every namespaced object of the application. */
   readonly namespace?: string;
   readonly patches?: readonly OverlayPatch[];
+  /**
+   * Kustomize options for these targets, over the application's `source.kustomize`: names
+   * and prefixes replace, images (by name), labels and annotations (by key) merge, patches and
+   * components add up.
+   */
+  readonly kustomize?: KustomizeOptions;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,7 +257,11 @@ export interface ApplicationSpec {
   readonly project?: string;
   readonly source: ApplicationSource;
   readonly placement: Placement;
-  /** What the agent does with the objects; every field defaulted (see DEFAULT_POLICIES). */
+  /**
+   * What the agent does with the objects; every field defaulted (see DEFAULT_POLICIES). The
+   * destination namespace and createNamespace come from `spec.destination.namespace` and
+   * `spec.syncPolicy.createNamespace` (read-destination.ts), present only when set.
+   */
   readonly policies: AssignmentPolicies;
   readonly overlays?: readonly Overlay[];
   /** Absent: a new revision goes to every target at once. */

@@ -17,7 +17,8 @@
  *   kubectl does (items of a typed list inherit its apiVersion and kind when they omit them);
  * - gitfleet's own objects (`gitfleet.dev/*`) are not manifests and are skipped;
  * - kustomize files (`kustomization.yaml`, `kustomize.config.k8s.io/*` objects) are problems:
- *   gitfleet applies plain manifests, and silently ignoring a kustomization would deploy
+ *   a kustomization at the application's path is rendered by kustomize before this reader sees
+ *   its output (../../sources), one below it would be silently ignored, which would deploy
  *   something other than what its author meant.
  *
  * Limits are problems (code LIMIT_EXCEEDED, naming the limit), never silent truncation. With any
@@ -184,7 +185,7 @@ export function loadManifests(
       problems.push(
         problem(
           { file: path },
-          'kustomize is not supported (gitfleet applies plain manifests); render the kustomization into plain YAML or express it as gitfleet overlays',
+          "kustomize is not supported below the application's path (only a kustomization at source.path itself is rendered); point source.path at this directory, or render it into plain YAML",
         ),
       );
       continue;

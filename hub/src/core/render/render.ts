@@ -1,6 +1,7 @@
 /**
- * Renders one application for one target: manifests (manifests.ts) → overlays and substitution
- * (overlays.ts) → final validation → canonical order and content digest. Pure and deterministic:
+ * Renders one application for one target: manifests (manifests.ts, or the objects a source-render
+ * step such as kustomize produced) → overlays and substitution (overlays.ts) → final validation
+ * → canonical order and content digest. Pure and deterministic:
  * the same files, overlays and context give the same objects and the same digest on every hub
  * replica. All or nothing: with any problem the result has no objects and no digest, so a broken
  * commit can never reach an agent as a partial (and pruning) assignment.
@@ -26,6 +27,11 @@ import type { RenderProblem } from './problems.ts';
 export interface RenderAppInput {
   /** Repository path → file text (at least every file under `basePath`). */
   readonly files: ReadonlyMap<string, string>;
+  /**
+   * The app's objects as a source-render step produced them (kustomize): used instead of the
+   * manifests of `files`, which are then not read.
+   */
+  readonly baseObjects?: readonly KubeObject[];
   /** The app's source directory (or single file) in the repository. */
   readonly basePath: string;
   /** Applied in order. */
@@ -62,7 +68,10 @@ function failed(problems: readonly RenderProblem[]): RenderResult {
  */
 export function renderApp(input: RenderAppInput): RenderResult {
   const limits = resolveLimits(input.limits);
-  const loaded = loadManifests(input.files, { basePath: input.basePath, limits });
+  const loaded =
+    input.baseObjects === undefined
+      ? loadManifests(input.files, { basePath: input.basePath, limits })
+      : { objects: input.baseObjects, sources: [], problems: [] };
   if (loaded.problems.length > 0) return failed(loaded.problems);
 
   const overlaid = applyOverlays(loaded.objects, input.overlays ?? [], input.ctx);
