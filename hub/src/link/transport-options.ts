@@ -5,7 +5,7 @@
  */
 import { integer, onOff, option, text } from '@gitfleet/proto';
 import { DEFAULT_AGENT_CERT_TTL_MS, MIN_AGENT_CERT_TTL_MS } from '../core/registration/index.ts';
-import { parseDuration } from '../core/time/index.ts';
+import { durationAtLeast } from '../duration-option.ts';
 
 export const AGENT_LINK_FLAGS = {
   agentTokensDir: option({
@@ -77,18 +77,7 @@ export const AGENT_LINK_FLAGS = {
       'lifetime of the certificates the agent CA issues (agents renew at two thirds of it), at least 10s',
     default: DEFAULT_AGENT_CERT_TTL_MS,
     defaultText: '24h',
-    parse: (raw, ctx) => {
-      const d = parseDuration(raw.value);
-      if ('problem' in d) {
-        ctx.problem(`${raw.from}=${raw.value}: ${d.problem}`);
-        return undefined;
-      }
-      if (d.ms < MIN_AGENT_CERT_TTL_MS) {
-        ctx.problem(`${raw.from}=${raw.value}: must be at least 10s`);
-        return undefined;
-      }
-      return d.ms;
-    },
+    parse: durationAtLeast(MIN_AGENT_CERT_TTL_MS, '10s'),
   }),
   allowStaticTokens: option({
     flag: 'allow-static-tokens',

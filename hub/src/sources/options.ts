@@ -3,7 +3,7 @@
  * kubectl renders kustomizations, and the bounds of one run and of the rendered-output cache.
  */
 import { integer, option, text } from '@gitfleet/proto';
-import { parseDuration } from '../core/time/index.ts';
+import { durationAtLeast } from '../duration-option.ts';
 
 const MIB = 1024 * 1024;
 
@@ -42,18 +42,7 @@ export const SOURCE_RENDER_FLAGS = {
     description: 'a kustomize run taking longer is killed and the render refused',
     default: DEFAULT_SOURCE_RENDER.timeoutMs,
     defaultText: '30s',
-    parse: (raw, ctx) => {
-      const d = parseDuration(raw.value);
-      if ('problem' in d) {
-        ctx.problem(`${raw.from}=${raw.value}: ${d.problem}`);
-        return undefined;
-      }
-      if (d.ms < 100) {
-        ctx.problem(`${raw.from}=${raw.value}: must be at least 100ms`);
-        return undefined;
-      }
-      return d.ms;
-    },
+    parse: durationAtLeast(100, '100ms'),
   }),
   renderMaxOutputBytes: option({
     flag: 'render-max-output-bytes',
