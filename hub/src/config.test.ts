@@ -141,6 +141,7 @@ describe('loadHubConfig', () => {
       gitLimits: {},
       sources: {
         kubectlCommand: 'kubectl',
+        helmCommand: 'helm',
         timeoutMs: 30_000,
         maxOutputBytes: 64 * 1024 * 1024,
         cacheBytes: 256 * 1024 * 1024,

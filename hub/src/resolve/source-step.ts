@@ -3,7 +3,8 @@
  * YAML needs none (the manifests are read by the render itself); a kustomization — written
  * `source.kustomize`, or a kustomization file at `source.path` — is rendered by kustomize with
  * the options of the application and its overlays for the target (../sources/renderer.ts,
- * cached: targets with the same options share one run). Shared by the resolver and the diff
+ * cached: targets with the same options share one run); a chart — written `source.helm` — by
+ * `helm template` with the values of the application and its overlays, cached the same way. Shared by the resolver and the diff
  * preview, so a preview renders exactly what a pass would.
  */
 import type { KubeObject } from '@gitfleet/proto';
@@ -13,6 +14,7 @@ import {
   type FleetSpec,
   type TargetSpec,
 } from '../core/fleet/index.ts';
+import { helmOptionsFor, helmRenderDigest } from '../core/render/helm-options.ts';
 import { renderError } from '../core/render/index.ts';
 import {
   isEmptyOptions,
@@ -61,6 +63,33 @@ export async function renderSource(
     ...o,
     name: o.environment ?? o.target ?? `overlay ${String(i + 1)}`,
   }));
+  if (app.source.helm !== undefined) {
+    if (overlays.some((o) => o.kustomize !== undefined)) {
+      throw renderError(input.subject, [
+        problem(
+          { overlay: 'kustomize options' },
+          'kustomize options are written for this target, but the application is a helm chart; use helm.values or helm.parameters',
+        ),
+      ]);
+    }
+    const helm = helmOptionsFor(app.source, overlays, renderContextOf(fleet, target));
+    if (helm.problems.length > 0) throw renderError(input.subject, helm.problems);
+    const release = helm.options.releaseName ?? app.name;
+    const namespace = helm.options.namespace ?? 'default';
+    const result = await renderer.helm({
+      repoUrl: input.repoUrl,
+      commit: input.commit,
+      path: app.source.path,
+      release,
+      namespace,
+      options: helm.options,
+      optionsDigest: helmRenderDigest(release, namespace, helm.options),
+      files: input.files,
+      read: input.read,
+    });
+    if (!result.ok) throw renderError(input.subject, result.problems);
+    return result.objects;
+  }
   const effective = kustomizeOptionsFor(app.source, overlays, renderContextOf(fleet, target));
   if (!isKustomizeApp(app, input.files)) {
     if (!effective.written) return undefined;

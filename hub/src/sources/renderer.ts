@@ -14,13 +14,20 @@ import { Buffer } from 'node:buffer';
 import type { KubeObject, Logger } from '@gitfleet/proto';
 import { editKustomization } from '../core/render/kustomize-options.ts';
 import { loadManifests, resolveLimits, type ManifestLimits } from '../core/render/manifests.ts';
-import type { RenderProblem } from '../core/render/problems.ts';
-import type { KustomizeOptions } from '../core/fleet/index.ts';
+import { problem, type RenderProblem } from '../core/render/problems.ts';
+import type { HelmOptions, KustomizeOptions } from '../core/fleet/index.ts';
+import {
+  chartProblems,
+  FLEET_VALUES_FILE,
+  helmTemplateArgs,
+  valueFilePaths,
+} from '../core/render/helm-options.ts';
 import { redactUrl } from '../git/repo-url.ts';
 import { ByteLru } from './cache.ts';
 import { collectClosure } from './closure.ts';
 import { RenderOutcome, SourceRenderMetrics } from './metrics.ts';
 import { DEFAULT_SOURCE_RENDER, type SourceRenderSettings } from './options.ts';
+import { runHelm } from './run-helm.ts';
 import { runKustomize } from './run-kustomize.ts';
 
 /** How long a failed render is kept before it is tried again. */
@@ -29,6 +36,24 @@ export const FAILURE_TTL_MS = 60_000;
 const FAILURE_BYTES = 4 * 1024;
 /** The source type label of kustomize renders. */
 export const KUSTOMIZE = 'kustomize';
+/** The source type label of helm renders. */
+export const HELM = 'helm';
+
+export interface HelmRequest {
+  readonly repoUrl: string;
+  readonly commit: string;
+  /** The chart directory (its Chart.yaml is there). */
+  readonly path: string;
+  readonly release: string;
+  readonly namespace: string;
+  readonly options: HelmOptions;
+  /** Digest of release, namespace and options (the cache key). */
+  readonly optionsDigest: string;
+  /** Every file under `path` at the commit. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Every file under a repository path (directory or file) at the commit. */
+  readonly read: (path: string) => Promise<ReadonlyMap<string, string>>;
+}
 
 export interface KustomizeRequest {
   /** Repository URL (the cache key; never logged with credentials). */
@@ -82,6 +107,86 @@ export class SourceRenderer {
         ? { value: result.value, bytes: FAILURE_BYTES, expiresAtMs: this.now() + FAILURE_TTL_MS }
         : { value: result.value, bytes: result.bytes };
     });
+  }
+
+  /** The chart rendered with `options` (cached like {@link kustomize}). */
+  helm(req: HelmRequest): Promise<SourceRenderResult> {
+    const key = [HELM, req.repoUrl, req.commit, req.path, req.optionsDigest].join('\n');
+    return this.cache.get(key, async () => {
+      const result = await this.renderHelm(req);
+      return result.bytes === undefined
+        ? { value: result.value, bytes: FAILURE_BYTES, expiresAtMs: this.now() + FAILURE_TTL_MS }
+        : { value: result.value, bytes: result.bytes };
+    });
+  }
+
+  private async renderHelm(
+    req: HelmRequest,
+  ): Promise<{ value: SourceRenderResult; bytes?: number }> {
+    const where = {
+      repo: redactUrl(req.repoUrl),
+      commit: req.commit,
+      path: req.path,
+      options: req.optionsDigest.slice(0, 12),
+    };
+    const refuse = (problems: readonly RenderProblem[]): { value: SourceRenderResult } => {
+      this.metrics.counted(HELM, RenderOutcome.Refused);
+      this.logger.warn('helm render refused before running', {
+        ...where,
+        problem: problems[0]?.message,
+      });
+      return { value: { ok: false, problems } };
+    };
+    const chart = chartProblems(req.path, req.files);
+    if (chart.length > 0) return refuse(chart);
+    const valueFiles = valueFilePaths(req.path, req.options);
+    if (valueFiles.problems.length > 0) return refuse(valueFiles.problems);
+    const files = new Map(req.files);
+    for (const file of valueFiles.paths) {
+      if (files.has(file)) continue;
+      const text = (await req.read(file)).get(file);
+      if (text === undefined) {
+        return refuse([
+          problem({ overlay: 'helm options' }, `value file "${file}" is not in the repository`),
+        ]);
+      }
+      files.set(file, text);
+    }
+    if (req.options.values !== undefined) {
+      files.set(FLEET_VALUES_FILE, JSON.stringify(req.options.values));
+    }
+    const run = await runHelm({
+      helmCommand: this.settings.helmCommand,
+      timeoutMs: this.settings.timeoutMs,
+      maxOutputBytes: this.settings.maxOutputBytes,
+      files,
+      chartDir: req.path,
+      args: helmTemplateArgs({
+        release: req.release,
+        namespace: req.namespace,
+        chartDir: req.path,
+        valueFiles: valueFiles.paths,
+        options: req.options,
+      }),
+    });
+    this.metrics.ran(HELM, run.seconds);
+    this.metrics.counted(HELM, run.outcome);
+    this.logger.info('helm render', {
+      ...where,
+      outcome: run.outcome,
+      ms: Math.round(run.seconds * 1000),
+    });
+    if (run.outcome !== RenderOutcome.Ok) return { value: { ok: false, problems: run.problems } };
+    const output = `${req.path === '' ? '' : `${req.path}/`}helm-template-output.yaml`;
+    const loaded = loadManifests(new Map([[output, run.yaml]]), {
+      basePath: output,
+      limits: { ...this.limits, maxFileBytes: this.limits.maxTotalBytes },
+    });
+    if (loaded.problems.length > 0) return { value: { ok: false, problems: loaded.problems } };
+    return {
+      value: { ok: true, objects: loaded.objects },
+      bytes: Buffer.byteLength(run.yaml, 'utf8'),
+    };
   }
 
   private async renderKustomize(

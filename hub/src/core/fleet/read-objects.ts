@@ -6,6 +6,7 @@
 import { DNS_LABEL_RULE, dnsLabelProblem, readOverlays } from './read-overlays.ts';
 import type { FleetRef, LabelUse } from './read-overlays.ts';
 import { readDestination } from './read-destination.ts';
+import { readHelm } from './read-helm.ts';
 import { readKustomize, reportVariableProblems } from './read-kustomize.ts';
 import { readPolicies } from './read-policies.ts';
 import { readProjectSpec } from './read-project.ts';
@@ -262,7 +263,7 @@ function readProject(ctx: Ctx, root: Slot): ReadObject | undefined {
 }
 
 function readSource(ctx: Ctx, slot: Slot): ApplicationSource | undefined {
-  const fields = readFields(ctx, slot, ['repoURL', 'path', 'targetRevision', 'kustomize']);
+  const fields = readFields(ctx, slot, ['repoURL', 'path', 'targetRevision', 'kustomize', 'helm']);
   if (fields === undefined) return undefined;
   const urlSlot = fields.get('repoURL');
   const repoURL =
@@ -291,12 +292,19 @@ function readSource(ctx: Ctx, slot: Slot): ApplicationSource | undefined {
   const kustomizeSlot = fields.get('kustomize');
   const kustomize = kustomizeSlot === undefined ? undefined : readKustomize(ctx, kustomizeSlot);
   if (kustomizeSlot !== undefined) reportVariableProblems(ctx, kustomizeSlot);
+  const helmSlot = fields.get('helm');
+  const helm = helmSlot === undefined ? undefined : readHelm(ctx, helmSlot);
+  if (helmSlot !== undefined) reportVariableProblems(ctx, helmSlot);
+  if (helmSlot !== undefined && kustomizeSlot !== undefined) {
+    report(ctx, helmSlot.at, helmSlot.field, 'set either kustomize or helm, not both');
+  }
   if (path === undefined || targetRevision === undefined) return undefined;
   return {
     ...(repoURL === undefined ? {} : { repoURL }),
     path,
     targetRevision,
     ...(kustomize === undefined ? {} : { kustomize }),
+    ...(helm === undefined ? {} : { helm }),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { isDnsLabel } from '@gitfleet/proto/domain';
 import type { JsonObject } from '@gitfleet/proto/domain';
+import { readHelm } from './read-helm.ts';
 import { readKustomize } from './read-kustomize.ts';
 import { isClean, readLabelSelector, readObjectSelector } from './read-selectors.ts';
 import {
@@ -70,7 +71,7 @@ export function readOverlays(ctx: Ctx, slot: Slot): ReadOverlays {
 
 function readOverlay(ctx: Ctx, slot: Slot, index: number, out: ReadOverlays): Overlay | undefined {
   const { value, clean } = isClean(ctx, (): Overlay | undefined => {
-    const fields = readFields(ctx, slot, [...SCOPES, 'namespace', 'patches', 'kustomize']);
+    const fields = readFields(ctx, slot, [...SCOPES, 'namespace', 'patches', 'kustomize', 'helm']);
     if (fields === undefined) return undefined;
     const scopes = SCOPES.filter((s) => fields.has(s));
     if (scopes.length > 1) {
@@ -125,16 +126,21 @@ function readOverlay(ctx: Ctx, slot: Slot, index: number, out: ReadOverlays): Ov
     const kustomize = kustomizeSlot === undefined ? undefined : readKustomize(ctx, kustomizeSlot);
     if (kustomizeSlot !== undefined) checkVariables(ctx, kustomizeSlot, index, out);
     if (kustomize !== undefined) overlay = { ...overlay, kustomize };
+    const helmSlot = fields.get('helm');
+    const helm = helmSlot === undefined ? undefined : readHelm(ctx, helmSlot, true);
+    if (helmSlot !== undefined) checkVariables(ctx, helmSlot, index, out);
+    if (helm !== undefined) overlay = { ...overlay, helm };
     if (
       namespace === undefined &&
       kustomize === undefined &&
+      helm === undefined &&
       (patchItems === undefined || patchItems.length === 0)
     ) {
       report(
         ctx,
         slot.at,
         slot.field,
-        'overlay sets neither namespace, patches nor kustomize',
+        'overlay sets neither namespace, patches, kustomize nor helm',
         'warning',
       );
     }

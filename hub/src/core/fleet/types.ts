@@ -77,6 +77,36 @@ export interface ApplicationSource {
    * when `path` holds a kustomization file (docs/sources.md).
    */
   readonly kustomize?: KustomizeOptions;
+  /** Render `path`, a chart directory, with `helm template` and these options (docs/sources.md). */
+  readonly helm?: HelmOptions;
+}
+
+/** A `--set` (or, with forceString, `--set-string`) value of a helm render. */
+export interface HelmParameter {
+  readonly name: string;
+  readonly value: string;
+  readonly forceString?: boolean;
+}
+
+/** Helm values: a YAML mapping of any JSON values. */
+export type HelmValues = { readonly [key: string]: HelmValue };
+export type HelmValue = string | number | boolean | null | readonly HelmValue[] | HelmValues;
+
+/**
+ * How gitfleet runs `helm template` over the chart at `source.path` (Argo CD's `source.helm`).
+ * String values may use the overlay variables (`${target.name}`, …).
+ */
+export interface HelmOptions {
+  readonly releaseName?: string;
+  readonly namespace?: string;
+  /** Value files relative to the chart directory, inside the repository; applied in order. */
+  readonly valueFiles?: readonly string[];
+  /** Values over the value files (deep-merged over the application's by each overlay). */
+  readonly values?: HelmValues;
+  /** `--set` values over everything else (replaced by name by each overlay). */
+  readonly parameters?: readonly HelmParameter[];
+  /** True: the chart's crds/ directory is left out. */
+  readonly skipCrds?: boolean;
 }
 
 /**
@@ -178,6 +208,8 @@ export interface Overlay {
    * components add up.
    */
   readonly kustomize?: KustomizeOptions;
+  /** Helm values and parameters for these targets, over the application's `source.helm`. */
+  readonly helm?: HelmOptions;
 }
 
 // ---------------------------------------------------------------------------------------------
