@@ -261,6 +261,13 @@ it('Redis hung (SIGSTOP), then SIGTERM: the hub exits 0 in half its deadline, lo
   const h = hub;
   const redis = fleet.redis;
   if (h === undefined || redis === undefined) throw new Error('the previous test did not run');
+  // the hub as it runs, not as it starts: its first pass (a fetch into an empty cache, above)
+  // done, so that the signal finds the shutdown sequence and not a start blocked on Redis
+  await waitFor(
+    'the restarted hub started',
+    async () => (await jsonLines(h.proc.logFile)).some((r) => r['msg'] === 'hub started'),
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
   const info = await redis.command('INFO', 'server');
   const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
   expect(pid).toBeGreaterThan(0);
