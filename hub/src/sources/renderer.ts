@@ -27,8 +27,8 @@ import { ByteLru } from './cache.ts';
 import { collectClosure } from './closure.ts';
 import { RenderOutcome, SourceRenderMetrics } from './metrics.ts';
 import { DEFAULT_SOURCE_RENDER, type SourceRenderSettings } from './options.ts';
-import { runHelm } from './run-helm.ts';
-import { runKustomize } from './run-kustomize.ts';
+import { runHelm, type HelmRunResult } from './run-helm.ts';
+import { runKustomize, type KustomizeRunResult } from './run-kustomize.ts';
 
 /** How long a failed render is kept before it is tried again. */
 export const FAILURE_TTL_MS = 60_000;
@@ -169,24 +169,7 @@ export class SourceRenderer {
         options: req.options,
       }),
     });
-    this.metrics.ran(HELM, run.seconds);
-    this.metrics.counted(HELM, run.outcome);
-    this.logger.info('helm render', {
-      ...where,
-      outcome: run.outcome,
-      ms: Math.round(run.seconds * 1000),
-    });
-    if (run.outcome !== RenderOutcome.Ok) return { value: { ok: false, problems: run.problems } };
-    const output = `${req.path === '' ? '' : `${req.path}/`}helm-template-output.yaml`;
-    const loaded = loadManifests(new Map([[output, run.yaml]]), {
-      basePath: output,
-      limits: { ...this.limits, maxFileBytes: this.limits.maxTotalBytes },
-    });
-    if (loaded.problems.length > 0) return { value: { ok: false, problems: loaded.problems } };
-    return {
-      value: { ok: true, objects: loaded.objects },
-      bytes: Buffer.byteLength(run.yaml, 'utf8'),
-    };
+    return this.finished(HELM, where, req.path, 'helm-template-output.yaml', run);
   }
 
   private async renderKustomize(
@@ -227,17 +210,29 @@ export class SourceRenderer {
       dir: req.path,
       kustomizationFile: file,
     });
-    this.metrics.ran(KUSTOMIZE, run.seconds);
-    this.metrics.counted(KUSTOMIZE, run.outcome);
-    this.logger.info('kustomize render', {
+    return this.finished(KUSTOMIZE, where, req.path, 'kustomize-build-output.yaml', run);
+  }
+
+  /**
+   * Counts and logs one run of a render tool and reads its output: one stream, read once with the
+   * manifest reader's limits (its size bound is the total's), named `<path>/<outputName>`.
+   */
+  private finished(
+    type: typeof KUSTOMIZE | typeof HELM,
+    where: Readonly<Record<string, string>>,
+    appPath: string,
+    outputName: string,
+    run: KustomizeRunResult | HelmRunResult,
+  ): { value: SourceRenderResult; bytes?: number } {
+    this.metrics.ran(type, run.seconds);
+    this.metrics.counted(type, run.outcome);
+    this.logger.info(`${type} render`, {
       ...where,
       outcome: run.outcome,
       ms: Math.round(run.seconds * 1000),
     });
     if (run.outcome !== RenderOutcome.Ok) return { value: { ok: false, problems: run.problems } };
-
-    // one stream, read once with the manifest reader's limits (its size bound is the total's)
-    const output = `${req.path === '' ? '' : `${req.path}/`}kustomize-build-output.yaml`;
+    const output = `${appPath === '' ? '' : `${appPath}/`}${outputName}`;
     const loaded = loadManifests(new Map([[output, run.yaml]]), {
       basePath: output,
       limits: { ...this.limits, maxFileBytes: this.limits.maxTotalBytes },

@@ -6,7 +6,6 @@
  * vendored dependencies needs no network; `lookup` returns nothing). Bounded: killed — its whole
  * process group — when it runs longer than the time limit or writes more than the output limit.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,9 +13,7 @@ import type { RenderProblem } from '../core/render/problems.ts';
 import { problem } from '../core/render/problems.ts';
 import { helmErrorProblem } from './helm-errors.ts';
 import { RenderOutcome } from './metrics.ts';
-
-/** Most stderr kept for the problem message. */
-const MAX_STDERR_BYTES = 64 * 1024;
+import { spawnBounded } from './spawn-bounded.ts';
 
 export interface HelmRun {
   readonly helmCommand: string;
@@ -59,7 +56,23 @@ export async function runHelm(run: HelmRun): Promise<HelmRunResult> {
     }
     const home = path.join(tmp, 'home');
     await mkdir(home);
-    const result = await spawnBounded(run, repo, home);
+    const result = await spawnBounded({
+      command: run.helmCommand,
+      args: run.args,
+      cwd: repo,
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: home,
+        HELM_CACHE_HOME: path.join(home, 'cache'),
+        HELM_CONFIG_HOME: path.join(home, 'config'),
+        HELM_DATA_HOME: path.join(home, 'data'),
+        KUBECONFIG: path.join(home, 'no-kubeconfig'),
+      },
+      timeoutMs: run.timeoutMs,
+      maxOutputBytes: run.maxOutputBytes,
+      tool: 'helm',
+      flag: '--helm-command',
+    });
     if (result.kind === 'ok')
       return { outcome: RenderOutcome.Ok, yaml: result.stdout, seconds: seconds() };
     if (result.kind === 'timeout') {
@@ -103,74 +116,4 @@ export async function runHelm(run: HelmRun): Promise<HelmRunResult> {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-}
-
-type Spawned =
-  | { readonly kind: 'ok'; readonly stdout: string }
-  | { readonly kind: 'failed'; readonly stderr: string }
-  | { readonly kind: 'timeout' }
-  | { readonly kind: 'too-large' };
-
-function spawnBounded(run: HelmRun, repo: string, home: string): Promise<Spawned> {
-  return new Promise((resolve) => {
-    const child = spawn(run.helmCommand, [...run.args], {
-      cwd: repo,
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        HOME: home,
-        HELM_CACHE_HOME: path.join(home, 'cache'),
-        HELM_CONFIG_HOME: path.join(home, 'config'),
-        HELM_DATA_HOME: path.join(home, 'data'),
-        KUBECONFIG: path.join(home, 'no-kubeconfig'),
-      },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let outBytes = 0;
-    let err = '';
-    let stopped: 'timeout' | 'too-large' | undefined;
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    const timer = setTimeout(() => {
-      stopped ??= 'timeout';
-      killGroup();
-    }, run.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (stopped !== undefined) return;
-      outBytes += chunk.length;
-      if (outBytes > run.maxOutputBytes) {
-        stopped = 'too-large';
-        out.length = 0;
-        killGroup();
-        return;
-      }
-      out.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (err.length < MAX_STDERR_BYTES) err += chunk.toString('utf8');
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve({
-        kind: 'failed',
-        stderr:
-          e.code === 'ENOENT'
-            ? `error: ${run.helmCommand} not found: install helm or set --helm-command`
-            : `error: ${run.helmCommand} could not be started: ${e.message}`,
-      });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (stopped !== undefined) resolve({ kind: stopped });
-      else if (code === 0) resolve({ kind: 'ok', stdout: Buffer.concat(out).toString('utf8') });
-      else resolve({ kind: 'failed', stderr: err.slice(0, MAX_STDERR_BYTES) });
-    });
-  });
 }

@@ -6,7 +6,6 @@
  * kustomizations of their own and load fine). Bounded: killed — its whole process group — when
  * it runs longer than the time limit or writes more than the output limit.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,9 +13,7 @@ import { kustomizeErrorProblem } from './kustomize-errors.ts';
 import type { RenderProblem } from '../core/render/problems.ts';
 import { problem } from '../core/render/problems.ts';
 import { RenderOutcome } from './metrics.ts';
-
-/** Most stderr kept for the problem message. */
-const MAX_STDERR_BYTES = 64 * 1024;
+import { spawnBounded } from './spawn-bounded.ts';
 
 export interface KustomizeRun {
   readonly kubectlCommand: string;
@@ -58,7 +55,16 @@ export async function runKustomize(run: KustomizeRun): Promise<KustomizeRunResul
     }
     const home = path.join(tmp, 'home');
     await mkdir(home);
-    const result = await spawnBounded(run, repo, home);
+    const result = await spawnBounded({
+      command: run.kubectlCommand,
+      args: ['kustomize', run.dir === '' ? repo : path.join(repo, run.dir)],
+      cwd: home,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
+      timeoutMs: run.timeoutMs,
+      maxOutputBytes: run.maxOutputBytes,
+      tool: 'kubectl',
+      flag: '--kubectl-command',
+    });
     if (result.kind === 'ok')
       return { outcome: RenderOutcome.Ok, yaml: result.stdout, seconds: seconds() };
     if (result.kind === 'timeout') {
@@ -103,68 +109,4 @@ export async function runKustomize(run: KustomizeRun): Promise<KustomizeRunResul
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-}
-
-type Spawned =
-  | { readonly kind: 'ok'; readonly stdout: string }
-  | { readonly kind: 'failed'; readonly stderr: string }
-  | { readonly kind: 'timeout' }
-  | { readonly kind: 'too-large' };
-
-function spawnBounded(run: KustomizeRun, repo: string, home: string): Promise<Spawned> {
-  return new Promise((resolve) => {
-    const target = run.dir === '' ? repo : path.join(repo, run.dir);
-    const child = spawn(run.kubectlCommand, ['kustomize', target], {
-      cwd: home,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let outBytes = 0;
-    let err = '';
-    let stopped: 'timeout' | 'too-large' | undefined;
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    const timer = setTimeout(() => {
-      stopped ??= 'timeout';
-      killGroup();
-    }, run.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (stopped !== undefined) return;
-      outBytes += chunk.length;
-      if (outBytes > run.maxOutputBytes) {
-        stopped = 'too-large';
-        out.length = 0;
-        killGroup();
-        return;
-      }
-      out.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (err.length < MAX_STDERR_BYTES) err += chunk.toString('utf8');
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve({
-        kind: 'failed',
-        stderr:
-          e.code === 'ENOENT'
-            ? `error: ${run.kubectlCommand} not found: install kubectl or set --kubectl-command`
-            : `error: ${run.kubectlCommand} could not be started: ${e.message}`,
-      });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (stopped !== undefined) resolve({ kind: stopped });
-      else if (code === 0) resolve({ kind: 'ok', stdout: Buffer.concat(out).toString('utf8') });
-      else resolve({ kind: 'failed', stderr: err.slice(0, MAX_STDERR_BYTES) });
-    });
-  });
 }

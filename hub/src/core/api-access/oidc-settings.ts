@@ -30,7 +30,7 @@ export interface OidcSettings {
   readonly scopeMap: ReadonlyMap<string, ApiScope>;
 }
 
-/** The discovery document of an issuer (OpenID Connect Discovery 1.0, section 4). */
+/** The discovery document of an issuer (`<issuer>/.well-known/openid-configuration`). */
 export function discoveryUrl(issuer: string): string {
   return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
 }
