@@ -145,6 +145,14 @@ describe('loadHubConfig', () => {
         timeoutMs: 30_000,
         maxOutputBytes: 64 * 1024 * 1024,
         cacheBytes: 256 * 1024 * 1024,
+        charts: {
+          timeoutMs: 30_000,
+          indexTtlMs: 180_000,
+          maxIndexBytes: 32 * 1024 * 1024,
+          maxIndexEntries: 100_000,
+          maxArchiveBytes: 16 * 1024 * 1024,
+          cacheBytes: 256 * 1024 * 1024,
+        },
       },
     });
   });

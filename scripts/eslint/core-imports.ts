@@ -5,7 +5,7 @@
  * outside it do the I/O. Such a file may import only:
  *
  * - relative paths that stay inside its own `core/` (or `domain/`) tree;
- * - `@gitfleet/proto/domain` and `yaml`;
+ * - `@gitfleet/proto/domain`, `yaml` and `semver` (version ranges: no I/O);
  * - the Node built-ins in {@link PURE_BUILTINS}, which do no I/O;
  * - in tests (`*.test.ts` and files under `__fixtures__/`) also `vitest`, `fast-check` and
  *   relative paths into a `__fixtures__/` directory.
@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { Rule } from 'eslint';
 
 /** Packages every core file may import. */
-export const PURE_PACKAGES: readonly string[] = ['@gitfleet/proto/domain', 'yaml'];
+export const PURE_PACKAGES: readonly string[] = ['@gitfleet/proto/domain', 'yaml', 'semver'];
 
 /** Node built-ins without I/O (always with the `node:` prefix). */
 export const PURE_BUILTINS: readonly string[] = [

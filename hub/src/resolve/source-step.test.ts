@@ -95,3 +95,58 @@ describe('the source-render step', () => {
     ).toBeDefined();
   });
 });
+
+describe('chart repositories of a helm application', () => {
+  const HELM_APP = (repos: string) => `apiVersion: gitfleet.dev/v1alpha1
+kind: Project
+metadata: { name: web }
+spec:
+  sourceRepos: [${repos}]
+  namespaces: ['*']
+---
+apiVersion: gitfleet.dev/v1alpha1
+kind: Application
+metadata: { name: web }
+spec:
+  project: web
+  source: { path: charts/web, helm: {} }
+  placement: { selector: {} }
+`;
+  const CHART = [
+    'apiVersion: v2',
+    'name: web',
+    'version: 0.1.0',
+    'dependencies:',
+    '  - name: redis',
+    '    version: ^19.0.0',
+    '    repository: https://charts.example.com/stable',
+    '',
+  ].join('\n');
+
+  async function render(repos: string): Promise<unknown> {
+    const fleet = parseFleet(fleetWith({ 'apps/web.yaml': HELM_APP(repos) })).spec;
+    const app = findApplication(fleet, 'web');
+    const target = findTarget(fleet, 'prod-eu-1');
+    if (app === undefined || target === undefined) throw new Error('fixture');
+    return renderSource(renderer, {
+      fleet,
+      app,
+      target,
+      repoUrl: 'https://git.example.com/fleet.git',
+      commit: 'c'.repeat(40),
+      files: new Map([['charts/web/Chart.yaml', CHART]]),
+      read: () => Promise.resolve(new Map()),
+      subject: 'web on prod-eu-1',
+    }).catch((e: unknown) => e);
+  }
+
+  it('outside the project: SCOPE_VIOLATION naming the project, the repository and the line', async () => {
+    const err = await render('"https://git.example.com/*", "https://charts.example.com/other"');
+    expect(err).toBeInstanceOf(GitfleetError);
+    expect((err as GitfleetError).code).toBe(ErrorCode.ScopeViolation);
+    expect((err as GitfleetError).message).toContain(
+      'chart repository https://charts.example.com/stable (dependency "redis", charts/web/Chart.yaml:5) is not allowed by project "web"',
+    );
+    expect((err as GitfleetError).details).toMatchObject({ project: 'web', rule: 'sourceRepos' });
+  });
+});

@@ -4,12 +4,15 @@
  * `source.kustomize`, or a kustomization file at `source.path` — is rendered by kustomize with
  * the options of the application and its overlays for the target (../sources/renderer.ts,
  * cached: targets with the same options share one run); a chart — written `source.helm` — by
- * `helm template` with the values of the application and its overlays, cached the same way. Shared by the resolver and the diff
- * preview, so a preview renders exactly what a pass would.
+ * `helm template` with the values of the application and its overlays, cached the same way;
+ * the chart repositories its dependencies are fetched from must be allowed by the application's
+ * project (`sourceRepos`, like a Git source). Shared by the resolver and the diff preview, so a
+ * preview renders exactly what a pass would.
  */
-import type { KubeObject } from '@gitfleet/proto';
+import { ScopeRule, sourceAllowed, type KubeObject } from '@gitfleet/proto';
 import {
   overlaysFor,
+  projectScopeOf,
   type ApplicationSpec,
   type FleetSpec,
   type TargetSpec,
@@ -25,6 +28,7 @@ import { problem } from '../core/render/problems.ts';
 import { kustomizationIn } from '../sources/closure.ts';
 import type { SourceRenderer } from '../sources/renderer.ts';
 import { renderContextOf } from './render-target.ts';
+import { scopeError } from './scope-check.ts';
 
 export interface SourceStepInput {
   readonly fleet: FleetSpec;
@@ -53,6 +57,8 @@ export function isKustomizeApp(app: ApplicationSpec, files: ReadonlyMap<string, 
  *
  * @throws GitfleetError MANIFEST_INVALID (terminal) naming `subject` and the problems, located
  *   at the kustomization file and line when kustomize or the step's checks say where
+ * @throws GitfleetError SCOPE_VIOLATION (terminal) when a chart repository a dependency is
+ *   fetched from is outside the application's project
  */
 export async function renderSource(
   renderer: SourceRenderer,
@@ -72,6 +78,7 @@ export async function renderSource(
         ),
       ]);
     }
+    checkChartRepositories(renderer, input);
     const helm = helmOptionsFor(app.source, overlays, renderContextOf(fleet, target));
     if (helm.problems.length > 0) throw renderError(input.subject, helm.problems);
     const release = helm.options.releaseName ?? app.name;
@@ -113,4 +120,37 @@ export async function renderSource(
   });
   if (!result.ok) throw renderError(input.subject, result.problems);
   return result.objects;
+}
+
+/**
+ * Checks the chart repositories the chart's dependencies are fetched from against the
+ * application's project, before anything is fetched.
+ *
+ * @throws GitfleetError SCOPE_VIOLATION (terminal) naming the project, the repository and the
+ *   dependency's Chart.yaml line
+ */
+function checkChartRepositories(renderer: SourceRenderer, input: SourceStepInput): void {
+  const { fleet, app, target } = input;
+  const scope = projectScopeOf(fleet, app);
+  const plan = renderer.chartPlan({
+    repoUrl: input.repoUrl,
+    commit: input.commit,
+    path: app.source.path,
+    files: input.files,
+  });
+  const outside = plan.remote.filter((d) => !sourceAllowed(scope, d.repository));
+  const first = outside[0];
+  if (first === undefined) return;
+  const at = first.line === undefined ? first.file : `${first.file}:${String(first.line)}`;
+  const allowed = scope.sourceRepos.map((r) => `"${r}"`).join(', ') || 'none';
+  throw scopeError(
+    scope,
+    app.name,
+    target.name,
+    {
+      rule: ScopeRule.SourceRepos,
+      message: `chart repository ${first.repository} (dependency "${first.name}", ${at}) is not allowed by project "${scope.name}" (sourceRepos: ${allowed}); nothing is fetched from it`,
+    },
+    outside.length,
+  );
 }

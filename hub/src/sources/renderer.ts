@@ -5,28 +5,40 @@
  * options into the kustomization (../core/render/kustomize-options.ts), run kustomize
  * (./run-kustomize.ts), and read its output once with the manifest reader and its limits.
  *
- * Cached by (repository, commit, path, options digest), across passes, bounded by bytes: a
- * thousand targets with the same options cost one run, and so does every later pass until the
- * commit or the options change. A failure is kept for a minute (a timeout may pass), a success
- * until it is evicted (a commit's files never change).
+ * A chart's dependencies not vendored under charts/ are fetched by the hub from their chart
+ * repositories first (./chart-repo.ts; refused ones are problems before anything is fetched) and
+ * given to helm as archives in the copy's charts/.
+ *
+ * Cached by (repository, commit, path, options digest, and the sha256 of each fetched dependency
+ * archive), across passes, bounded by bytes: a thousand targets with the same options cost one
+ * run, and so does every later pass until the commit, the options or a dependency's chosen
+ * version change. A failure is kept for a minute (a timeout may pass), a success until it is
+ * evicted (a commit's files never change).
  */
 import { Buffer } from 'node:buffer';
 import type { KubeObject, Logger } from '@gitfleet/proto';
 import { editKustomization } from '../core/render/kustomize-options.ts';
+import { chartTemplateProblems } from '../core/render/helm-templates.ts';
 import { loadManifests, resolveLimits, type ManifestLimits } from '../core/render/manifests.ts';
 import { problem, type RenderProblem } from '../core/render/problems.ts';
 import type { HelmOptions, KustomizeOptions } from '../core/fleet/index.ts';
+import { archivePath, chartPlan, type ChartPlan } from '../core/render/helm-deps.ts';
 import {
-  chartProblems,
   FLEET_VALUES_FILE,
   helmTemplateArgs,
   valueFilePaths,
 } from '../core/render/helm-options.ts';
+import type { CredentialSource } from '../git/repo-creds.ts';
 import { redactUrl } from '../git/repo-url.ts';
 import { ByteLru } from './cache.ts';
+import { ChartRepoClient } from './chart-repo.ts';
 import { collectClosure } from './closure.ts';
 import { RenderOutcome, SourceRenderMetrics } from './metrics.ts';
-import { DEFAULT_SOURCE_RENDER, type SourceRenderSettings } from './options.ts';
+import {
+  DEFAULT_CHART_REPOS,
+  DEFAULT_SOURCE_RENDER,
+  type SourceRenderSettings,
+} from './options.ts';
 import { runHelm, type HelmRunResult } from './run-helm.ts';
 import { runKustomize, type KustomizeRunResult } from './run-kustomize.ts';
 
@@ -34,6 +46,8 @@ import { runKustomize, type KustomizeRunResult } from './run-kustomize.ts';
 export const FAILURE_TTL_MS = 60_000;
 /** Size a kept failure counts for. */
 const FAILURE_BYTES = 4 * 1024;
+/** Charts whose dependency plan is remembered (see SourceRenderer.chartPlan). */
+const MAX_CHART_PLANS = 1_000;
 /** The source type label of kustomize renders. */
 export const KUSTOMIZE = 'kustomize';
 /** The source type label of helm renders. */
@@ -79,6 +93,8 @@ export interface SourceRendererDeps {
   readonly metrics?: SourceRenderMetrics;
   readonly limits?: Partial<ManifestLimits>;
   readonly now?: () => number;
+  /** The hub's repository credentials, for private chart repositories. */
+  readonly credentials?: CredentialSource;
 }
 
 export class SourceRenderer {
@@ -88,14 +104,40 @@ export class SourceRenderer {
   private readonly limits: ManifestLimits;
   private readonly now: () => number;
   private readonly cache: ByteLru<SourceRenderResult>;
+  private readonly charts: ChartRepoClient;
+  private readonly plans = new Map<string, ChartPlan>();
 
   constructor(settings: Partial<SourceRenderSettings>, deps: SourceRendererDeps) {
-    this.settings = { ...DEFAULT_SOURCE_RENDER, ...settings };
+    this.settings = {
+      ...DEFAULT_SOURCE_RENDER,
+      ...settings,
+      charts: { ...DEFAULT_CHART_REPOS, ...settings.charts },
+    };
     this.logger = deps.logger.child({ component: 'source-render' });
     this.metrics = deps.metrics ?? new SourceRenderMetrics();
     this.limits = resolveLimits(deps.limits);
     this.now = deps.now ?? Date.now;
     this.cache = new ByteLru(this.settings.cacheBytes, this.now);
+    this.charts = new ChartRepoClient(this.settings.charts, {
+      logger: deps.logger,
+      now: this.now,
+      ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+    });
+  }
+
+  /**
+   * The chart's dependencies at a commit (../core/render/helm-deps.ts), read once per (repository,
+   * commit, chart): a commit's Chart.yaml never changes, and every target of the chart asks.
+   */
+  chartPlan(req: Pick<HelmRequest, 'repoUrl' | 'commit' | 'path' | 'files'>): ChartPlan {
+    const key = [req.repoUrl, req.commit, req.path].join('\n');
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      plan = chartPlan(req.path, req.files);
+      if (this.plans.size >= MAX_CHART_PLANS) this.plans.clear();
+      this.plans.set(key, plan);
+    }
+    return plan;
   }
 
   /** The kustomization rendered with `options` (cached; see the module comment). */
@@ -109,11 +151,33 @@ export class SourceRenderer {
     });
   }
 
-  /** The chart rendered with `options` (cached like {@link kustomize}). */
-  helm(req: HelmRequest): Promise<SourceRenderResult> {
-    const key = [HELM, req.repoUrl, req.commit, req.path, req.optionsDigest].join('\n');
-    return this.cache.get(key, async () => {
-      const result = await this.renderHelm(req);
+  /**
+   * The chart rendered with `options`, its dependencies fetched from chart repositories first
+   * (cached like {@link kustomize}, the key naming each fetched archive's digest).
+   */
+  async helm(req: HelmRequest): Promise<SourceRenderResult> {
+    const key = [HELM, req.repoUrl, req.commit, req.path, req.optionsDigest];
+    const plan = this.chartPlan(req);
+    const archives = new Map<string, Uint8Array>();
+    if (plan.problems.length === 0 && plan.remote.length > 0) {
+      const fetched = await this.charts.fetch(plan.remote);
+      if (!fetched.ok) {
+        this.logger.debug('helm render refused: a dependency could not be fetched', {
+          repo: redactUrl(req.repoUrl),
+          commit: req.commit,
+          path: req.path,
+          problem: fetched.problems[0]?.message,
+        });
+        return { ok: false, problems: fetched.problems };
+      }
+      for (const a of fetched.archives) {
+        const file = archivePath(req.path, a.name, a.version);
+        archives.set(file, a.bytes);
+        key.push(`${file}@sha256:${a.sha256}`);
+      }
+    }
+    return this.cache.get(key.join('\n'), async () => {
+      const result = await this.renderHelm(req, plan, archives);
       return result.bytes === undefined
         ? { value: result.value, bytes: FAILURE_BYTES, expiresAtMs: this.now() + FAILURE_TTL_MS }
         : { value: result.value, bytes: result.bytes };
@@ -122,6 +186,8 @@ export class SourceRenderer {
 
   private async renderHelm(
     req: HelmRequest,
+    plan: ChartPlan,
+    archives: ReadonlyMap<string, Uint8Array>,
   ): Promise<{ value: SourceRenderResult; bytes?: number }> {
     const where = {
       repo: redactUrl(req.repoUrl),
@@ -137,8 +203,9 @@ export class SourceRenderer {
       });
       return { value: { ok: false, problems } };
     };
-    const chart = chartProblems(req.path, req.files);
-    if (chart.length > 0) return refuse(chart);
+    if (plan.problems.length > 0) return refuse(plan.problems);
+    const templates = chartTemplateProblems(req.path, req.files);
+    if (templates.length > 0) return refuse(templates);
     const valueFiles = valueFilePaths(req.path, req.options);
     if (valueFiles.problems.length > 0) return refuse(valueFiles.problems);
     const files = new Map(req.files);
@@ -160,6 +227,7 @@ export class SourceRenderer {
       timeoutMs: this.settings.timeoutMs,
       maxOutputBytes: this.settings.maxOutputBytes,
       files,
+      archives,
       chartDir: req.path,
       args: helmTemplateArgs({
         release: req.release,

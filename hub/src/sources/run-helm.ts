@@ -1,9 +1,10 @@
 /**
- * One `helm template` run over a copy of the chart (and its value files) in a temporary
- * directory (removed afterwards, also on failure), sandboxed like the kustomize run: an
+ * One `helm template` run over a copy of the chart (and its value files, and the archives of the
+ * dependencies the hub fetched from chart repositories, as `charts/<name>-<version>.tgz`) in a
+ * temporary directory (removed afterwards, also on failure), sandboxed like the kustomize run: an
  * environment of only PATH, HOME and helm's cache, config and data homes (all inside the
  * temporary directory), no kubeconfig, no repositories, nothing fetched (`helm template` with
- * vendored dependencies needs no network; `lookup` returns nothing). Bounded: killed — its whole
+ * every dependency in charts/ needs no network; `lookup` returns nothing). Bounded: killed — its whole
  * process group — when it runs longer than the time limit or writes more than the output limit.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +22,8 @@ export interface HelmRun {
   readonly maxOutputBytes: number;
   /** Repository path → text: what the copy holds. */
   readonly files: ReadonlyMap<string, string>;
+  /** Repository path → bytes: the fetched dependency archives the copy holds too. */
+  readonly archives?: ReadonlyMap<string, Uint8Array>;
   /** The chart directory, repository-relative. */
   readonly chartDir: string;
   /** The arguments after the binary; paths relative to the copy's root. */
@@ -48,11 +51,15 @@ export async function runHelm(run: HelmRun): Promise<HelmRunResult> {
   try {
     const repo = path.join(tmp, 'repo');
     await mkdir(repo);
-    for (const [file, text] of run.files) {
+    const entries: [string, string | Uint8Array][] = [
+      ...run.files,
+      ...(run.archives ?? new Map<string, Uint8Array>()),
+    ];
+    for (const [file, content] of entries) {
       if (!safeRelative(file)) continue;
       const to = path.join(repo, file);
       await mkdir(path.dirname(to), { recursive: true });
-      await writeFile(to, text);
+      await writeFile(to, content);
     }
     const home = path.join(tmp, 'home');
     await mkdir(home);

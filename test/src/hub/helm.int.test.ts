@@ -10,7 +10,8 @@
  * - everything is Synced and Healthy on both clusters, with the values of each environment;
  * - one helm run per distinct values digest for all targets, and none in a later pass;
  * - a template error keeps the last good state, and the failure names the template file;
- * - a dependency that is not vendored is refused at its Chart.yaml line before helm runs.
+ * - a dependency that is not vendored is refused at its Chart.yaml line before helm runs;
+ * - a change in one environment's values file moves only that environment's targets.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -179,7 +180,7 @@ const CHART: Record<string, string> = {
     'dependencies:',
     '  - name: redis',
     '    version: 19.0.0',
-    '    repository: https://charts.bitnami.com/bitnami',
+    '    repository: oci://registry-1.docker.io/bitnamicharts',
   ),
   'charts/needs-dep/templates/cm.yaml': lines(
     'apiVersion: v1',
@@ -451,7 +452,7 @@ describe('helm applications', () => {
       target: 'dev-1',
       code: 'MANIFEST_INVALID',
       file: 'charts/needs-dep/Chart.yaml',
-      line: 5,
+      line: 7,
     });
     expect(body.failures.find((f) => f.app === 'needs')?.message).toMatch(
       /"redis" is not vendored.*helm dependency build/,
@@ -460,4 +461,62 @@ describe('helm applications', () => {
     expect((await renders())['refused']).toBe((runs['refused'] ?? 0) + 1);
     expect((await renders())['ok']).toBe(runs['ok']);
   }, 60_000);
+
+  it("a change in one environment's values file moves only the targets of that environment", async () => {
+    // value files named by environment: values-dev.yaml for dev, values-prod.yaml for prod
+    await fleet.git?.commit(APP_REPO, {
+      files: {
+        'charts/web/templates/service.yaml': SERVICE,
+        'charts/web/values-dev.yaml': lines('service:', '  port: 8080'),
+        'charts/web/values-prod.yaml': lines('service:', '  port: 8080'),
+      },
+      message: 'web: value files per environment',
+    });
+    await fleet.git?.commit('fleet', {
+      files: {
+        'apps/web.yaml':
+          fleetFiles(appUrl)['apps/web.yaml']?.replace(
+            'valueFiles: [values-shop.yaml, ../../env/common.yaml]',
+            'valueFiles: [values-shop.yaml, ../../env/common.yaml, "values-${environment.name}.yaml"]',
+          ) ?? '',
+      },
+      message: 'web: a value file per environment',
+    });
+    const first = await pass();
+    expect(first.failures.filter((f) => f.app === 'web')).toEqual([]);
+    const before = await versions();
+    const runs = await renders();
+
+    await fleet.git?.commit(APP_REPO, {
+      files: { 'charts/web/values-prod.yaml': lines('service:', '  port: 9090') },
+      message: 'web: prod listens on 9090',
+    });
+    const body = await pass();
+    expect(body.failures.filter((f) => f.app === 'web')).toEqual([]);
+    const after = await versions();
+    const moved = [...after]
+      .filter(([pair, v]) => pair.startsWith('web@') && v !== before.get(pair))
+      .map(([pair]) => pair.slice('web@'.length))
+      .sort();
+    expect(moved).toEqual(['prod-1', ...PROD_WITHOUT_AGENT].sort());
+    expect(after.get('web@dev-1')).toBe(before.get('web@dev-1'));
+    // a new commit renders each distinct values digest again: dev and prod, once each
+    expect((await renders())['ok']).toBe((runs['ok'] ?? 0) + 2);
+    await waitFor(
+      'prod-1 serves on 9090',
+      async () =>
+        (
+          await get<{ spec: { ports: { port: number }[] } }>(
+            'prod-1',
+            '/api/v1/namespaces/default/services/shop-web',
+          )
+        )?.spec.ports[0]?.port === 9090,
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    const dev = await get<{ spec: { ports: { port: number }[] } }>(
+      'dev-1',
+      '/api/v1/namespaces/default/services/shop-web',
+    );
+    expect(dev?.spec.ports[0]?.port).toBe(8080);
+  }, 90_000);
 });

@@ -32,6 +32,7 @@ describe('gitfleet/core-imports', () => {
     ["import { identityOf } from '@gitfleet/proto/domain';", CORE],
     ["import type { KubeObject } from '@gitfleet/proto/domain';", CORE],
     ["import { parse } from 'yaml';", CORE],
+    ["import { maxSatisfying } from 'semver';", CORE],
     ["import { createHash } from 'node:crypto';", CORE],
     ["import { Buffer } from 'node:buffer';", CORE],
     ["import { inspect } from 'node:util';", CORE],
@@ -86,7 +87,7 @@ describe('gitfleet/core-imports', () => {
     expect(messages[0]).toContain(problem);
     expect(messages[0]).toContain('gitfleet/core-imports');
     expect(messages[0]).toContain('may import only files inside its own core/ (or domain/) tree');
-    expect(messages[0]).toContain('@gitfleet/proto/domain, yaml, node:assert');
+    expect(messages[0]).toContain('@gitfleet/proto/domain, yaml, semver, node:assert');
   });
 
   it('reports a computed import()', () => {

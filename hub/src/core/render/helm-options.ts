@@ -5,14 +5,14 @@
  * options share one `helm template` run: {@link helmRenderDigest} is their cache key.
  *
  * Also the checks before helm runs: value files stay inside the repository, and every
- * dependency of Chart.yaml is vendored under the chart's charts/ directory (the render step
- * never fetches: `helm dependency build` belongs in the repository). And the command line.
- * Pure.
+ * dependency of Chart.yaml is vendored under the chart's charts/ directory or fetched by the hub
+ * from an http(s) chart repository (./helm-deps.ts; helm itself never fetches). And the command
+ * line. Pure.
  */
 import { canonicalJson, sha256Digest } from '@gitfleet/proto/domain';
 import type { JsonValue } from '@gitfleet/proto/domain';
-import { isMap, isSeq, isScalar, LineCounter, parseDocument } from 'yaml';
 import { resolveValueFile, valueFileProblem } from '../fleet/read-helm.ts';
+import { chartPlan } from './helm-deps.ts';
 import type { HelmOptions, HelmParameter, HelmValue, HelmValues } from '../fleet/types.ts';
 import { cloneJson, isRecord } from './json.ts';
 import { problem } from './problems.ts';
@@ -123,53 +123,15 @@ export function valueFilePaths(
 }
 
 /**
- * Problems of the chart at `chartDir`: no Chart.yaml, or a dependency of it that is not
- * vendored as a directory `charts/<name>/` holding a Chart.yaml (located at its line).
+ * Problems of the chart at `chartDir`: no Chart.yaml, or a dependency of it neither vendored
+ * under `charts/<name>/` nor fetchable from an http(s) chart repository (./helm-deps.ts, located
+ * at its Chart.yaml line).
  */
 export function chartProblems(
   chartDir: string,
   files: ReadonlyMap<string, string>,
 ): readonly RenderProblem[] {
-  const prefix = chartDir === '' ? '' : `${chartDir}/`;
-  const chartFile = `${prefix}Chart.yaml`;
-  const text = files.get(chartFile);
-  if (text === undefined) {
-    return [
-      problem(
-        { file: chartFile },
-        `path "${chartDir}" holds no Chart.yaml: a helm application's path is a chart directory`,
-      ),
-    ];
-  }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    return [
-      problem(
-        { file: chartFile, ...(e?.linePos?.[0] === undefined ? {} : { line: e.linePos[0].line }) },
-        `is not valid YAML: ${e?.message ?? ''}`,
-      ),
-    ];
-  }
-  const deps = isMap(doc.contents) ? doc.contents.get('dependencies', true) : undefined;
-  if (!isSeq(deps)) return [];
-  const out: RenderProblem[] = [];
-  for (const item of deps.items) {
-    if (!isMap(item)) continue;
-    const nameNode = item.get('name', true);
-    if (!isScalar(nameNode) || typeof nameNode.value !== 'string') continue;
-    const name = nameNode.value;
-    if (files.has(`${prefix}charts/${name}/Chart.yaml`)) continue;
-    const line = nameNode.range == null ? undefined : lines.linePos(nameNode.range[0]).line;
-    out.push(
-      problem(
-        { file: chartFile, ...(line === undefined ? {} : { line }) },
-        `dependency "${name}" is not vendored under charts/${name}/: the render step never fetches charts; run \`helm dependency build\` and commit the chart (unpacked) under charts/`,
-      ),
-    );
-  }
-  return out;
+  return chartPlan(chartDir, files).problems;
 }
 
 /** The `helm template` arguments (after the binary), with paths relative to the repository copy root. */
