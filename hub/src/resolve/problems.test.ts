@@ -82,6 +82,11 @@ describe('problemOf: an error at a stage becomes a located problem with what to 
     [ProblemStage.Persist, 'INTERNAL', /check Redis/],
     [ProblemStage.Restore, 'INTERNAL', /reads the fleet from Git/],
     [ProblemStage.Pass, 'INTERNAL', /next pass retries/],
+    [ProblemStage.Hydrate, 'GIT_AUTH_FAILED', /token that may push.*delivery to agents is not/],
+    [ProblemStage.Hydrate, 'APPLY_CONFLICT', /only the hub write to this branch/],
+    [ProblemStage.Hydrate, 'LIMIT_EXCEEDED', /raise the limit named/],
+    [ProblemStage.Hydrate, 'CONFIG_INVALID', /fix spec.hydrateTo/],
+    [ProblemStage.Hydrate, 'GIT_FETCH_FAILED', /tries again at the next pass/],
   ])('actionFor(%s, %s)', (stage, code, expected) => {
     expect(actionFor(stage, code, {})).toMatch(expected);
   });

@@ -1,7 +1,8 @@
 /**
  * What the resolver records when something goes wrong outside the fleet definition itself: a
  * fetch, the branch's head, the read of the fleet's files, saving or loading the last good
- * fleet, an application refused for reaching outside its project, or a whole pass. Each becomes a HubProblem (stage, code, message, where — repository,
+ * fleet, an application refused for reaching outside its project, writing an application's
+ * rendered manifests to Git, or a whole pass. Each becomes a HubProblem (stage, code, message, where — repository,
  * commit, file, line, field, limit — and what to do) kept in the resolver's status, shown by
  * `GET /api/v1/fleet` and `gitfleet status`. Pure: built from the error and its context.
  */
@@ -10,6 +11,11 @@ import { ErrorCode, isGitfleetError, toGitfleetError, type GitfleetError } from 
 export const ProblemStage = {
   /** Fetching the fleet repository. */
   Fetch: 'fetch',
+  /**
+   * Fetching an application's source repository (not the fleet's): its applications keep
+   * rendering from the last commit fetched; the fleet stays accepted.
+   */
+  Source: 'source',
   /** Resolving the fleet branch to a commit. */
   Head: 'head',
   /** Reading the fleet's files at the head commit. */
@@ -26,6 +32,11 @@ export const ProblemStage = {
    * accepted and the other pairs are delivered.
    */
   Scope: 'scope',
+  /**
+   * Writing an application's rendered manifests to Git (`spec.hydrateTo`, ../hydrate): the
+   * branch keeps its last commit; delivery to agents is not affected.
+   */
+  Hydrate: 'hydrate',
 } as const;
 export type ProblemStage = (typeof ProblemStage)[keyof typeof ProblemStage];
 
@@ -88,6 +99,12 @@ export function actionFor(
         : code === 'SOURCE_REFUSED' || code === 'CONFIG_INVALID'
           ? `fix --fleet-repo (an http(s) URL the hub may read); ${keeps}`
           : `check that the Git server answers and the repository exists; the last fetched commit stays in use`;
+    case ProblemStage.Source:
+      return code === 'GIT_AUTH_FAILED'
+        ? 'check the credentials the repository matches in --repo-creds-file and their read access; its applications render from the last fetched commit'
+        : code === 'SOURCE_REFUSED'
+          ? "fix the application's source.repoURL (an http(s) URL the hub may read)"
+          : 'check that the Git server answers and the repository exists; its applications render from the last fetched commit';
     case ProblemStage.Head:
       return `check --fleet-branch: the branch must exist in the fleet repository; ${keeps}`;
     case ProblemStage.Read:
@@ -100,6 +117,25 @@ export function actionFor(
       return 'the next pass retries; if it persists, check Redis and the hub log';
     case ProblemStage.Scope:
       return 'keep the application inside its project, or widen the project; nothing new of it is delivered to the target until then';
+    case ProblemStage.Hydrate:
+      return hydrateActionFor(code);
+  }
+}
+
+function hydrateActionFor(code: string): string {
+  const unaffected = 'delivery to agents is not affected';
+  switch (code) {
+    case ErrorCode.GitAuthFailed:
+      return `give the hub write access: an entry of --repo-creds-file whose urlPrefix matches the repository, with a token that may push to the branch; ${unaffected}`;
+    case ErrorCode.ApplyConflict:
+      return `let only the hub write to this branch (it never force-pushes); it tries again at the next pass; ${unaffected}`;
+    case ErrorCode.LimitExceeded:
+      return `render less into the application, or raise the limit named; ${unaffected}`;
+    case ErrorCode.SourceRefused:
+    case ErrorCode.ConfigInvalid:
+      return `fix spec.hydrateTo or the application's source.repoURL as the message says; ${unaffected}`;
+    default:
+      return `check that the Git server answers and accepts pushes to the branch; the hub tries again at the next pass; ${unaffected}`;
   }
 }
 

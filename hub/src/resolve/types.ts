@@ -3,7 +3,7 @@
  * shows operators (`GET /api/v1/fleet`).
  */
 import type { Logger, TraceCarrier, Tracer } from '@gitfleet/proto';
-import type { FleetProblem } from '../core/fleet/index.ts';
+import type { FleetProblem, FleetSpec } from '../core/fleet/index.ts';
 import type { GitRepo, GitSource } from '../git/port.ts';
 import type { LastGoodFleetStore } from '../store/fleet-store.ts';
 import type { HubStore } from '../store/port.ts';
@@ -47,6 +47,13 @@ export interface ResolverDeps {
   readonly sources?: SourceRenderer;
   /** Where the last good fleet is kept across restarts (absent: only in memory). */
   readonly lastGood?: LastGoodFleetStore;
+  /**
+   * Called at the end of every full pass with the fleet in force and its commit, once desired
+   * state is stored (the hub polls the fleet's source repositories and writes rendered manifests
+   * to Git, ../hydrate/hydrator.ts). The problems it returns join the pass's; it never changes
+   * desired state and never rejects.
+   */
+  readonly afterPass?: (spec: FleetSpec, fleetCommit: string | undefined) => Promise<HubProblem[]>;
   readonly now?: () => number;
 }
 

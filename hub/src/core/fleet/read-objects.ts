@@ -7,6 +7,7 @@ import { DNS_LABEL_RULE, dnsLabelProblem, readOverlays } from './read-overlays.t
 import type { FleetRef, LabelUse } from './read-overlays.ts';
 import { readDestination } from './read-destination.ts';
 import { readHelm } from './read-helm.ts';
+import { readHydrateTo } from './read-hydrate.ts';
 import { readKustomize, reportVariableProblems } from './read-kustomize.ts';
 import { readPolicies } from './read-policies.ts';
 import { readProjectSpec } from './read-project.ts';
@@ -179,6 +180,7 @@ function readApplication(ctx: Ctx, root: Slot): ReadObject | undefined {
           'rollout',
           'destination',
           'syncPolicy',
+          'hydrateTo',
         ]);
 
   const projectSlot = spec?.get('project');
@@ -207,6 +209,9 @@ function readApplication(ctx: Ctx, root: Slot): ReadObject | undefined {
   const rolloutSlot = spec?.get('rollout');
   const rolloutAt = rolloutSlot === undefined ? undefined : readRollout(ctx, rolloutSlot);
   const rollout = rolloutAt?.strategy;
+  const hydrateSlot = spec?.get('hydrateTo');
+  const hydrateTo =
+    hydrateSlot === undefined ? undefined : readHydrateTo(ctx, hydrateSlot, source?.targetRevision);
 
   const { header } = read;
   if (header.name === undefined) return undefined;
@@ -221,6 +226,7 @@ function readApplication(ctx: Ctx, root: Slot): ReadObject | undefined {
       policies,
       ...(overlays === undefined ? {} : { overlays: overlays.overlays }),
       ...(rollout === undefined ? {} : { rollout }),
+      ...(hydrateTo === undefined ? {} : { hydrateTo }),
     },
     refs: overlays?.refs ?? [],
     labelUses: overlays?.labelUses ?? [],

@@ -298,6 +298,21 @@ export interface ApplicationSpec {
   readonly overlays?: readonly Overlay[];
   /** Absent: a new revision goes to every target at once. */
   readonly rollout?: RolloutStrategy;
+  /** Absent: the rendered objects are not written back to Git. */
+  readonly hydrateTo?: HydrateTo;
+}
+
+/**
+ * Where the hub writes the application's rendered objects, per environment, for reviewers to
+ * read (`spec.hydrateTo`, docs/sources.md "Rendered manifests in Git"): a branch of the
+ * application's source repository (the fleet repository when `source.repoURL` is absent) and a
+ * directory on it. The hub owns everything under `path` on that branch; the rest is kept.
+ */
+export interface HydrateTo {
+  /** Branch name (created as an orphan branch when missing); never the branch the app reads. */
+  readonly branch: string;
+  /** Directory, normalised like `source.path`; never the repository root. */
+  readonly path: string;
 }
 
 // ---------------------------------------------------------------------------------------------

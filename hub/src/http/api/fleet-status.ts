@@ -40,12 +40,15 @@ export const ResolveFailure = closed(
   { $id: 'ResolveFailure' },
 );
 
-/** A problem outside the fleet definition: fetch, branch, read, persistence, the pass. */
+/**
+ * A problem outside the fleet definition: fetch, branch, read, persistence, the pass, an
+ * application source repository, a project's scope, hydration.
+ */
 export const HubProblem = closed(
   {
     stage: Type.Enum(ProblemStage, {
       description:
-        'Where: fetch (the repository), head (the branch), read (the fleet files), persist/restore (the last good fleet in Redis), pass.',
+        'Where: fetch (the fleet repository), head (the branch), read (the fleet files), persist/restore (the last good fleet in Redis), pass, source (an application source repository), scope (an application outside its project), hydrate (rendered manifests to Git).',
     }),
     code: str('The error code (LIMIT_EXCEEDED, GIT_FETCH_FAILED, …).'),
     message: str('Subject first: what happened.'),
