@@ -15,6 +15,7 @@ import { HubClient, checkHubUrl } from './hub-client.ts';
 import type { CommandSpec } from './options.ts';
 import { parseCommand } from './parse.ts';
 import { completion, diff, drift, history, status } from './read-commands.ts';
+import { render } from './render-command.ts';
 import {
   rolloutCommand,
   rolloutList,
@@ -45,6 +46,7 @@ const RUN: Readonly<Record<string, (ctx: CommandContext) => Promise<number> | nu
   drift,
   history,
   diff,
+  render,
   pin,
   unpin,
   promote,

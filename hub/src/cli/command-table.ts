@@ -5,6 +5,7 @@
 import type { CommandSpec } from './options.ts';
 import { AGENT_COMMANDS } from './spec-agents.ts';
 import { FLEET_COMMANDS } from './spec-fleet.ts';
+import { RENDER_COMMAND } from './spec-render.ts';
 import { ROLLOUT_COMMANDS } from './spec-rollout.ts';
 
 const COMPLETION: CommandSpec = {
@@ -21,6 +22,7 @@ const COMPLETION: CommandSpec = {
 
 export const COMMANDS: readonly CommandSpec[] = [
   ...FLEET_COMMANDS,
+  RENDER_COMMAND,
   ...ROLLOUT_COMMANDS,
   ...AGENT_COMMANDS,
   COMPLETION,

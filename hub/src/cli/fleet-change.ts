@@ -19,9 +19,21 @@ import { CliError, ExitCode } from './errors.ts';
 import type { FleetCommit, FleetRepoOptions } from './fleet-repo.ts';
 import { shortSha } from './format.ts';
 
-/** Where the fleet repository is and how to write to it: the flags, else what the hub says. */
-async function fleetRepoOptions(ctx: CommandContext): Promise<FleetRepoOptions> {
-  const { parseAuthor } = await import('./fleet-repo.ts');
+/** Where the fleet repository is and its token: the flags, else what the hub says. */
+export interface FleetRepoLocation {
+  readonly url: string;
+  readonly branch: string;
+  readonly token?: string;
+}
+
+/**
+ * Where the fleet repository is (--fleet-repo, --fleet-branch, else what the hub says) and the
+ * token of --fleet-token-file.
+ *
+ * @throws CliError exit 2 when no repository is given nor known to the hub, or the token file
+ *   cannot be read or is empty
+ */
+export async function fleetRepoLocation(ctx: CommandContext): Promise<FleetRepoLocation> {
   let url = str(ctx, 'fleet-repo');
   let branch = str(ctx, 'fleet-branch') ?? 'main';
   if (url === undefined) {
@@ -60,10 +72,14 @@ async function fleetRepoOptions(ctx: CommandContext): Promise<FleetRepoOptions> 
     if (token === '')
       throw new CliError(ExitCode.Usage, `--fleet-token-file: ${tokenFile} is empty`);
   }
+  return { url, branch, ...(token === undefined ? {} : { token }) };
+}
+
+/** Where the fleet repository is and how to write to it: the flags, else what the hub says. */
+async function fleetRepoOptions(ctx: CommandContext): Promise<FleetRepoOptions> {
+  const { parseAuthor } = await import('./fleet-repo.ts');
   return {
-    url,
-    branch,
-    ...(token === undefined ? {} : { token }),
+    ...(await fleetRepoLocation(ctx)),
     author: parseAuthor(
       str(ctx, 'author') ?? 'gitfleet-cli',
       ctx.cmd.from.get('author') ?? '--author',

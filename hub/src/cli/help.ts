@@ -91,7 +91,7 @@ const COMMAND_WIDTH = Math.max(...COMMANDS.map((c) => c.name.length));
 
 export function mainHelp(): string {
   return [
-    'gitfleet: operate a gitfleet fleet — status, drift, history and rollouts from the hub; pins, promotions and freezes as Git commits',
+    'gitfleet: operate a gitfleet fleet — status, drift, history and rollouts from the hub; pins, promotions and freezes as Git commits; an application rendered locally as the hub renders it',
     '',
     'usage: gitfleet COMMAND [ARGS] [options]',
     '',

@@ -114,7 +114,7 @@ export const GIT_OPTIONS: readonly OptionSpec[] = [
     name: 'fleet-token-file',
     type: 'string',
     value: 'PATH',
-    help: 'file holding a token with write access (sent as the HTTP Basic password, user x-access-token)',
+    help: 'file holding a token of the fleet repository: write access to commit, read access for render (sent as the HTTP Basic password, user x-access-token)',
     env: 'GITFLEET_FLEET_TOKEN_FILE',
     defaultText: 'none (anonymous)',
     complete: 'file',

@@ -6,7 +6,13 @@
 import { parseArgs } from 'node:util';
 import { usageError } from './errors.ts';
 import { usageLine } from './help.ts';
-import { optionsOf, type CommandSpec } from './options.ts';
+import { optionsOf, type CommandSpec, type OptionSpec } from './options.ts';
+
+/** The values `-o` takes for a command: those its output option completes, else table and json. */
+function outputFormats(opts: readonly OptionSpec[]): readonly string[] {
+  const complete = opts.find((o) => o.name === 'output')?.complete;
+  return complete !== undefined && typeof complete !== 'string' ? complete : ['table', 'json'];
+}
 
 export interface ParsedCommand {
   readonly spec: CommandSpec;
@@ -88,8 +94,12 @@ export function parseCommand(
         throw usageError(`--${o.name} is required: usage: ${usageLine(cmd)}`, cmd.name);
     }
     const output = values.get('output');
-    if (output !== undefined && output !== 'table' && output !== 'json')
-      throw usageError(`-o/--output ${JSON.stringify(output)}: use table or json`, cmd.name);
+    const formats = outputFormats(opts);
+    if (typeof output === 'string' && !formats.includes(output))
+      throw usageError(
+        `-o/--output ${JSON.stringify(output)}: use ${formats.join(' or ')}`,
+        cmd.name,
+      );
   }
   return { spec: cmd, positionals: parsed.positionals, values, from, help };
 }
