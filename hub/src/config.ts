@@ -203,7 +203,8 @@ export const HUB_FLAGS = {
     flag: 'poll-interval-ms',
     env: 'GITFLEET_POLL_INTERVAL_MS',
     arg: 'N',
-    description: 'how often the fleet repository is fetched (a webhook fetches at once)',
+    description:
+      'how often the fleet repository and the application source repositories are fetched (a webhook fetches at once)',
     default: 60_000,
     parse: integer(1_000, 86_400_000),
   }),

@@ -23,10 +23,13 @@ import {
 } from '@gitfleet/proto';
 import type { HubConfig } from './config.ts';
 import { IsomorphicGitSource } from './git/git-source.ts';
+import { HydrateWriter } from './git/hydrate-writer.ts';
 import { GitPoller } from './git/poller.ts';
 import { RepoCredentials } from './git/repo-creds.ts';
 import { scrubbingLogger } from './git/scrubbing-logger.ts';
 import { OidcVerifier } from './http/oidc.ts';
+import { Hydrator } from './hydrate/hydrator.ts';
+import { HydrateMetrics } from './hydrate/metrics.ts';
 import { startHttpServer } from './http/server.ts';
 import { AgentLinkServer } from './link/agent-link-server.ts';
 import { declaredIn } from './link/declared-targets.ts';
@@ -40,6 +43,7 @@ import { AgentCa } from './pki/agent-ca.ts';
 import { DeliveryQueue } from './queue/delivery-queue.ts';
 import { DeliveryWorker } from './queue/delivery-worker.ts';
 import { Resolver } from './resolve/resolver.ts';
+import { polledRepos } from './resolve/source-repos.ts';
 import { RolloutController } from './rollout/controller.ts';
 import { RolloutRevisions } from './rollout/rollout-revisions.ts';
 import { RolloutStore } from './rollout/rollout-store.ts';
@@ -164,7 +168,23 @@ export async function runHub(
   });
   const revisions = new RolloutRevisions(rolloutStore);
   // kustomize applications: one renderer (and its cache) for the resolver and the diff preview
-  const sources = new SourceRenderer(config.sources, { logger });
+  const sources = new SourceRenderer(config.sources, { logger, credentials: repoCreds });
+  // rendered manifests to Git after each pass (spec.hydrateTo); every replica writes the same
+  // commit for the same render and never force-pushes, so no lease is needed
+  const hydrateMetrics = new HydrateMetrics();
+  const hydrator = new Hydrator(
+    { fleet: fleetRepo },
+    {
+      store,
+      writer: new HydrateWriter(
+        { cacheDir: config.cacheDir, limits: config.gitLimits },
+        { credentials: repoCreds },
+      ),
+      logger,
+      metrics: hydrateMetrics,
+      now,
+    },
+  );
   const r = new Resolver(
     { fleet: fleetRepo },
     {
@@ -178,6 +198,11 @@ export async function runHub(
       rollouts: revisions,
       lastGood: new RedisFleetStore({ redis, prefix: config.redisPrefix }),
       sources,
+      afterPass: (spec, commit) => {
+        // a commit in any application source repository starts a pass, like one in the fleet's
+        poller.setRepos(polledRepos(fleetRepo, spec));
+        return hydrator.afterPass(spec, commit);
+      },
       now,
     },
   );
@@ -246,7 +271,7 @@ export async function runHub(
     { intervalMs: config.pollIntervalMs },
     { source: git, onChange: () => void r.trigger().catch(passFailed('git change')), logger },
   );
-  poller.setRepos([fleetRepo]);
+  poller.setRepos(polledRepos(fleetRepo, r.fleet));
   rollouts.start();
 
   const grpcPort = await link.listen(config.grpcAddress, transport.credentials);
@@ -292,7 +317,7 @@ export async function runHub(
       store: registrationStore,
       isDeclared: declaredIn(r),
     },
-    metrics: [registrationMetrics.registry, sources.metrics.registry],
+    metrics: [registrationMetrics.registry, sources.metrics.registry, hydrateMetrics.registry],
     now,
     ...(runtime === undefined ? {} : { unexpectedErrors: () => runtime.unexpectedErrors() }),
   });

@@ -6,6 +6,7 @@ import { STALE_AFTER_MISSED_HEARTBEATS } from '@gitfleet/proto';
 import { redactUrl } from '../git/repo-url.ts';
 import type { ResolverStatus } from '../resolve/types.ts';
 import type { HttpServerDeps } from './deps.ts';
+import { sourcesView } from './source-view.ts';
 import { fleetView, type FleetSnapshot, type TargetSnapshot } from './views.ts';
 
 /** Everything the store holds about `only` (undefined: every target the store or fleet knows). */
@@ -31,11 +32,18 @@ export async function loadSnapshot(
   return { fleet, targets };
 }
 
-/** The resolver's status with the poller's view of the fleet repository's fetches (fleetView). */
+/**
+ * The resolver's status with the poller's view of the fleet repository's fetches (fleetView)
+ * and of the application source repositories' (sourcesView).
+ */
 export function fleetStatus(deps: HttpServerDeps): ResolverStatus {
   const url = redactUrl(deps.config.fleetRepo);
-  return fleetView(
-    deps.resolver.status,
-    deps.poller.status().find((p) => p.url === url),
+  const polls = deps.poller.status();
+  return sourcesView(
+    fleetView(
+      deps.resolver.status,
+      polls.find((p) => p.url === url),
+    ),
+    polls.filter((p) => p.url !== url),
   );
 }

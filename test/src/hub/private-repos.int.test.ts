@@ -3,8 +3,10 @@
  * fleet repository with its own token (--fleet-token-file), a private application repository
  * whose token comes from --repo-creds-file by URL prefix, and a public one next to it all sync; an
  * application whose entry holds a wrong token fails with GIT_AUTH_FAILED naming its URL in the
- * hub's status, nothing of it is applied, and the others are unaffected. No secret ever appears
- * in the hub's log or its API answers.
+ * hub's status (a `source` problem), nothing of it is applied, and the others are unaffected. A
+ * commit in an application repository alone is polled and applied; a repository that fetched
+ * before and then refuses is a `source` problem while its application keeps running. No secret
+ * ever appears in the hub's log or its API answers.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -118,7 +120,7 @@ async function message(ns: string): Promise<string | undefined> {
   return r.status === 200 ? r.body.data?.['message'] : undefined;
 }
 
-it('fleet, private and public repositories sync; a wrong token fails that app alone, loudly and without secrets', async () => {
+it('fleet, private and public repositories sync and are polled; a wrong token fails that app alone, loudly and without secrets', async () => {
   const redis = fleet.redis;
   if (redis === undefined) throw new Error('no redis');
   const [grpcPort = 0, httpPort = 0] = await freePorts(2);
@@ -134,7 +136,7 @@ it('fleet, private and public repositories sync; a wrong token fails that app al
       ...pki.hubEnv(),
       GITFLEET_GRPC_ADDRESS: `127.0.0.1:${String(grpcPort)}`,
       GITFLEET_HTTP_ADDRESS: `127.0.0.1:${String(httpPort)}`,
-      GITFLEET_POLL_INTERVAL_MS: '60000',
+      GITFLEET_POLL_INTERVAL_MS: '1000',
       GITFLEET_HUB_CACHE_DIR: path.join(dir, 'hub-git-cache'),
       GITFLEET_HEARTBEAT_INTERVAL_MS: '1000',
       GITFLEET_API_TOKENS_FILE: tokens.file,
@@ -192,6 +194,13 @@ it('fleet, private and public repositories sync; a wrong token fails that app al
   expect(failure?.message).toContain(`the repository credentials for ${git.url}/team-b/`);
   expect(failure?.message).toContain('repo-creds.yaml line 3');
   expect(fleetStatus.failures.map((f) => f.app)).toEqual(['wrong']);
+  // the repository's own failure is a problem of the pass, the fleet stays accepted
+  type Problem = { stage: string; code: string; repo?: string; action: string };
+  const problems = (fleetStatus as unknown as { problems: Problem[] }).problems;
+  expect(problems.filter((p) => p.stage === 'source')).toEqual([
+    expect.objectContaining({ code: 'GIT_AUTH_FAILED', repo: urls['wrong'] }),
+  ]);
+  expect(problems.find((p) => p.stage === 'source')?.action).toMatch(/--repo-creds-file/);
   // nothing of it was applied
   const ns = await cluster.request('GET', '/api/v1/namespaces/wrong');
   expect(ns.status).toBe(404);
@@ -213,4 +222,39 @@ it('fleet, private and public repositories sync; a wrong token fails that app al
       }
     }
   }
+
+  // a commit in an application repository alone (the fleet does not change) is polled and applied
+  await git.commit('team-ab/public', { files: configMap('pub', 'public, later'), message: 's' });
+  await waitFor(
+    "the public repository's new commit on edge",
+    async () => (await message('pub')) === 'public, later',
+    {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+      abortIf: alive,
+    },
+  );
+
+  // a repository that fetched before and now refuses: its problem is shown, its app stays
+  await writeFile(path.join(dir, 'team-a.token'), `${WRONG_TOKEN}\n`, { mode: 0o600 });
+  const later = await waitFor(
+    'the private repository refused in /api/v1/fleet',
+    async () => {
+      const body = (await (await fetch(`${api}/api/v1/fleet`, read)).json()) as {
+        fleetAccepted: boolean;
+        problems: Problem[];
+      };
+      return body.problems.some((p) => p.stage === 'source' && p.repo === urls['private'])
+        ? body
+        : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 200, abortIf: alive },
+  );
+  expect(later.fleetAccepted).toBe(true);
+  expect(later.problems.find((p) => p.repo === urls['private'])).toMatchObject({
+    code: 'GIT_AUTH_FAILED',
+  });
+  expect(await message('priv')).toBe('private');
+  const laterText = JSON.stringify(later);
+  for (const s of SECRETS) expect(laterText).not.toContain(s);
 });
