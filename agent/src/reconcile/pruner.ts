@@ -20,7 +20,7 @@ import { emptyDesiredError, keptCandidateEntries, prunedEntry } from '../core/pa
 import type { ChangeSetEntry } from '../core/sync-state.ts';
 import type { AppRuntime } from './app-state.ts';
 import type { ReconcileContext } from './context.ts';
-import { mapLimit } from './limit.ts';
+import { mapLimit } from '@gitfleet/proto/domain';
 
 export class Pruner {
   private readonly ctx: ReconcileContext;

@@ -58,7 +58,7 @@ import type { ClusterAppStore } from '../state/app-store.ts';
 import type { AppRuntime, PassMode } from './app-state.ts';
 import type { ReconcileContext } from './context.ts';
 import { placeDesired, prepareNamespace, type NamespaceStep } from './destination.ts';
-import { mapLimit } from './limit.ts';
+import { mapLimit } from '@gitfleet/proto/domain';
 import type { Pruner } from './pruner.ts';
 import type { SetValidator } from './validator.ts';
 import { gvkKey } from './watches.ts';

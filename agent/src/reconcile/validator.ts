@@ -28,7 +28,7 @@ import {
 import type { OpenApiSchema, ResourceInfo } from '../kube/port.ts';
 import type { AppRuntime } from './app-state.ts';
 import type { ReconcileContext } from './context.ts';
-import { mapLimit } from './limit.ts';
+import { mapLimit } from '@gitfleet/proto/domain';
 import { gvkKey, gvkOf } from './watches.ts';
 
 const NAMESPACE = { group: '', version: 'v1', kind: 'Namespace' } as const;

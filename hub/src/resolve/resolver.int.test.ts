@@ -188,26 +188,26 @@ describe('a pass that runs into trouble leaves the hub healthy and says why', ()
     });
   });
 
-  it('a render that throws fails only its pair; a store failing mid-pass is recorded, then recovers', async () => {
+  it('a pair that throws fails only its pair; a store failing mid-pass is recorded, then recovers', async () => {
     const v1 = await git.commit(repoName, { files: fleetFiles('v1'), message: 'v1' });
     const realGit = new IsomorphicGitSource({ cacheDir: path.join(dir, 'cache-render') });
-    // reading web's manifests throws once, untyped, as a bug in rendering would
-    let readsOfWeb = 0;
-    const throwingGit: GitSource = {
-      fetch: (r) => realGit.fetch(r),
-      refs: (r) => realGit.refs(r),
-      resolve: (r, ref) => realGit.resolve(r, ref),
-      readFiles: (r, c, p, o) => {
-        if (p === 'apps/web/manifests' && readsOfWeb++ === 0) {
-          return Promise.reject(
-            new TypeError("Cannot read properties of undefined (reading 'kind')"),
-          );
-        }
-        return realGit.readFiles(r, c, p, o);
-      },
-    };
     const realStore = new RedisHubStore({ redis, prefix });
-    const { resolver, store } = makeResolver({ git: throwingGit });
+    // storing web on core throws once, untyped, as a bug would (the other pairs of the same
+    // application are resolved at the same time)
+    let putsOfCore = 0;
+    const throwingStore = new Proxy(realStore, {
+      get(target, prop, receiver) {
+        const v: unknown = Reflect.get(target, prop, receiver);
+        if (prop !== 'putDesired' || typeof v !== 'function') return v;
+        const put = v as HubStore['putDesired'];
+        return (t: string, app: string, input: Parameters<HubStore['putDesired']>[2]) =>
+          t === 'core' && app === 'web' && putsOfCore++ === 0
+            ? Promise.reject(new TypeError("Cannot read properties of undefined (reading 'kind')"))
+            : put.call(target, t, app, input);
+      },
+    });
+    const { resolver } = makeResolver({ git: realGit, store: throwingStore });
+    const store = realStore;
     await resolver.trigger();
     const s = resolver.status;
     expect(s.fleetAccepted).toBe(true);

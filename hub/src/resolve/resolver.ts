@@ -4,9 +4,7 @@
  * placement selects: pin → commit → rendered objects (manifests + overlays) → content digest →
  * `putDesired` in the store (with the application's project scope, signed with the rest), which
  * allocates a new version only when the digest, policies or scope changed; a changed (target,
- * app) becomes a delivery job. Apps no longer placed on a target are removed. A target in a
- * frozen environment keeps what it has.
- *
+ * app) becomes a delivery job. Apps no longer placed on a target are removed (./removals.ts).
  * The decisions (parse, accept, placement, pins, render) are pure functions of ../core; this
  * class only does the I/O around them and keeps the status operators read.
  *
@@ -26,6 +24,7 @@ import {
   type Logger,
   type Span,
   type Tracer,
+  mapLimit,
 } from '@gitfleet/proto';
 import {
   acceptFleet,
@@ -55,11 +54,15 @@ import {
 } from './problems.ts';
 import { PassCache } from './pass-cache.ts';
 import { ProjectClaims } from './project-claims.ts';
+import { removeUnplaced } from './removals.ts';
 import { renderForTarget } from './render-target.ts';
 import { renderSource } from './source-step.ts';
 import { SourceRenderer } from '../sources/renderer.ts';
 import { assignmentScope, checkPlacementScope } from './scope-check.ts';
 import type { InForceSource, ResolverDeps, ResolverOptions, ResolverStatus } from './types.ts';
+
+/** Targets of one application resolved at once in a pass. */
+const PAIRS_IN_FLIGHT = 8;
 
 export type { HubProblem, ResolveFailure } from './problems.ts';
 export type * from './types.ts';
@@ -73,6 +76,7 @@ export class Resolver {
   private readonly tracer: Tracer;
   private readonly rollouts: ResolverDeps['rollouts'];
   private readonly lastGood: LastGoodFleetStore | undefined;
+  private readonly afterPass: ResolverDeps['afterPass'];
   /** What a pass reads from Git, asked once per pass. */
   private readonly cache: PassCache;
   /** Kustomize renders, cached across passes. */
@@ -98,6 +102,8 @@ export class Resolver {
     lastPassMs: undefined,
     changedLastPass: 0,
   };
+  /** The fleet branch's head as last read, and what was decided of it. */
+  private lastRead: { readonly commit: string; readonly decision: FleetDecision } | undefined;
   private running: Promise<void> | undefined;
   private readonly pendingPairs = new Map<string, { app: string; target: string }>();
   private again = false;
@@ -114,6 +120,7 @@ export class Resolver {
     this.tracer = deps.tracer ?? noopTracer;
     this.rollouts = deps.rollouts;
     this.lastGood = deps.lastGood;
+    this.afterPass = deps.afterPass;
     // a rollout step moved targets: resolve them again (a pass never rejects; the catch logs
     // what would be a bug, so that no promise floats)
     deps.rollouts?.onMoved((pairs) => {
@@ -339,10 +346,15 @@ export class Resolver {
     if (fleetCommit !== undefined) {
       passSpan.setAttribute('gitfleet.fleet_commit', fleetCommit);
       try {
-        const read = await this.git.readFiles(fleetRepo, fleetCommit, '', {
-          include: (p) => /\.(ya?ml|json)$/i.test(p),
-        });
-        decision = acceptFleet(this.inForce, parseFleet(read.files));
+        // a commit's files never change: the same head is not read and parsed again
+        if (this.lastRead?.commit === fleetCommit) decision = this.lastRead.decision;
+        else {
+          const read = await this.git.readFiles(fleetRepo, fleetCommit, '', {
+            include: (p) => /\.(ya?ml|json)$/i.test(p),
+          });
+          decision = acceptFleet(this.inForce, parseFleet(read.files));
+          this.lastRead = { commit: fleetCommit, decision };
+        }
       } catch (err) {
         record(ProblemStage.Read, err, fleetCommit);
       }
@@ -372,6 +384,9 @@ export class Resolver {
       // the store or a rollout failed mid-pass: what was stored stays, the next pass redoes it
       record(ProblemStage.Pass, err, fleetCommit);
     }
+    // source polling and rendered manifests to Git (never rejects, never changes desired state)
+    if (spec !== undefined)
+      problems.push(...((await this.afterPass?.(spec, this.inForceCommit)) ?? []));
     const done = this.now();
     passSpan.setAttribute('gitfleet.changed', changedCount);
     this.statusValue = {
@@ -437,57 +452,62 @@ export class Resolver {
       if (fetched.has(url)) continue;
       fetched.add(url);
       await this.git.fetch(this.repoFor(url)).catch((err: unknown) => {
+        const p = problemOf(ProblemStage.Source, toGitfleetError(err), {
+          repo: redactUrl(url),
+          atMs: this.now(),
+        });
+        problems.push(p);
         this.logger.warn('application source fetch failed; using its last good commit', {
-          repo: url,
-          error: toGitfleetError(err).message,
+          repo: p.repo,
+          code: p.code,
+          error: p.message,
         });
       });
     }
     const placed = new Map<string, Set<string>>(); // target → apps
+    // an app's targets a few at a time (renders and round trips overlap), apps in fleet order
+    // (which claims an object first); failures in target order
     for (const app of spec.applications) {
-      for (const target of placementOf(spec, app.name)) {
+      const targets = placementOf(spec, app.name);
+      for (const target of targets) {
         let apps = placed.get(target);
         if (apps === undefined) placed.set(target, (apps = new Set()));
         apps.add(app.name);
-        try {
-          if (await this.resolveOne(spec, app.name, target, passSpan)) changedCount++;
-        } catch (err) {
-          const f = failureOf(app.name, target, err);
-          failures.push(f);
-          const repo = redactUrl(fleetRepo.url);
-          const scope = scopeProblemOf(err, { repo, commit: this.inForceCommit, atMs: this.now() });
-          if (scope !== undefined) problems.push(scope);
-          this.logger.warn('could not resolve; the last good desired state stays', {
-            app: app.name,
-            target,
-            code: f.code,
-            error: f.message,
-          });
+      }
+      const results = await mapLimit(targets, PAIRS_IN_FLIGHT, (target) =>
+        this.resolveOne(spec, app.name, target, passSpan),
+      );
+      for (const [i, result] of results.entries()) {
+        const target = targets[i] ?? '';
+        if (result.status === 'fulfilled') {
+          if (result.value) changedCount++;
+          continue;
         }
+        const f = failureOf(app.name, target, result.reason);
+        failures.push(f);
+        const repo = redactUrl(fleetRepo.url);
+        const ctx = { repo, commit: this.inForceCommit, atMs: this.now() };
+        const scope = scopeProblemOf(result.reason, ctx);
+        if (scope !== undefined) problems.push(scope);
+        this.logger.warn('could not resolve; the last good desired state stays', {
+          app: app.name,
+          target,
+          code: f.code,
+          error: f.message,
+        });
       }
     }
     if (spec.projects === undefined) this.claims.clear();
     else this.claims.retain(placed);
-    // apps that left a target (or targets that left the fleet) are removed — but only by a fleet
-    // read from Git: a saved one may be older than what is stored (another replica saved it
-    // last), and removing on its word could delete what a newer fleet declares
+    // apps that left a target are removed, only on the word of a fleet read from Git
     if (this.inForceFrom !== 'git') return changedCount;
-    for (const target of await this.store.targets()) {
-      if (environmentOf0(spec, target)?.frozen === true) continue;
-      for (const d of await this.store.listDesired(target)) {
-        if (placed.get(target)?.has(d.app) === true) continue;
-        const removed = await this.store.removeDesired(target, d.app);
-        if (removed !== undefined) {
-          changedCount++;
-          await this.changed(target, d.app, removed.version, carrierOf(passSpan));
-          this.logger.info('app removed from target', {
-            app: d.app,
-            target,
-            version: removed.version,
-          });
-        }
-      }
-    }
+    changedCount += await removeUnplaced({
+      spec,
+      placed,
+      store: this.store,
+      changed: (target, app, version) => this.changed(target, app, version, carrierOf(passSpan)),
+      logger: this.logger,
+    });
     return changedCount;
   }
 
@@ -576,8 +596,4 @@ export class Resolver {
     }
     return changed;
   }
-}
-
-function environmentOf0(spec: FleetSpec, target: string): ReturnType<typeof environmentOf> {
-  return findTarget(spec, target) === undefined ? undefined : environmentOf(spec, target);
 }

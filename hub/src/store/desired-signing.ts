@@ -66,6 +66,12 @@ export class DesiredSigner {
     return this.holds({ ...assignmentOf(target, app, version, meta), signature: meta.signature });
   }
 
+  /** Remembers a meta this hub just stored (signed by it) as verified. */
+  stored(target: string, app: string, version: number, meta: string): void {
+    if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
+    this.verified.set(`${target}/${app}`, verifiedKey(version, meta));
+  }
+
   /** {@link assignmentHolds} of a meta as stored (JSON text; false when it is none). */
   storedAssignmentHolds(
     target: string,
@@ -75,9 +81,7 @@ export class DesiredSigner {
   ): boolean {
     if (meta == null) return false;
     const slot = `${target}/${app}`;
-    const seen = createHash('sha256')
-      .update(`${String(version)}\n${meta}`)
-      .digest('hex');
+    const seen = verifiedKey(version, meta);
     if (this.verified.get(slot) === seen) return true;
     let parsed: AssignmentMeta;
     try {
@@ -140,4 +144,11 @@ function removalOf(
   deletion: DeletionMode,
 ): AppRemoval {
   return { kind: 'appRemoval', target, app, version, deletion };
+}
+
+/** What {@link DesiredSigner} remembers of a verified record: a digest of version and meta. */
+function verifiedKey(version: number, meta: string): string {
+  return createHash('sha256')
+    .update(`${String(version)}\n${meta}`)
+    .digest('hex');
 }

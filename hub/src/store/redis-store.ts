@@ -190,38 +190,47 @@ export class RedisHubStore implements HubStore {
         },
       );
     }
-    const json = JSON.stringify(input.objects);
-    const bytes = Buffer.byteLength(json, 'utf8');
-    if (bytes > this.maxObjectsBytes) {
-      throw new GitfleetError(
-        ErrorCode.ManifestInvalid,
-        `target ${target} app ${app}: rendered objects are ${bytes} bytes, above the limit of ${this.maxObjectsBytes} bytes`,
-        { terminal: true, details: { target, app, bytes, limit: this.maxObjectsBytes } },
-      );
-    }
-    const digest = contentDigest(input.objects);
-    if (digest !== input.digest) {
-      throw internal(
-        `store: target ${target} app ${app}: digest ${input.digest} is not the content digest of the objects (${digest})`,
-        { target, app },
-      );
-    }
     const scope = input.scope === undefined ? undefined : objectScopeOf(input.scope);
     const meta: AssignmentMeta = {
       revision: input.revision,
-      contentDigest: digest,
+      contentDigest: input.digest,
       policies: input.policies,
       ...(scope === undefined ? {} : { scope }),
       trace: input.trace ?? {},
       storedAtMs: this.now(),
       encoding: OBJECTS_ENCODING,
     };
-    const objects = await gzipAsync(Buffer.from(json, 'utf8'));
+    // the objects are serialised, measured and their digest checked only for a write: a signed
+    // put of unchanged content (most of a pass) returns before any of it
+    let gzipped: Promise<Buffer> | undefined;
+    const objects = (): Promise<Buffer> => {
+      gzipped ??= (async () => {
+        const json = JSON.stringify(input.objects);
+        const bytes = Buffer.byteLength(json, 'utf8');
+        if (bytes > this.maxObjectsBytes) {
+          throw new GitfleetError(
+            ErrorCode.ManifestInvalid,
+            `target ${target} app ${app}: rendered objects are ${bytes} bytes, above the limit of ${this.maxObjectsBytes} bytes`,
+            { terminal: true, details: { target, app, bytes, limit: this.maxObjectsBytes } },
+          );
+        }
+        const digest = contentDigest(input.objects);
+        if (digest !== input.digest) {
+          throw internal(
+            `store: target ${target} app ${app}: digest ${input.digest} is not the content digest of the objects (${digest})`,
+            { target, app },
+          );
+        }
+        return gzipAsync(Buffer.from(json, 'utf8'));
+      })();
+      return gzipped;
+    };
     const k = keysOf(this.prefix, target);
     const signer = this.signer;
+    const digest = input.digest;
     // a new signing key is a change: every app gets a version its agents can verify
     const fp = `${digest} ${policiesHash(input.policies)}${scopeHash(scope)}${signer === undefined ? '' : ` ${signer.keyId}`}`;
-    const write = async (m: AssignmentMeta, expected: string, rewrite: boolean) =>
+    const write = async (m: string, expected: string, rewrite: boolean) =>
       intPair(
         await PUT_DESIRED.run(
           this.redis,
@@ -230,8 +239,8 @@ export class RedisHubStore implements HubStore {
             app,
             fp,
             digest,
-            JSON.stringify(m),
-            objects,
+            m,
+            await objects(),
             input.policies.deletion,
             expected,
             rewrite ? '1' : '0',
@@ -242,7 +251,7 @@ export class RedisHubStore implements HubStore {
     for (let attempt = 1; ; attempt++) {
       let reply: [number, number];
       if (signer === undefined) {
-        reply = await write(meta, '', false);
+        reply = await write(JSON.stringify(meta), '', false);
       } else {
         const [kind, curFp, curVersion, counter, curMeta] = await this.redis.hmget(
           k.app(app),
@@ -263,7 +272,10 @@ export class RedisHubStore implements HubStore {
         // new content, or a stored record whose signature no longer holds (Redis was edited)
         const next = toInt(counter) + 1;
         const signed = { ...meta, signature: signer.assignment(target, app, next, meta) };
-        reply = await write(signed, String(toInt(counter)), true);
+        const text = JSON.stringify(signed);
+        reply = await write(text, String(toInt(counter)), true);
+        // the next pass finds it unchanged without verifying its own signature again
+        if (reply[1] === 1) signer.stored(target, app, reply[0], text);
       }
       const [version, changed] = reply;
       if (changed === 2 && attempt < MAX_SIGNED_WRITE_ATTEMPTS) continue;

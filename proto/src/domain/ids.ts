@@ -50,9 +50,53 @@ export function isSha256Digest(digest: string): boolean {
  * @example canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  return canonical(value, '');
+  // the pointer of a bad value is only worked out when there is one: the walk that tracks it
+  // costs as much again as the serialisation
+  const out = canonicalFast(value);
+  return out ?? canonical(value, '');
 }
 
+/** Canonical JSON, or undefined when `value` holds something that is not JSON. */
+function canonicalFast(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case 'object': {
+      if (Array.isArray(value)) {
+        let text = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item = canonicalFast(value[i]);
+          if (item === undefined) return undefined;
+          text += i === 0 ? item : `,${item}`;
+        }
+        return `${text}]`;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      const record = value as Readonly<Record<string, unknown>>;
+      let text = '{';
+      let first = true;
+      for (const key of Object.keys(record).sort()) {
+        const member = record[key];
+        if (member === undefined) continue;
+        const inner = canonicalFast(member);
+        if (inner === undefined) return undefined;
+        text += `${first ? '' : ','}${JSON.stringify(key)}:${inner}`;
+        first = false;
+      }
+      return `${text}}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The slow walk: the same serialisation, throwing with the JSON pointer of a bad value. */
 function canonical(value: unknown, pointer: string): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -105,12 +149,12 @@ export function sha256Digest(text: string): string {
  * newline, so the join is unambiguous.
  */
 export function contentDigest(objects: readonly JsonValue[]): string {
-  return sha256Digest(
-    objects
-      .map((o) => canonicalJson(o))
-      .sort()
-      .join('\n'),
-  );
+  return contentDigestOfCanonical(objects.map((o) => canonicalJson(o)));
+}
+
+/** {@link contentDigest} of objects whose canonical JSON the caller holds already. */
+export function contentDigestOfCanonical(canonical: readonly string[]): string {
+  return sha256Digest([...canonical].sort().join('\n'));
 }
 
 /** The part of a StatusReport its hash covers: everything but the hash and the observation time. */

@@ -10,7 +10,7 @@ import { Buffer } from 'node:buffer';
 import {
   canonicalJson,
   compareIdentity,
-  contentDigest,
+  contentDigestOfCanonical,
   describeObject,
   identityKey,
   identityOf,
@@ -77,24 +77,28 @@ export function renderApp(input: RenderAppInput): RenderResult {
   const overlaid = applyOverlays(loaded.objects, input.overlays ?? [], input.ctx);
   if (overlaid.problems.length > 0) return failed(overlaid.problems);
 
-  const problems = finalProblems(overlaid.objects, loaded.sources, limits);
+  const canonical: string[] = [];
+  const problems = finalProblems(overlaid.objects, loaded.sources, limits, canonical);
   if (problems.length > 0) return failed(problems);
 
   const objects = overlaid.objects
     .map((object) => ({ object, id: identityOf(object) }))
     .sort((a, b) => compareIdentity(a.id, b.id))
     .map((entry) => entry.object);
-  return { ok: true, objects, digest: contentDigest(objects), problems: [] };
+  // the digest is over every object's canonical JSON, in any order: the size check wrote them
+  return { ok: true, objects, digest: contentDigestOfCanonical(canonical), problems: [] };
 }
 
 /**
  * Checks the overlaid objects again: patches and substitution may have broken a name or a
- * namespace, and setting a namespace may have made two objects the same.
+ * namespace, and setting a namespace may have made two objects the same. The canonical JSON of
+ * each object (measured for the size limit) is pushed to `canonical`.
  */
 function finalProblems(
   objects: readonly KubeObject[],
   sources: readonly ManifestSource[],
   limits: ManifestLimits,
+  canonical: string[],
 ): RenderProblem[] {
   const problems: RenderProblem[] = [];
   const seen = new Map<string, { readonly id: ObjectIdentity; readonly source?: ManifestSource }>();
@@ -127,7 +131,9 @@ function finalProblems(
         ),
       );
     }
-    bytes += Buffer.byteLength(canonicalJson(obj), 'utf8');
+    const text = canonicalJson(obj);
+    canonical.push(text);
+    bytes += Buffer.byteLength(text, 'utf8');
   }
   if (bytes > limits.maxTotalBytes) {
     problems.push(
