@@ -134,6 +134,7 @@ describe('loadHubConfig', () => {
       logLevel: 'info',
       otlpEndpoint: undefined,
       rolloutIntervalMs: 1_000,
+      maxEventStreams: 200,
       apiTokens: [],
       metricsAuth: 'open',
       shutdownTimeoutMs: 10_000,

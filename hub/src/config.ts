@@ -92,6 +92,8 @@ export interface HubConfig {
   readonly otlpEndpoint: string | undefined;
   /** How often rollouts are stepped (also right after each resolve pass). */
   readonly rolloutIntervalMs: number;
+  /** Open `GET /api/v1/events` streams per replica at most (`--max-event-streams`). */
+  readonly maxEventStreams: number;
   /**
    * Bearer tokens of the HTTP API, by digest (`--api-tokens-file`, and `--api-token-file` as an
    * admin token named api-token); none: every /api/v1 route answers 401.
@@ -284,6 +286,15 @@ export const HUB_FLAGS = {
     description: 'how often rollouts are stepped (also right after each pass over a commit)',
     default: 1_000,
     parse: integer(50, 600_000),
+  }),
+  maxEventStreams: option({
+    flag: 'max-event-streams',
+    env: 'GITFLEET_MAX_EVENT_STREAMS',
+    arg: 'N',
+    description:
+      'open live event streams (GET /api/v1/events) per replica at most; one more is answered 503',
+    default: 200,
+    parse: integer(1, 100_000),
   }),
   apiTokensFile: option({
     flag: 'api-tokens-file',
@@ -521,6 +532,7 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     logLevel: v.logLevel,
     otlpEndpoint: v.otlpEndpoint,
     rolloutIntervalMs: v.rolloutIntervalMs,
+    maxEventStreams: v.maxEventStreams,
     apiTokens: apiTokens.tokens,
     metricsAuth: v.metricsAuth,
     oidc: oidc.settings,

@@ -27,6 +27,7 @@ import { HydrateWriter } from './git/hydrate-writer.ts';
 import { GitPoller } from './git/poller.ts';
 import { RepoCredentials } from './git/repo-creds.ts';
 import { scrubbingLogger } from './git/scrubbing-logger.ts';
+import { LiveChanges, liveChangesChannel } from './http/events/changes.ts';
 import { OidcVerifier } from './http/oidc.ts';
 import { Hydrator } from './hydrate/hydrator.ts';
 import { HydrateMetrics } from './hydrate/metrics.ts';
@@ -185,12 +186,20 @@ export async function runHub(
       now,
     },
   );
+  // the change feed of the live event stream (GET /api/v1/events), shared by every replica
+  const live = new LiveChanges({ replica: config.replica, logger });
+  await live.listen({
+    publisher: redis,
+    subscriber: redisErrors.watch('redis-live-subscriber', redis.duplicate()),
+    channel: liveChangesChannel(config.redisPrefix),
+  });
   const r = new Resolver(
     { fleet: fleetRepo },
     {
       git,
       store,
       changed: async (target, app, version, trace) => {
+        live.notify({ target, app });
         await queue.enqueue({ target, app, version, trace });
       },
       logger,
@@ -245,6 +254,7 @@ export async function runHub(
       revocations,
       registrationMetrics,
       ...(registration === undefined ? {} : { registration: registration.handlers() }),
+      changed: (target, app) => live.notify(app === undefined ? { target } : { target, app }),
     },
   );
   // queue → link: a job is delivered on this replica's stream of its target, or every replica
@@ -318,6 +328,7 @@ export async function runHub(
       isDeclared: declaredIn(r),
     },
     metrics: [registrationMetrics.registry, sources.metrics.registry, hydrateMetrics.registry],
+    live: { changes: live, maxStreams: config.maxEventStreams },
     now,
     ...(runtime === undefined ? {} : { unexpectedErrors: () => runtime.unexpectedErrors() }),
   });
@@ -353,6 +364,7 @@ export async function runHub(
           });
           redis.disconnect();
           nudges.disconnect();
+          live.disconnect();
         },
       },
       {
@@ -380,6 +392,7 @@ export async function runHub(
       },
       { name: 'delivery queue', run: () => queue.close(), timeoutMs: waitOnRedis(1_000) },
       { name: 'redis subscriber', run: () => nudges.close(), always: true },
+      { name: 'redis live subscriber', run: () => live.close(), always: true },
       { name: 'redis', run: () => closeRedis(redis, 1_000), always: true },
       { name: 'telemetry', run: () => telemetry.shutdown(), timeoutMs: 2_000 },
     ],

@@ -11,6 +11,7 @@ import type { HubStore } from '../store/port.ts';
 import type { OidcAuthenticator } from './oidc.ts';
 import type { DiffPreviewDeps } from './preview.ts';
 import type { RolloutController } from '../rollout/controller.ts';
+import type { LiveEventSettings } from './events/settings.ts';
 
 export interface HttpServerDeps {
   readonly config: Pick<
@@ -42,6 +43,8 @@ export interface HttpServerDeps {
   readonly metrics?: readonly Registry[];
   /** Registration tokens and revocations (absent: those routes answer 404). */
   readonly registration?: RegistrationRouteDeps;
+  /** The change feed and limits of `GET /api/v1/events` (absent: that route answers 404). */
+  readonly live?: LiveEventSettings;
 }
 
 /** The target routes' part of the deps: registration tokens and revocations. */

@@ -21,6 +21,12 @@ export type Reply =
       readonly text: string;
       readonly contentType?: string;
       readonly headers?: ReplyHeaders;
+    }
+  | {
+      readonly status: number;
+      /** Writes the body (a stream the handler keeps open); the status and headers are set. */
+      readonly stream: (res: http.ServerResponse) => void;
+      readonly headers?: ReplyHeaders;
     };
 
 export interface RequestContext {
@@ -37,7 +43,8 @@ export interface RequestContext {
 /** One response of an operation: a JSON body of `json`, or `text/plain`. */
 export type ResponseDoc =
   | { readonly description: string; readonly json: TSchema }
-  | { readonly description: string; readonly text: true };
+  | { readonly description: string; readonly text: true }
+  | { readonly description: string; readonly eventStream: true };
 
 /** What the OpenAPI document says of a route besides its parameters. */
 export interface OperationDoc {

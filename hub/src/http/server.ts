@@ -25,7 +25,9 @@ import { openApiDocument, type OpenApiDocument } from './api/openapi.ts';
 import { NoQuery } from './api/queries.ts';
 import { parseQuery } from './query.ts';
 import { errorReply, matchPath, type Reply, type RequestContext, type Route } from './route.ts';
+import { eventStreamsOf } from './events/streams.ts';
 import { DIFF_ROUTE } from './routes/diff.ts';
+import { EVENTS_ROUTE } from './routes/events.ts';
 import { FLEET_ROUTES } from './routes/fleet.ts';
 import { HEALTH_ROUTES, METRICS_DOC, WEBHOOK_ROUTE, openApiRoute } from './routes/operations.ts';
 import { ROLLOUT_ROUTES } from './routes/rollouts.ts';
@@ -72,6 +74,7 @@ export const ROUTES: readonly Route[] = [
   WEBHOOK_ROUTE,
   openApiRoute(() => OPENAPI),
   ...FLEET_ROUTES,
+  EVENTS_ROUTE,
   ...ROLLOUT_ROUTES,
   DIFF_ROUTE,
   ...TARGET_ROUTES,
@@ -157,7 +160,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
             .join(', '),
         );
       }
-      if ('json' in reply) {
+      if ('stream' in reply) {
+        reply.stream(res);
+      } else if ('json' in reply) {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify(reply.json));
       } else {
@@ -179,6 +184,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   return {
     port: boundPort,
     close() {
+      // open event streams end first: the server's close waits for every open response
+      eventStreamsOf(deps)?.close();
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

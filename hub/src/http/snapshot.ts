@@ -33,6 +33,39 @@ export async function loadSnapshot(
 }
 
 /**
+ * What the store holds about the `apps` of one target (undefined: every app of it): its
+ * connection, those apps' desired state and their reports, read one app at a time.
+ */
+export async function loadCells(
+  deps: HttpServerDeps,
+  target: string,
+  apps: readonly string[] | undefined,
+): Promise<FleetSnapshot> {
+  const { store } = deps;
+  const now = (deps.now ?? Date.now)();
+  const staleAfter = STALE_AFTER_MISSED_HEARTBEATS * deps.config.heartbeatIntervalMs;
+  const wanted = apps === undefined ? undefined : new Set(apps);
+  const [connection, desired, reports] = await Promise.all([
+    store.connection(target, now, staleAfter),
+    store.listDesired(target),
+    wanted === undefined
+      ? store.listReports({ target })
+      : Promise.all([...wanted].map((app) => store.getReport(target, app))),
+  ]);
+  return {
+    fleet: deps.resolver.fleet,
+    targets: [
+      {
+        name: target,
+        connection,
+        desired: wanted === undefined ? desired : desired.filter((d) => wanted.has(d.app)),
+        reports: reports.filter((r) => r !== undefined),
+      },
+    ],
+  };
+}
+
+/**
  * The resolver's status with the poller's view of the fleet repository's fetches (fleetView)
  * and of the application source repositories' (sourcesView).
  */

@@ -116,6 +116,11 @@ export interface AgentLinkServerDeps {
   readonly registrationMetrics?: RegistrationMetrics;
   /** Wall clock, for certificate times. @defaultValue Date.now */
   readonly wallClock?: () => number;
+  /**
+   * Rows of the fleet status may have changed: of (target, app) after a report, ack or
+   * rejection; of every app of the target (app undefined) when its stream opened or ended.
+   */
+  readonly changed?: (target: string, app?: string) => void;
 }
 
 /** Liveness writes to the store at most this often per stream (and twice per heartbeat). */
@@ -144,6 +149,7 @@ export class AgentLinkServer {
   private server: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  private readonly changed: (target: string, app?: string) => void;
 
   constructor(opts: AgentLinkServerOptions, deps: AgentLinkServerDeps) {
     this.opts = {
@@ -182,7 +188,9 @@ export class AgentLinkServer {
       tracer: this.tracer,
       logger: this.logger,
       now: this.now,
+      ...(deps.changed === undefined ? {} : { changed: deps.changed }),
     });
+    this.changed = deps.changed ?? (() => undefined);
   }
 
   /**
@@ -461,6 +469,8 @@ export class AgentLinkServer {
       this.opts.streamQuota,
     );
     s.state = 'ready';
+    // connected, and the resync may have moved desired versions and deliveries
+    this.changed(s.target);
     this.outbound.send(
       s,
       {
@@ -559,6 +569,7 @@ export class AgentLinkServer {
       // already gone
     }
     await this.store.endSession(s.target, s.id, this.now()).catch(() => undefined);
+    this.changed(s.target);
     this.logger.info('agent disconnected', { target: s.target, session: s.id, reason });
   }
 }

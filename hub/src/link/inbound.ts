@@ -26,6 +26,8 @@ export interface InboundDeps {
   readonly tracer: Tracer;
   readonly logger: Logger;
   readonly now: () => number;
+  /** A row of the fleet status of (target, app) may have changed (the live event stream). */
+  readonly changed?: (target: string, app: string) => void;
 }
 
 export class Inbound {
@@ -44,8 +46,10 @@ export class Inbound {
     this.deps.latency.observe((this.deps.now() - sent.firstSentMs) / 1_000);
     if (error === undefined) {
       await store.ack(s.target, sent.app, sent.version);
+      this.deps.changed?.(s.target, sent.app);
     } else {
       await store.rejected(s.target, sent.app, sent.version, error);
+      this.deps.changed?.(s.target, sent.app);
       logger.warn('agent rejected a message', {
         target: s.target,
         app: sent.app,
@@ -74,6 +78,7 @@ export class Inbound {
       },
       () => this.deps.store.putReport(p),
     );
+    this.deps.changed?.(p.target, p.app);
     this.deps.outbound.send(
       s,
       { kind: 'ack', ackedMessageId: msg.messageId, ackedSeq: msg.seq },

@@ -182,7 +182,12 @@ function responseOf(r: ResponseDoc, components: ComponentSet): OpenApiResponse {
         description: r.description,
         content: { 'application/json': { schema: components.toDocument(r.json) } },
       }
-    : { description: r.description, content: { 'text/plain': { schema: { type: 'string' } } } };
+    : {
+        description: r.description,
+        content: {
+          ['text' in r ? 'text/plain' : 'text/event-stream']: { schema: { type: 'string' } },
+        },
+      };
 }
 
 /** The security requirement of a route's access. */
