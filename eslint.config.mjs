@@ -31,6 +31,24 @@ export default tseslint.config(
     },
   },
   {
+    // The web UI runs in the browser: the hub's code only as types (the API's wire types).
+    files: ['hub/ui/src/**/*.ts', 'hub/ui/src/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/**', '@gitfleet/*', 'node:*'],
+              allowTypeImports: true,
+              message: 'the web UI bundle imports hub or Node code as types only (import type)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Pure decision code: an allowlist of what core/ and domain/ files may import (see the rule).
     files: ['proto/src/domain/**/*.ts', 'hub/src/core/**/*.ts', 'agent/src/core/**/*.ts'],
     plugins: { gitfleet: gitfleetPlugin },

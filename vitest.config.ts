@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{proto,hub,agent,test}/src/**/*.test.ts'],
+          include: ['{proto,hub,agent,test}/src/**/*.test.ts', 'hub/ui/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },

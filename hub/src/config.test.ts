@@ -4,7 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
-import { HUB_ENV_VARS, HUB_USAGE, loadHubConfig, type HubConfig } from './config.ts';
+import {
+  DEFAULT_UI_DIR,
+  HUB_ENV_VARS,
+  HUB_USAGE,
+  loadHubConfig,
+  type HubConfig,
+} from './config.ts';
 
 const EDGE_TOKEN = 'edge-agent-token-0123456789abcdef';
 const CORE_TOKEN = 'core-agent-token-fedcba9876543210';
@@ -135,6 +141,7 @@ describe('loadHubConfig', () => {
       otlpEndpoint: undefined,
       rolloutIntervalMs: 1_000,
       maxEventStreams: 200,
+      uiDir: DEFAULT_UI_DIR,
       apiTokens: [],
       metricsAuth: 'open',
       shutdownTimeoutMs: 10_000,

@@ -9,6 +9,7 @@
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   ErrorCode,
   GitfleetError,
@@ -94,6 +95,8 @@ export interface HubConfig {
   readonly rolloutIntervalMs: number;
   /** Open `GET /api/v1/events` streams per replica at most (`--max-event-streams`). */
   readonly maxEventStreams: number;
+  /** The web UI's build, served at /ui/ (`--ui-dir`). */
+  readonly uiDir: string;
   /**
    * Bearer tokens of the HTTP API, by digest (`--api-tokens-file`, and `--api-token-file` as an
    * admin token named api-token); none: every /api/v1 route answers 401.
@@ -114,6 +117,9 @@ export interface HubConfig {
   /** How kustomize applications are rendered (`--kubectl-command`, `--render-*`). */
   readonly sources: SourceRenderSettings;
 }
+
+/** The web UI's build in the hub package (`npm run build:ui` writes it). */
+export const DEFAULT_UI_DIR = fileURLToPath(new URL('../ui/dist', import.meta.url));
 
 /** HOST:PORT with a port from 0 to 65535 (the message names the flag, whatever set it). */
 function address(raw: ConfigValue, ctx: ParseContext): string {
@@ -295,6 +301,16 @@ export const HUB_FLAGS = {
       'open live event streams (GET /api/v1/events) per replica at most; one more is answered 503',
     default: 200,
     parse: integer(1, 100_000),
+  }),
+  uiDir: option({
+    flag: 'ui-dir',
+    env: 'GITFLEET_UI_DIR',
+    arg: 'DIR',
+    description:
+      'the web UI build served at /ui/ (index.html and assets/); without one /ui/ answers 503',
+    default: DEFAULT_UI_DIR,
+    defaultText: 'hub/ui/dist of the hub package (npm run build:ui)',
+    parse: (raw) => path.resolve(raw.value),
   }),
   apiTokensFile: option({
     flag: 'api-tokens-file',
@@ -533,6 +549,7 @@ export function loadHubConfig(input: LoadHubConfigInput = {}): HubConfig {
     otlpEndpoint: v.otlpEndpoint,
     rolloutIntervalMs: v.rolloutIntervalMs,
     maxEventStreams: v.maxEventStreams,
+    uiDir: v.uiDir,
     apiTokens: apiTokens.tokens,
     metricsAuth: v.metricsAuth,
     oidc: oidc.settings,

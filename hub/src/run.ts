@@ -23,6 +23,8 @@ import {
 } from '@gitfleet/proto';
 import type { HubConfig } from './config.ts';
 import { IsomorphicGitSource } from './git/git-source.ts';
+import { FleetHistory } from './git/fleet-history.ts';
+import { FleetWriter } from './git/fleet-writer.ts';
 import { HydrateWriter } from './git/hydrate-writer.ts';
 import { GitPoller } from './git/poller.ts';
 import { RepoCredentials } from './git/repo-creds.ts';
@@ -322,6 +324,16 @@ export async function runHub(
     logger,
     ...(oidc === undefined ? {} : { oidc }),
     preview: { git, fleetRepo, sources },
+    // pins with who set them (the history of the hub's fleet cache); promotions as commits
+    pins: {
+      git,
+      fleetRepo,
+      history: new FleetHistory({ cacheDir: config.cacheDir }),
+      writer: new FleetWriter(
+        { cacheDir: config.cacheDir, limits: config.gitLimits },
+        { credentials: repoCreds },
+      ),
+    },
     rollouts: { rollouts },
     registration: {
       store: registrationStore,

@@ -5,6 +5,7 @@
  * describe their change; this makes it.
  */
 import { readFile } from 'node:fs/promises';
+import { environmentCommitMessage } from '../core/fleet/env-commit.ts';
 import type { FleetSpec } from '../core/fleet/types.ts';
 import {
   declaredList,
@@ -165,21 +166,15 @@ export async function changeEnvironment(ctx: CommandContext, change: EnvChange):
     const outcome = editEnvironment(files.get(file) ?? '', change.env, edit);
     previous = outcome.previous;
     if (!outcome.changed) return undefined;
-    const body = [
-      // a reason of several lines: the first is in the subject, all of it here
-      ...(change.reason?.includes('\n') === true ? ['', change.reason] : []),
-      '',
-      ...(edit.kind === 'pin' || edit.kind === 'unpin'
-        ? [`Previous-Pin: ${previous ?? '(none)'}`]
-        : []),
-      `Environment: ${change.env} (${file})`,
-      `Gitfleet-Command: ${commandLine(ctx)}`,
-    ];
-    const subject =
-      change.reason === undefined
-        ? change.subject
-        : `${change.subject}: ${firstLine(change.reason)}`;
-    return { path: file, text: outcome.text, message: [subject, ...body].join('\n') };
+    const message = environmentCommitMessage({
+      subject: change.subject,
+      ...(change.reason === undefined ? {} : { reason: change.reason }),
+      ...(edit.kind === 'pin' || edit.kind === 'unpin' ? { pin: { previous } } : {}),
+      environment: change.env,
+      file,
+      via: { key: 'Gitfleet-Command', value: commandLine(ctx) },
+    });
+    return { path: file, text: outcome.text, message };
   });
   if (result.attempts > 1 && result.changed) {
     ctx.note(

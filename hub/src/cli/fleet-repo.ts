@@ -1,25 +1,25 @@
 /**
- * Changes to the fleet repository as Git commits: clone the branch (isomorphic-git, over HTTP(S)
- * with token auth) into a temporary directory, let the caller compute the edit from the fleet's
- * files, refuse it when the hub would refuse the resulting fleet (parseFleet), commit with the
- * operator as author, and push. When the branch moved meanwhile (a non-fast-forward push), clone
- * again, re-apply the edit to the new tip and push once more; if that is rejected too, stop with
- * exit 5. Git is the source of truth and `git log` the audit trail: nothing else is written.
+ * Changes to the fleet repository as Git commits, made by the hub's fleet writer
+ * (../git/fleet-writer.ts) in a temporary work repository: fetch the branch (isomorphic-git, over
+ * HTTP(S) with token auth), let the caller compute the edit from the fleet's files, refuse it when
+ * the hub would refuse the resulting fleet (parseFleet), commit with the operator as author and
+ * committer, and push. When the branch moved meanwhile (a non-fast-forward push), fetch again,
+ * re-apply the edit to the new tip and push once more; if that is rejected too, stop with exit 5.
+ * Git is the source of truth and `git log` the audit trail: nothing else is written. Failures
+ * become CliErrors with the exit code and the flag to fix.
  */
-import fs from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import git from 'isomorphic-git';
-import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git/http/node';
-import nodeHttp from 'isomorphic-git/http/node';
-import { formatProblem, parseFleet } from '../core/fleet/index.ts';
+import { ErrorCode, isGitfleetError } from '@gitfleet/proto';
+import { fleetChangeRefusal } from '../core/fleet/change-check.ts';
 import type { FleetSpec } from '../core/fleet/index.ts';
+import { FleetWriter } from '../git/fleet-writer.ts';
+import { RepoCredentials } from '../git/repo-creds.ts';
 import { CliError, ExitCode } from './errors.ts';
 
 /** Username sent with a token (GitHub's convention; other hosts accept any). */
 const DEFAULT_GIT_USERNAME = 'x-access-token';
-const FLEET_FILE = /\.(ya?ml|json)$/i;
 /** Problems listed before "and N more". */
 const MAX_PROBLEMS_SHOWN = 10;
 
@@ -93,14 +93,6 @@ export function parseAuthor(raw: string, from: string): GitAuthor {
   return { name: m[1], email: m[2] };
 }
 
-function boundedHttp(timeoutMs: number): HttpClient {
-  return {
-    request(req: GitHttpRequest): Promise<GitHttpResponse> {
-      return nodeHttp.request({ ...req, signal: AbortSignal.timeout(timeoutMs) });
-    },
-  };
-}
-
 function errProp(err: unknown, key: string): unknown {
   return typeof err === 'object' && err !== null
     ? (err as Record<string, unknown>)[key]
@@ -160,33 +152,6 @@ function gitError(err: unknown, what: string, opts: FleetRepoOptions): CliError 
   return new CliError(ExitCode.Failed, `${subject}: ${what} failed: ${message}`);
 }
 
-/** True when a push was refused because the branch moved on (not a fast-forward). */
-function isRejectedPush(err: unknown): boolean {
-  const code = errProp(err, 'code');
-  if (code === 'PushRejectedError') return true;
-  if (code === 'GitPushError') {
-    const details = errProp(errProp(err, 'data'), 'prettyDetails');
-    const text = typeof details === 'string' ? details : '';
-    return /non-fast-forward|fetch first|rejected|stale info/i.test(text);
-  }
-  return false;
-}
-
-async function readFleetFiles(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const f of (await git.listFiles({ fs, dir })).sort()) {
-    if (!FLEET_FILE.test(f)) continue;
-    files.set(f, await readFile(path.join(dir, f), 'utf8'));
-  }
-  return files;
-}
-
-function fleetErrors(files: ReadonlyMap<string, string>): string[] {
-  return parseFleet(files)
-    .problems.filter((p) => p.severity === 'error')
-    .map(formatProblem);
-}
-
 function listed(lines: readonly string[]): string[] {
   const more = lines.length - MAX_PROBLEMS_SHOWN;
   return [
@@ -225,115 +190,99 @@ export async function commitToFleet(
       details: ['give the token in a file: --fleet-token-file (or GITFLEET_FLEET_TOKEN_FILE)'],
     });
   }
-  const http = boundedHttp(opts.timeoutMs);
-  const onAuth =
-    opts.token === undefined
-      ? undefined
-      : () => ({ username: opts.username ?? DEFAULT_GIT_USERNAME, password: opts.token });
-  const onAuthFailure = (): { cancel: true } => ({ cancel: true });
-  for (let attempt = 1; ; attempt++) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-cli-'));
-    try {
-      try {
-        await git.clone({
-          fs,
-          http,
-          dir,
-          url: opts.url,
-          ref: opts.branch,
-          singleBranch: true,
-          noTags: true,
-          onAuth,
-          onAuthFailure,
-        });
-      } catch (err) {
-        if (errProp(err, 'code') === 'NotFoundError') {
-          throw new CliError(
-            ExitCode.NotFound,
-            `fleet repository ${opts.url}: there is no branch ${JSON.stringify(opts.branch)}`,
-            {
-              details: [
-                'check --fleet-branch (or GITFLEET_FLEET_BRANCH); the hub reads the same branch',
-              ],
-            },
-          );
-        }
-        throw gitError(err, 'clone', opts);
-      }
-      const files = await readFleetFiles(dir);
-      const parsed = parseFleet(files);
-      const change = edit(files, parsed.spec);
-      if (change === undefined) return { changed: false, attempts: attempt };
-      const after = new Map(files);
-      after.set(change.path, change.text);
-      const errors = fleetErrors(after);
-      if (errors.length > 0) {
-        const before = new Set(fleetErrors(files));
-        const introduced = errors.filter((e) => !before.has(e));
-        throw new CliError(
-          ExitCode.Failed,
-          introduced.length > 0
-            ? `the hub would refuse the fleet after this change (${String(errors.length)} error(s)); nothing was pushed`
-            : `the fleet on ${opts.branch} has errors already, so the hub would refuse it with this change too; nothing was pushed`,
-          {
-            details: [
-              ...listed(errors),
-              'fix the fleet repository first (or change what you asked)',
-            ],
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-cli-'));
+  try {
+    const writer = new FleetWriter(
+      { cacheDir: dir, limits: { fetchTimeoutMs: opts.timeoutMs }, allowPlainHttp: true },
+      opts.token === undefined
+        ? {}
+        : {
+            credentials: new RepoCredentials({
+              fleet: {
+                url: opts.url,
+                token: opts.token,
+                username: opts.username ?? DEFAULT_GIT_USERNAME,
+              },
+            }),
           },
-        );
-      }
-      await writeFile(path.join(dir, change.path), change.text);
-      await git.add({ fs, dir, filepath: change.path });
-      const commit = await git.commit({
-        fs,
-        dir,
-        message: change.message.endsWith('\n') ? change.message : `${change.message}\n`,
-        author: { name: opts.author.name, email: opts.author.email },
-      });
-      await hooks.beforePush?.(attempt);
-      try {
-        const res = await git.push({
-          fs,
-          http,
-          dir,
-          remote: 'origin',
-          ref: opts.branch,
-          onAuth,
-          onAuthFailure,
-        });
-        const refResult = res.refs[`refs/heads/${opts.branch}`];
-        if (res.ok !== true || (refResult !== undefined && refResult.ok !== true)) {
-          throw Object.assign(new Error(refResult?.error ?? res.error ?? 'push refused'), {
-            code: 'GitPushError',
-            data: { prettyDetails: refResult?.error ?? res.error ?? '' },
-          });
-        }
-      } catch (err) {
-        if (!isRejectedPush(err)) throw gitError(err, 'push', opts);
-        if (attempt >= 2) {
-          throw new CliError(
-            ExitCode.Conflict,
-            `fleet repository ${opts.url}: ${opts.branch} moved on while we pushed, twice; nothing was pushed`,
-            {
-              details: [
-                'someone (or a pipeline) is committing to the fleet right now: run the command again in a moment,',
-                'or make the change by hand on top of the latest commit',
-              ],
-            },
-          );
-        }
-        continue; // clone the new tip and re-apply the edit
-      }
-      return {
-        commit,
-        changed: true,
-        path: change.path,
-        message: change.message,
-        attempts: attempt,
-      };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    );
+    const result = await writer.write({
+      url: opts.url,
+      branch: opts.branch,
+      author: opts.author,
+      committer: opts.author,
+      edit: (files, fleet) => {
+        const change = edit(files, fleet);
+        if (change !== undefined) refuseBrokenFleet(opts, files, change);
+        return change;
+      },
+      ...(hooks.beforePush === undefined ? {} : { beforePush: hooks.beforePush }),
+    });
+    if (result.kind === 'unchanged') return { changed: false, attempts: result.attempts };
+    return {
+      commit: result.commit,
+      changed: true,
+      path: result.path,
+      message: result.message,
+      attempts: result.attempts,
+    };
+  } catch (err) {
+    throw cliError(err, opts);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Refuses a change after which the hub would refuse the fleet, listing the errors.
+ *
+ * @throws CliError exit 1
+ */
+function refuseBrokenFleet(
+  opts: FleetRepoOptions,
+  files: ReadonlyMap<string, string>,
+  change: FleetEdit,
+): void {
+  const refusal = fleetChangeRefusal(files, change.path, change.text);
+  if (refusal === undefined) return;
+  const { errors } = refusal;
+  throw new CliError(
+    ExitCode.Failed,
+    refusal.introduced
+      ? `the hub would refuse the fleet after this change (${String(errors.length)} error(s)); nothing was pushed`
+      : `the fleet on ${opts.branch} has errors already, so the hub would refuse it with this change too; nothing was pushed`,
+    { details: [...listed(errors), 'fix the fleet repository first (or change what you asked)'] },
+  );
+}
+
+/** A failure of the fleet writer as a CliError: the exit code and what to do. */
+function cliError(err: unknown, opts: FleetRepoOptions): CliError {
+  if (err instanceof CliError) return err;
+  if (!isGitfleetError(err)) return gitError(err, 'clone', opts);
+  if (err.code === ErrorCode.ApplyConflict) {
+    return new CliError(
+      ExitCode.Conflict,
+      `fleet repository ${opts.url}: ${opts.branch} moved on while we pushed, twice; nothing was pushed`,
+      {
+        details: [
+          'someone (or a pipeline) is committing to the fleet right now: run the command again in a moment,',
+          'or make the change by hand on top of the latest commit',
+        ],
+      },
+    );
+  }
+  if (err.code === ErrorCode.NotFound && err.details['branch'] !== undefined) {
+    return new CliError(
+      ExitCode.NotFound,
+      `fleet repository ${opts.url}: there is no branch ${JSON.stringify(opts.branch)}`,
+      {
+        details: ['check --fleet-branch (or GITFLEET_FLEET_BRANCH); the hub reads the same branch'],
+      },
+    );
+  }
+  const step = err.details['step'];
+  if (step === 'fetch' || step === 'push') {
+    return gitError(err.cause, step === 'fetch' ? 'clone' : 'push', opts);
+  }
+  return new CliError(ExitCode.Failed, scrub(err.message, [opts.token]));
 }

@@ -15,7 +15,7 @@ import { declaredList, flag, hubClient, name, need, str, type CommandContext } f
 import { CliError, ExitCode, usageError } from './errors.ts';
 import { changeEnvironment } from './fleet-change.ts';
 import { shortSha } from './format.ts';
-import { decidePromotion } from './promote.ts';
+import { decidePromotion } from '../core/promotion/index.ts';
 import { isMissingDiffRoute } from './read-commands.ts';
 
 function checkRevision(ctx: CommandContext, revision: string): string {

@@ -76,7 +76,8 @@ export type HydrateResult =
   | { readonly kind: 'unchanged'; readonly head: string }
   | { readonly kind: 'committed'; readonly commit: string; readonly created: boolean };
 
-interface Work {
+/** A work repository of a writer: where it is, its credentials, the secrets to scrub. */
+export interface Work {
   readonly url: string;
   readonly location: string;
   readonly gitdir: string;
@@ -341,7 +342,7 @@ export class HydrateWriter {
 }
 
 /** The push was refused because the branch moved (ours is not a fast-forward of it). */
-function isRejected(err: unknown): boolean {
+export function isRejected(err: unknown): boolean {
   const code = stringProp(err, 'code');
   if (code === 'PushRejectedError') return true;
   if (code === 'GitPushError') {
@@ -354,14 +355,14 @@ function isRejected(err: unknown): boolean {
   return code === 'NotFoundError';
 }
 
-function refused(url: string, problem: string): GitfleetError {
+export function refused(url: string, problem: string): GitfleetError {
   return new GitfleetError(ErrorCode.SourceRefused, `Git repository ${url} ${problem}`, {
     terminal: true,
     details: { repo: url },
   });
 }
 
-function pushError(err: unknown, work: Work, branch: string): GitfleetError {
+export function pushError(err: unknown, work: Work, branch: string): GitfleetError {
   if (stringProp(err, 'code') === 'GitPushError') {
     const why = scrubSecrets(err instanceof Error ? err.message : String(err), work.secrets);
     return new GitfleetError(
@@ -374,7 +375,7 @@ function pushError(err: unknown, work: Work, branch: string): GitfleetError {
 }
 
 /** A failed fetch or push as a GitfleetError naming the repository; no secret in it. */
-function transferError(err: unknown, work: Work, op: 'fetch' | 'push'): GitfleetError {
+export function transferError(err: unknown, work: Work, op: 'fetch' | 'push'): GitfleetError {
   if (err instanceof GitfleetError) return err;
   const status = httpStatus(err);
   const code = stringProp(err, 'code');

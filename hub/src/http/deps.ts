@@ -12,6 +12,9 @@ import type { OidcAuthenticator } from './oidc.ts';
 import type { DiffPreviewDeps } from './preview.ts';
 import type { RolloutController } from '../rollout/controller.ts';
 import type { LiveEventSettings } from './events/settings.ts';
+import type { FleetHistory } from '../git/fleet-history.ts';
+import type { FleetWriter } from '../git/fleet-writer.ts';
+import type { GitRepo, GitSource } from '../git/port.ts';
 
 export interface HttpServerDeps {
   readonly config: Pick<
@@ -22,6 +25,8 @@ export interface HttpServerDeps {
     | 'fleetRepo'
     | 'apiTokens'
     | 'metricsAuth'
+    | 'uiDir'
+    | 'oidc'
   >;
   readonly store: HubStore;
   readonly resolver: Pick<Resolver, 'fleet' | 'status' | 'trigger'>;
@@ -45,6 +50,8 @@ export interface HttpServerDeps {
   readonly registration?: RegistrationRouteDeps;
   /** The change feed and limits of `GET /api/v1/events` (absent: that route answers 404). */
   readonly live?: LiveEventSettings;
+  /** Pins in force and promotions (absent: those routes answer 404). */
+  readonly pins?: PinRouteDeps;
 }
 
 /** The target routes' part of the deps: registration tokens and revocations. */
@@ -58,4 +65,13 @@ export interface RegistrationRouteDeps {
 /** The rollout routes' part of the deps. */
 export interface RolloutRouteDeps {
   readonly rollouts: Pick<RolloutController, 'list' | 'view' | 'plan' | 'command'>;
+}
+
+/** The pin routes' part of the deps: Git reads of the fleet, its history, and a writer. */
+export interface PinRouteDeps {
+  readonly git: Pick<GitSource, 'readFiles'>;
+  /** The fleet repository and branch (credentials come from the writer's credential source). */
+  readonly fleetRepo: GitRepo & { readonly branch: string };
+  readonly history: Pick<FleetHistory, 'pinsSetBy'>;
+  readonly writer: Pick<FleetWriter, 'write'>;
 }

@@ -110,3 +110,51 @@ describe('the OIDC options of the hub', () => {
     expect(c.oidc?.issuer).toBe('http://127.0.0.1:5556/dex');
   });
 });
+
+describe("the web UI's OIDC sign-in options", () => {
+  const UI = [...OIDC, '--oidc-client-id', 'gitfleet'];
+
+  it('are off unless --oidc-client-id is set', () => {
+    expect(load(OIDC).oidc?.browserClient).toBeUndefined();
+  });
+
+  it('make a browser client of the audience, with the default scopes', () => {
+    expect(load(UI).oidc?.browserClient).toEqual({
+      clientId: 'gitfleet',
+      scopes: ['openid', 'email', 'profile', 'groups'],
+    });
+  });
+
+  it('take the scopes from a flag or the environment', () => {
+    expect(load([...UI, '--oidc-scopes', 'openid,email roles']).oidc?.browserClient).toEqual({
+      clientId: 'gitfleet',
+      scopes: ['openid', 'email', 'roles'],
+    });
+    expect(load(UI, { GITFLEET_OIDC_SCOPES: 'openid groups' }).oidc?.browserClient?.scopes).toEqual(
+      ['openid', 'groups'],
+    );
+  });
+
+  it('report a client id other than the audience with every other problem', () => {
+    const message = problems([
+      ...OIDC,
+      ...['--oidc-client-id', 'web', '--oidc-scopes', 'email'],
+      ...['--oidc-username-claim', 'e mail'],
+    ]);
+    for (const want of [
+      '--oidc-client-id: "web" is not the audience the hub accepts ("gitfleet", --oidc-audience)',
+      '--oidc-scopes: the scopes must include openid',
+      '--oidc-username-claim: "e mail" is not a claim name',
+    ])
+      expect(message).toContain(want);
+  });
+
+  it('refuse a client id without OIDC, and scopes without a client id', () => {
+    expect(problems(['--oidc-client-id', 'gitfleet'])).toContain(
+      '--oidc-client-id needs OIDC: set --oidc-issuer, --oidc-audience and the scope map too',
+    );
+    expect(problems([...OIDC], { GITFLEET_OIDC_SCOPES: 'openid' })).toContain(
+      "GITFLEET_OIDC_SCOPES is only used with --oidc-client-id (the web UI's OIDC sign-in)",
+    );
+  });
+});

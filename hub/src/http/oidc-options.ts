@@ -1,11 +1,15 @@
 /**
  * The hub's OIDC options (part of the flag table HUB_FLAGS in ../config.ts) and the settings
  * they make together (../core/api-access/oidc-settings.ts): OIDC is on once `--oidc-issuer` is
- * set, and then needs `--oidc-audience` and `--oidc-scope-map-file`.
+ * set, and then needs `--oidc-audience` and `--oidc-scope-map-file`. `--oidc-client-id` adds
+ * the web UI's sign-in with the issuer (../core/api-access/oidc-browser.ts).
  */
 import { option, text, type ConfigValue, type ParseContext } from '@gitfleet/proto';
 import {
+  DEFAULT_OIDC_SCOPES,
+  oidcBrowserClientOf,
   oidcSettingsOf,
+  parseOidcScopes,
   parseScopeMap,
   type ApiScope,
   type OidcSettings,
@@ -83,6 +87,32 @@ export const OIDC_FLAGS = {
     default: 'sub',
     parse: claimName,
   }),
+  oidcClientId: option({
+    flag: 'oidc-client-id',
+    env: 'GITFLEET_OIDC_CLIENT_ID',
+    arg: 'ID',
+    description:
+      "the web UI's sign-in with the OIDC issuer: the id of a public client (authorization code with PKCE, redirect URI <hub URL>/ui/signin/callback); it must be --oidc-audience, the aud of its ID tokens",
+    defaultText: 'none (the web UI signs in with an API token only)',
+    parse: text,
+  }),
+  oidcScopes: option({
+    flag: 'oidc-scopes',
+    env: 'GITFLEET_OIDC_SCOPES',
+    arg: 'SCOPE[ SCOPE…]',
+    description:
+      "the scopes the web UI's sign-in asks (space- or comma-separated, openid among them): enough for the issuer to put --oidc-username-claim and --oidc-scope-claim in the ID token",
+    default: DEFAULT_OIDC_SCOPES,
+    defaultText: DEFAULT_OIDC_SCOPES.join(' '),
+    parse: (raw, ctx): readonly string[] | undefined => {
+      const parsed = parseOidcScopes(raw.value);
+      if ('problem' in parsed) {
+        ctx.problem(`${raw.from}: ${parsed.problem}`);
+        return undefined;
+      }
+      return parsed.scopes;
+    },
+  }),
 };
 
 type OidcValues = {
@@ -92,6 +122,8 @@ type OidcValues = {
   readonly oidcScopeClaim: string;
   readonly oidcScopeMapFile: ReadonlyMap<string, ApiScope> | undefined;
   readonly oidcUsernameClaim: string;
+  readonly oidcClientId: string | undefined;
+  readonly oidcScopes: readonly string[];
 };
 
 /**
@@ -107,8 +139,10 @@ export function oidcConfig(
     audience: from.oidcAudience ?? '--oidc-audience',
     jwksUrl: from.oidcJwksUrl ?? '--oidc-jwks-url',
     scopeMap: from.oidcScopeMapFile ?? '--oidc-scope-map-file',
+    clientId: from.oidcClientId ?? '--oidc-client-id',
+    scopes: from.oidcScopes ?? '--oidc-scopes',
   } as const;
-  return oidcSettingsOf(
+  const oidc = oidcSettingsOf(
     {
       issuer: v.oidcIssuer,
       audience: v.oidcAudience,
@@ -119,4 +153,16 @@ export function oidcConfig(
     },
     (o) => flags[o],
   );
+  const browser = oidcBrowserClientOf(
+    { clientId: v.oidcClientId, scopes: v.oidcScopes, scopesSet: from.oidcScopes !== undefined },
+    {
+      on: oidc.settings !== undefined || oidc.problems.length > 0,
+      settings: oidc.settings,
+    },
+    (o) => flags[o],
+  );
+  const problems = [...oidc.problems, ...browser.problems];
+  if (oidc.settings === undefined || browser.client === undefined || problems.length > 0)
+    return { settings: oidc.settings, problems };
+  return { settings: { ...oidc.settings, browserClient: browser.client }, problems };
 }

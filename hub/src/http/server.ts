@@ -7,8 +7,10 @@
  *
  * Every path under /api/ needs a bearer token (read for GET, operate for commands), checked
  * before the route's method or query: 401 UNAUTHORIZED without a usable one, 403 FORBIDDEN
- * without the scope. /healthz, /readyz and the webhook (its own signature) are open; /metrics
- * too unless --metrics-auth read.
+ * without the scope. /api/v1/auth/config (asked by the sign-in page before any token), /healthz,
+ * /readyz and the webhook (its own signature) are open; /metrics too unless --metrics-auth read.
+ * The web UI is served at /ui/, open (./static/serve-ui.ts). JSON bodies over 1 KiB and the event
+ * stream are gzip-encoded for a client that accepts it (./compression.ts).
  *
  * Errors are `{ error: { code, message, details? } }` with the GitfleetError code: 400
  * INVALID_REQUEST (bad or unknown query parameter), 401 UNAUTHORIZED, 403 FORBIDDEN,
@@ -17,7 +19,7 @@
  */
 import http from 'node:http';
 import { ErrorCode, GitfleetError, toGitfleetError } from '@gitfleet/proto';
-import { ApiScope, requiredScope } from '../core/api-access/index.ts';
+import { ApiScope, requiredScope, uiConnectSources } from '../core/api-access/index.ts';
 import { hubMetricsOf } from '../metrics.ts';
 import { checkAccess } from './auth.ts';
 import type { HttpServerDeps } from './deps.ts';
@@ -26,14 +28,20 @@ import { NoQuery } from './api/queries.ts';
 import { parseQuery } from './query.ts';
 import { errorReply, matchPath, type Reply, type RequestContext, type Route } from './route.ts';
 import { eventStreamsOf } from './events/streams.ts';
+import { AUTH_CONFIG_ROUTE } from './routes/auth-config.ts';
 import { DIFF_ROUTE } from './routes/diff.ts';
 import { EVENTS_ROUTE } from './routes/events.ts';
 import { FLEET_ROUTES } from './routes/fleet.ts';
 import { HEALTH_ROUTES, METRICS_DOC, WEBHOOK_ROUTE, openApiRoute } from './routes/operations.ts';
+import { PIN_ROUTES } from './routes/pins.ts';
 import { ROLLOUT_ROUTES } from './routes/rollouts.ts';
 import { TARGET_ROUTES } from './routes/targets.ts';
+import { WHOAMI_ROUTE } from './routes/identity.ts';
+import { REPORT_ROUTE } from './routes/report.ts';
 import { fleetStatus, loadSnapshot } from './snapshot.ts';
 import { statusRows } from './views.ts';
+import { sendJson } from './compression.ts';
+import { uiHandler } from './static/serve-ui.ts';
 
 export type { HttpServerDeps } from './deps.ts';
 
@@ -73,11 +81,15 @@ export const ROUTES: readonly Route[] = [
   },
   WEBHOOK_ROUTE,
   openApiRoute(() => OPENAPI),
+  AUTH_CONFIG_ROUTE,
   ...FLEET_ROUTES,
   EVENTS_ROUTE,
   ...ROLLOUT_ROUTES,
+  ...PIN_ROUTES,
   DIFF_ROUTE,
   ...TARGET_ROUTES,
+  WHOAMI_ROUTE,
+  REPORT_ROUTE,
 ];
 
 /** The OpenAPI document of ROUTES, served at `GET /api/v1/openapi.json`. */
@@ -141,7 +153,15 @@ function splitHostPort(addr: string): [string, number] {
 
 /** Starts the HTTP server on `config.httpAddress` (port 0: any free port). */
 export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttpServer> {
+  const ui = uiHandler(
+    deps.config.uiDir,
+    deps.logger,
+    ROUTES.some((r) => r.path === '/'),
+    uiConnectSources(deps.config.oidc),
+  );
+  await ui.start();
   const server = http.createServer((req, res) => {
+    if (ui.handle(req, res)) return;
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://hub');
       let reply: Reply;
@@ -163,8 +183,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
       if ('stream' in reply) {
         reply.stream(res);
       } else if ('json' in reply) {
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(reply.json));
+        await sendJson(req, res, reply.json);
       } else {
         res.setHeader('content-type', reply.contentType ?? 'text/plain; charset=utf-8');
         res.end(reply.text);

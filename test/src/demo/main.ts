@@ -207,6 +207,9 @@ try {
   say(
     `  hub          gRPC 127.0.0.1:${grpcPort}   HTTP http://127.0.0.1:${httpPort}   log: .gitfleet-run/gitfleet-hub.log`,
   );
+  say(
+    `  web UI       http://127.0.0.1:${httpPort}/ui/   sign in with the token in .gitfleet-run/api.token (scope operate)`,
+  );
   for (const c of kube.clusters) {
     say(
       `  cluster ${c.name.padEnd(8)} ${c.server}   kubeconfig: .gitfleet-run/${c.name}.kubeconfig   agent log: .gitfleet-run/gitfleet-agent-${c.name}.log`,

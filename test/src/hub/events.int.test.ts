@@ -9,6 +9,9 @@
  *   `api`, unchanged, sends nothing;
  * - a simulated agent (test/src/sim) connects to replica A and reports: on a stream of replica B
  *   its rows come Connected, Synced and Healthy, then Disconnected when it stops;
+ * - the replica holding an agent's stream freezes (a hub process, SIGSTOP): no replica hears of
+ *   the agent any more, and on replica B's stream its rows turn Stale by the clock alone within
+ *   a second of the threshold, never Healthy; Connected again once the replica resumes;
  * - past --max-event-streams: 503 with the error naming the limit;
  * - replica B shuts down within its deadline with a stream open, and the stream ends.
  */
@@ -21,8 +24,10 @@ import { loadHubConfig, runHub, type RunningHub } from '@gitfleet/hub';
 import { silentLogger } from '@gitfleet/proto';
 import { bearer, writeApiTokens, type ApiTokens } from '../fleet/api-tokens.ts';
 import { startFleet, type TestFleet } from '../fleet/fleet.ts';
+import { freePort } from '../fleet/ports.ts';
 import {
   simTargetName,
+  startHubProcess,
   startSimAgents,
   writeAgentTokens,
   type SimAgents,
@@ -32,12 +37,16 @@ const MAX_STREAMS = 3;
 /** The target of the simulated agent (test/src/sim): it applies nothing and reports Synced. */
 const SIM_TARGET = simTargetName(0);
 const SHUTDOWN_TIMEOUT_MS = 5_000;
+/** The agents' heartbeat period: a silent target is Stale after 3 missed (1.5 s). */
+const HEARTBEAT_MS = 500;
 
 let fleet: TestFleet;
 let hubA: RunningHub | undefined;
 let hubB: RunningHub | undefined;
 let sim: SimAgents | undefined;
 let dir = '';
+let repoUrl = '';
+let prefix = '';
 let tokens: ApiTokens;
 const open: SseReader[] = [];
 
@@ -179,18 +188,19 @@ beforeAll(async () => {
   fleet = await startFleet({ clusters: 0 });
   const { redis, git } = fleet;
   if (git === undefined || redis === undefined) throw new Error('fleet incomplete');
-  const repoUrl = await git.createRepo('fleet');
+  repoUrl = await git.createRepo('fleet');
   await git.commit('fleet', { files: fleetFiles('v1'), message: 'v1' });
   dir = await mkdtemp(path.join(os.tmpdir(), 'gitfleet-events-'));
   tokens = await writeApiTokens(dir);
   await writeAgentTokens(path.join(dir, 'agent-tokens'), [SIM_TARGET]);
-  const prefix = `gf-${randomBytes(4).toString('hex')}:`;
+  prefix = `gf-${randomBytes(4).toString('hex')}:`;
   const start = (replica: string): Promise<RunningHub> =>
     runHub(
       loadHubConfig({
         argv: [
           ...['--fleet-repo', repoUrl, '--redis-url', redis.url, '--redis-prefix', prefix],
           ...['--replica', replica, '--shutdown-timeout-ms', String(SHUTDOWN_TIMEOUT_MS)],
+          ...['--heartbeat-interval-ms', String(HEARTBEAT_MS)],
           // no agent in this file: the AgentLink port on loopback, plaintext, static tokens
           ...['--insecure-plaintext', '--allow-static-tokens'],
           ...['--agent-tokens-dir', path.join(dir, 'agent-tokens')],
@@ -316,6 +326,76 @@ describe('GET /api/v1/events', () => {
     }
     await b.close();
     open.splice(open.indexOf(b), 1);
+  });
+
+  it('turns a target Stale by the clock when the replica holding its stream falls silent', async () => {
+    const redis = fleet.redis;
+    if (redis === undefined) throw new Error('fleet incomplete');
+    const b = await stream(hubB);
+    await b.next((e) => e.event === 'snapshot', 5_000);
+    const c = await startHubProcess({
+      name: 'events-hub-c',
+      logDir: dir,
+      fleetRepo: repoUrl,
+      redisUrl: redis.url,
+      tokensDir: path.join(dir, 'agent-tokens'),
+      grpcPort: await freePort(),
+      httpPort: await freePort(),
+      cacheDir: path.join(dir, 'git-c'),
+      heartbeatIntervalMs: HEARTBEAT_MS,
+      replica: 'c',
+      extraArgs: ['--redis-prefix', prefix],
+    });
+    let frozen: number | undefined;
+    try {
+      await c.waitReady(30_000);
+      sim = await startSimAgents({
+        name: 'events-sim-c',
+        logDir: dir,
+        hub: c.grpcAddress,
+        tokensDir: path.join(dir, 'agent-tokens'),
+        count: 1,
+      });
+      const connected = (e: SseEvent, app: string): boolean =>
+        e.event === 'cell' &&
+        (e.data as { target: string }).target === SIM_TARGET &&
+        (e.data as { app: string }).app === app &&
+        (e.data as { row: Row }).row.connection === 'Connected';
+      for (const app of ['api', 'web']) await b.next((e) => connected(e, app), 15_000);
+      frozen = c.nodePid();
+      if (frozen === undefined) throw new Error('hub c has no node process');
+      const from = b.events.length;
+      process.kill(frozen, 'SIGSTOP');
+      const frozenAt = performance.now();
+      for (const app of ['api', 'web']) {
+        const cell = await b.next(
+          (e) =>
+            e.event === 'cell' &&
+            (e.data as { target: string }).target === SIM_TARGET &&
+            (e.data as { app: string }).app === app,
+          10_000,
+          from,
+        );
+        const row = (cell.data as { row: Row & { health: string } }).row;
+        expect(row.connection).toBe('Stale');
+        expect(row.health).not.toBe('Healthy');
+        // 3 missed heartbeats, plus the clock's 1 s check and the 250 ms coalescing
+        expect(cell.atMs - frozenAt).toBeLessThan(3 * HEARTBEAT_MS + 2_500);
+      }
+      const resumedFrom = b.events.length;
+      process.kill(frozen, 'SIGCONT');
+      frozen = undefined;
+      for (const app of ['api', 'web']) {
+        await b.next((e) => connected(e, app), 10_000, resumedFrom);
+      }
+    } finally {
+      if (frozen !== undefined) process.kill(frozen, 'SIGCONT');
+      await sim?.stop();
+      sim = undefined;
+      await c.stop();
+      await b.close();
+      open.splice(open.indexOf(b), 1);
+    }
   });
 
   it(`answers 503 past --max-event-streams`, async () => {

@@ -4,6 +4,7 @@
  */
 export * from './access.ts';
 export * from './oidc.ts';
+export * from './oidc-browser.ts';
 export * from './oidc-settings.ts';
 export * from './scopes.ts';
 export * from './tokens.ts';

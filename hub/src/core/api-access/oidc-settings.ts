@@ -28,6 +28,8 @@ export interface OidcSettings {
   readonly usernameClaim: string;
   /** Claim value → scope. */
   readonly scopeMap: ReadonlyMap<string, ApiScope>;
+  /** The web UI's sign-in client (`--oidc-client-id`); absent: the UI signs in by API token only. */
+  readonly browserClient?: OidcBrowserClient;
 }
 
 /** The discovery document of an issuer (`<issuer>/.well-known/openid-configuration`). */
@@ -170,4 +172,10 @@ export function oidcSettingsOf(
     },
     problems,
   };
+}
+
+/** The browser client's id and the scopes it asks of the issuer. */
+export interface OidcBrowserClient {
+  readonly clientId: string;
+  readonly scopes: readonly string[];
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Coalescer, cellUpdate, rowSignature, type CellUpdate } from './cells.ts';
+import {
+  Coalescer,
+  cellUpdate,
+  dueByClock,
+  rowSignature,
+  staleAtMs,
+  type CellUpdate,
+  type ClockFields,
+} from './cells.ts';
 
 const row = { target: 't', app: 'a', sync: 'Synced', health: 'Healthy', drift: 0 };
 
@@ -119,4 +127,41 @@ describe('Coalescer', () => {
       }
     });
   }
+});
+
+describe('staleAtMs', () => {
+  const cases: readonly [string, ClockFields, number | undefined][] = [
+    [
+      'Connected turns Stale just past the threshold',
+      { connection: 'Connected', lastSeenMs: 1_000 },
+      31_001,
+    ],
+    [
+      'Stale already: the clock changes nothing',
+      { connection: 'Stale', lastSeenMs: 1_000 },
+      undefined,
+    ],
+    [
+      'Disconnected: only a new stream changes it',
+      { connection: 'Disconnected', lastSeenMs: 1_000 },
+      undefined,
+    ],
+    ['never seen', { connection: 'Connected' }, undefined],
+  ];
+  it.each(cases)('%s', (_name, row, expected) => {
+    expect(staleAtMs(row, 30_000)).toBe(expected);
+  });
+});
+
+describe('dueByClock', () => {
+  it('names the keys whose time has come, sorted, and no other', () => {
+    const deadlines = new Map([
+      ['c', 100],
+      ['a', 50],
+      ['b', 101],
+    ]);
+    expect(dueByClock(deadlines, 100)).toEqual(['a', 'c']);
+    expect(dueByClock(deadlines, 49)).toEqual([]);
+    expect(dueByClock(new Map(), 1e12)).toEqual([]);
+  });
 });

@@ -89,3 +89,26 @@ export class Coalescer {
     return { keys, nextAtMs };
   }
 }
+
+/** What the clock can change of a row: its connection, from the last message of its agent. */
+export interface ClockFields {
+  readonly connection: string;
+  readonly lastSeenMs?: number;
+}
+
+/**
+ * When a row shown Connected turns Stale by the clock alone — no message from its agent for
+ * more than `staleAfterMs` — or undefined when the clock cannot change it (it is Stale or
+ * Disconnected already, or was never seen). The hub's rule is `now - lastSeen > staleAfter`.
+ */
+export function staleAtMs(row: ClockFields, staleAfterMs: number): number | undefined {
+  if (row.connection !== 'Connected' || row.lastSeenMs === undefined) return undefined;
+  return row.lastSeenMs + staleAfterMs + 1;
+}
+
+/** The keys whose time in `deadlines` has come at `nowMs`, sorted. */
+export function dueByClock(deadlines: ReadonlyMap<string, number>, nowMs: number): string[] {
+  const due: string[] = [];
+  for (const [key, at] of deadlines) if (at <= nowMs) due.push(key);
+  return due.sort();
+}

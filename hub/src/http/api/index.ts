@@ -12,5 +12,7 @@ export type {
   HistoryItem,
   TargetView,
 } from './fleet.ts';
+export type { WhoAmI } from './identity.ts';
+export type { DriftRecord, ObjectResult, PairReport, UnmanagedObject } from './report.ts';
 export type { RolloutCommandAccepted, RolloutList, RolloutSummary } from './rollouts.ts';
 export type { ErrorBody, StatusCounts } from './schema.ts';

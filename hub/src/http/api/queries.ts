@@ -67,6 +67,7 @@ export const DriftQuery = closed({
 });
 export const HistoryQuery = closed({ target: P.target, app: P.app, ...PAGE });
 export const AppQuery = closed({ app: P.app });
+export const PairQuery = closed({ target: P.target, app: P.app });
 export const RolloutCommandQuery = closed({
   app: P.app,
   command: P.command,

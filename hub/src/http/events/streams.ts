@@ -5,7 +5,11 @@
  * when the change feed (./changes.ts) names it, sent only when it differs from the row last
  * sent (../../core/live/cells.ts) and at most once per row per `coalesceMs`; an `event: fleet`
  * when the fleet status (head and in-force commits, acceptance, problems, failures) changes; and
- * a `: ping` comment every `heartbeatMs` so that proxies keep the stream open.
+ * a `: ping` comment every `heartbeatMs` so that proxies keep the stream open. A target that turns
+ * Stale by the clock alone (its agent fell silent on an open stream: no message, so no change to
+ * hear) is recomputed when its time comes, so that a Stale cell never keeps looking Connected.
+ * A client that accepts gzip gets the stream gzip-encoded, flushed after every event
+ * (../compression.ts).
  *
  * Bounded: at most `maxStreams` streams (over it the route answers 503); a client whose unsent
  * output passes `maxBufferBytes` is sent a final `event: reset` and the stream ends, so that it
@@ -13,14 +17,21 @@
  * not wait for them); a client going away releases its listener and timer.
  */
 import type http from 'node:http';
-import { errorLogFields } from '@gitfleet/proto';
-import { Coalescer, cellUpdate, rowSignature } from '../../core/live/cells.ts';
+import { STALE_AFTER_MISSED_HEARTBEATS, errorLogFields } from '@gitfleet/proto';
+import {
+  Coalescer,
+  cellUpdate,
+  dueByClock,
+  rowSignature,
+  staleAtMs,
+} from '../../core/live/cells.ts';
 import type { ResolverStatus } from '../../resolve/types.ts';
 import type { HttpServerDeps } from '../deps.ts';
 import { fleetStatus, loadCells, loadSnapshot } from '../snapshot.ts';
 import { statusRows, type FleetStatusRow } from '../views.ts';
 import type { CellChange, LiveChanges } from './changes.ts';
 import type { LiveEventSettings } from './settings.ts';
+import { streamSink, type StreamSink } from '../compression.ts';
 
 export type { LiveEventSettings } from './settings.ts';
 
@@ -45,6 +56,8 @@ const targetKey = (target: string): string => `${target}${SEP}`;
 
 class EventStream {
   private readonly last = new Map<string, string>();
+  /** When each target shown Connected turns Stale unless its agent speaks (../../core/live). */
+  private readonly staleAt = new Map<string, number>();
   private readonly coalescer: Coalescer;
   private readonly unsubscribe: () => void;
   private seq = 0;
@@ -52,12 +65,12 @@ class EventStream {
   private flushing = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly res: http.ServerResponse;
+  private readonly out: StreamSink;
   private readonly owner: EventStreams;
   closed = false;
 
-  constructor(res: http.ServerResponse, owner: EventStreams) {
-    this.res = res;
+  constructor(res: http.ServerResponse, out: StreamSink, owner: EventStreams) {
+    this.out = out;
     this.owner = owner;
     this.coalescer = new Coalescer(owner.coalesceMs);
     this.unsubscribe = owner.changes.subscribe((c) => this.onChange(c));
@@ -70,7 +83,10 @@ class EventStream {
     try {
       const items = statusRows(await loadSnapshot(deps));
       if (this.closed) return;
-      for (const r of items) this.last.set(keyOf(r.target, r.app), rowSignature(r));
+      for (const r of items) {
+        this.last.set(keyOf(r.target, r.app), rowSignature(r));
+        this.watchClock(r.target, r);
+      }
       this.write('snapshot', { items, fleet: fleetStatus(deps) });
       this.ready = true;
       if (this.coalescer.waiting) this.schedule(0);
@@ -83,28 +99,28 @@ class EventStream {
   /** Sends `event` (the client is reset instead when it is too far behind). */
   write(event: string, data: unknown): void {
     if (this.closed) return;
-    if (this.res.writableLength > this.owner.maxBufferBytes) {
+    if (this.out.buffered > this.owner.maxBufferBytes) {
       this.owner.deps.logger.info('event stream reset: the client fell behind', {
-        buffered: this.res.writableLength,
+        buffered: this.out.buffered,
       });
       this.end('reset');
       return;
     }
     this.seq++;
-    this.res.write(`event: ${event}\nid: ${String(this.seq)}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.out.write(`event: ${event}\nid: ${String(this.seq)}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
   ping(): void {
     if (this.closed) return;
-    if (this.res.writableLength > this.owner.maxBufferBytes) this.end('reset');
-    else this.res.write(': ping\n\n');
+    if (this.out.buffered > this.owner.maxBufferBytes) this.end('reset');
+    else this.out.write(': ping\n\n');
   }
 
   /** Ends the stream (with `event: reset` first when given). */
   end(final?: 'reset'): void {
     if (this.closed) return;
-    if (final !== undefined) this.res.write(`event: ${final}\ndata: {}\n\n`);
-    this.res.end();
+    if (final !== undefined) this.out.write(`event: ${final}\ndata: {}\n\n`);
+    this.out.end();
     this.dispose();
   }
 
@@ -115,6 +131,22 @@ class EventStream {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.owner.released(this);
+  }
+
+  /** Marks the targets that turned Stale by the clock since their rows were last read. */
+  checkClock(nowMs: number): void {
+    const due = dueByClock(this.staleAt, nowMs);
+    for (const target of due) {
+      this.staleAt.delete(target);
+      this.coalescer.mark(targetKey(target));
+    }
+    if (due.length > 0 && this.ready) this.schedule(0);
+  }
+
+  private watchClock(target: string, row: FleetStatusRow | undefined): void {
+    const at = row === undefined ? undefined : staleAtMs(row, this.owner.staleAfterMs);
+    if (at === undefined) this.staleAt.delete(target);
+    else this.staleAt.set(target, at);
   }
 
   private onChange(c: CellChange): void {
@@ -194,6 +226,7 @@ class EventStream {
   }
 
   private sendCell(key: string, target: string, app: string, row: FleetStatusRow | undefined) {
+    if (row !== undefined) this.watchClock(target, row);
     switch (cellUpdate(this.last.get(key), row)) {
       case 'none':
         return;
@@ -215,6 +248,8 @@ export class EventStreams {
   readonly coalesceMs: number;
   readonly maxBufferBytes: number;
   readonly now: () => number;
+  /** A Connected target whose agent is silent this long is Stale (the hub's rule). */
+  readonly staleAfterMs: number;
   private readonly streams = new Set<EventStream>();
   private readonly settings: LiveEventSettings;
   private reserved = 0;
@@ -232,6 +267,7 @@ export class EventStreams {
     this.coalesceMs = settings.coalesceMs ?? 250;
     this.maxBufferBytes = settings.maxBufferBytes ?? 4 * 1024 * 1024;
     this.now = deps.now ?? Date.now;
+    this.staleAfterMs = STALE_AFTER_MISSED_HEARTBEATS * deps.config.heartbeatIntervalMs;
   }
 
   get maxStreams(): number {
@@ -250,15 +286,15 @@ export class EventStreams {
     return true;
   }
 
-  /** Serves a stream on `res` in the place `reserve` took. */
-  open(res: http.ServerResponse): void {
+  /** Serves a stream on `res` (gzip-encoded when `gzipped`) in the place `reserve` took. */
+  open(res: http.ServerResponse, gzipped = false): void {
     this.reserved = Math.max(0, this.reserved - 1);
     if (this.closed) {
-      res.end();
+      streamSink(res, gzipped).end();
       return;
     }
     res.flushHeaders();
-    const s = new EventStream(res, this);
+    const s = new EventStream(res, streamSink(res, gzipped), this);
     this.streams.add(s);
     this.startTimers();
     void s.start();
@@ -283,7 +319,11 @@ export class EventStreams {
     this.pinger = setInterval(() => {
       for (const s of this.streams) s.ping();
     }, this.settings.heartbeatMs ?? 15_000);
-    this.fleetCheck = setInterval(() => this.checkFleet(), this.settings.fleetCheckMs ?? 1_000);
+    this.fleetCheck = setInterval(() => {
+      this.checkFleet();
+      const now = this.now();
+      for (const s of this.streams) s.checkClock(now);
+    }, this.settings.fleetCheckMs ?? 1_000);
   }
 
   private stopTimers(): void {

@@ -4,6 +4,7 @@
 import { ErrorCode, GitfleetError } from '@gitfleet/proto';
 import { ApiScope } from '../../core/api-access/index.ts';
 import { NoQuery } from '../api/queries.ts';
+import { streamEncodingHeaders, wantsGzip } from '../compression.ts';
 import { eventStreamsOf } from '../events/streams.ts';
 import { errorReply, errorResponse, type Route } from '../route.ts';
 
@@ -22,6 +23,7 @@ export const EVENTS_ROUTE: Route = {
       '`event: fleet`: the status of `GET /api/v1/fleet` when its commits, acceptance, problems or failures changed.',
       '`: ping` comments every 15 s. `event: reset` ends the stream of a client that fell behind (or whose snapshot could not be read): reconnect.',
       'At most `--max-event-streams` streams per hub replica; the stream ends when the hub shuts down.',
+      'A client whose `Accept-Encoding` allows gzip gets the stream gzip-encoded, flushed after every event (each arrives as soon as it is written).',
     ].join('\n\n'),
     tags: ['fleet'],
     responses: {
@@ -52,16 +54,18 @@ export const EVENTS_ROUTE: Route = {
         ),
       );
     }
+    const gzipped = wantsGzip(ctx.req);
     return Promise.resolve({
       status: 200,
       headers: {
+        ...streamEncodingHeaders(gzipped),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         // one stream per connection: the socket closes with the stream (a shutdown waits for none)
         connection: 'close',
         'x-accel-buffering': 'no',
       },
-      stream: (res) => streams.open(res),
+      stream: (res) => streams.open(res, gzipped),
     });
   },
 };

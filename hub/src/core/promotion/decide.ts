@@ -3,10 +3,20 @@
  * the hub's status: every target of the source environment that the application is placed on
  * must report it Synced and Healthy, on a Connected target, at the revision it is meant to run —
  * and all of them at the same revision. That revision is what the next environment gets pinned
- * to. Otherwise the answer names each target that is not there yet, and why.
+ * to. Otherwise the answer names each target that is not there yet, and why. The CLI
+ * (`gitfleet promote`) and the hub (`POST /api/v1/promote`) both decide with it.
  */
-import type { FleetStatusRow } from '../http/views.ts';
-import { shortSha } from './format.ts';
+
+/** What the decision reads of a status row of the hub (GET /api/v1/status). */
+export interface PromotionRow {
+  readonly target: string;
+  readonly connection: string;
+  readonly sync: string;
+  readonly health: string;
+  readonly revision?: string;
+  readonly desiredRevision: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
 
 export interface PromotionInput {
   readonly app: string;
@@ -15,7 +25,7 @@ export interface PromotionInput {
   /** Targets of `from` the app is placed on (from the hub's environments and applications). */
   readonly targets: readonly string[];
   /** The hub's status rows of `app` in `from`. */
-  readonly rows: readonly FleetStatusRow[];
+  readonly rows: readonly PromotionRow[];
 }
 
 export type PromotionDecision =
@@ -26,8 +36,14 @@ export type PromotionDecision =
       readonly reasons: readonly string[];
     };
 
+/** A commit SHA as its first 7 characters, any other revision as written ('-' when none). */
+export function shortRevision(rev: string | undefined): string {
+  if (rev === undefined || rev === '') return '-';
+  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(rev) ? rev.slice(0, 7) : rev;
+}
+
 /** Why one target's row does not count as "running healthily", or undefined when it does. */
-export function notThereYet(r: FleetStatusRow | undefined, target: string): string | undefined {
+export function notThereYet(r: PromotionRow | undefined, target: string): string | undefined {
   if (r === undefined)
     return `${target}: no desired state for the app yet (the hub has not resolved it)`;
   const problems: string[] = [];
@@ -36,7 +52,7 @@ export function notThereYet(r: FleetStatusRow | undefined, target: string): stri
   if (r.health !== 'Healthy') problems.push(`health is ${r.health}`);
   if (r.revision !== r.desiredRevision) {
     problems.push(
-      `it runs ${shortSha(r.revision)} but is meant to run ${shortSha(r.desiredRevision)}`,
+      `it runs ${shortRevision(r.revision)} but is meant to run ${shortRevision(r.desiredRevision)}`,
     );
   }
   if (r.error !== undefined) problems.push(`${r.error.code}: ${r.error.message}`);
@@ -67,7 +83,7 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
       ok: false,
       reasons: [
         `the targets of ${from} run different revisions: ${[...revisions.entries()]
-          .map(([rev, ts]) => `${shortSha(rev)} on ${ts.sort().join(', ')}`)
+          .map(([rev, ts]) => `${shortRevision(rev)} on ${ts.sort().join(', ')}`)
           .join('; ')}`,
       ],
     };
